@@ -1,0 +1,109 @@
+import {
+  DarkTheme,
+  DefaultTheme,
+  NavigationContainer,
+  type Theme as NavTheme,
+} from '@react-navigation/native';
+import { StatusBar } from 'expo-status-bar';
+import { useEffect, useMemo } from 'react';
+import { ActivityIndicator, StyleSheet, View } from 'react-native';
+import { SafeAreaProvider } from 'react-native-safe-area-context';
+import { Provider } from 'react-redux';
+
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { t } from './i18n';
+import { linking } from './navigation/linking';
+import { RootNavigator } from './navigation/RootNavigator';
+import { RealtimeProvider } from './realtime/context';
+import { initRealtime, type Realtime } from './realtime';
+import { fetchConversations } from './state/conversations';
+import { useAppDispatch, useAppSelector } from './state/hooks';
+import { fetchNotifications } from './state/notifications';
+import { fetchContacts, fetchFriendRequests } from './state/people';
+import { bootstrapSession } from './state/session';
+import { makeStore } from './state/store';
+import { ThemeProvider, useTheme } from './theme';
+
+const store = makeStore();
+const realtime = initRealtime(store);
+
+function Root({ rt }: { rt: Realtime }) {
+  const dispatch = useAppDispatch();
+  const status = useAppSelector((s) => s.auth.status);
+  const userId = useAppSelector((s) => s.auth.user?.id);
+  const theme = useTheme();
+
+  useEffect(() => {
+    void bootstrapSession(dispatch);
+  }, [dispatch]);
+
+  useEffect(() => {
+    if (status !== 'signedIn' || userId == null) return;
+    void dispatch(fetchConversations());
+    void dispatch(fetchNotifications());
+    void dispatch(fetchContacts());
+    void dispatch(fetchFriendRequests());
+    void rt.start();
+    return () => rt.stop();
+  }, [status, userId, dispatch, rt]);
+
+  const navTheme: NavTheme = useMemo(() => {
+    const base = theme.dark ? DarkTheme : DefaultTheme;
+    return {
+      ...base,
+      colors: {
+        ...base.colors,
+        primary: theme.colors.primary,
+        background: theme.colors.background,
+        card: theme.colors.surface,
+        text: theme.colors.text,
+        border: theme.colors.border,
+      },
+    };
+  }, [theme]);
+
+  if (status === 'loading') {
+    return (
+      <View
+        testID="app-loading"
+        style={[styles.center, { backgroundColor: theme.colors.background }]}
+      >
+        <ActivityIndicator color={theme.colors.primary} />
+      </View>
+    );
+  }
+  return (
+    <View style={[styles.fill, { backgroundColor: theme.colors.background }]}>
+      <StatusBar style={theme.dark ? 'light' : 'dark'} />
+      <ConnectionBanner />
+      <NavigationContainer
+        theme={navTheme}
+        linking={linking}
+        documentTitle={{
+          formatter: (options) => `${options?.title ?? t('app.name')} · ${t('app.name')}`,
+        }}
+      >
+        <RootNavigator />
+      </NavigationContainer>
+    </View>
+  );
+}
+
+export default function App() {
+  return (
+    <SafeAreaProvider>
+      <Provider store={store}>
+        <ThemeProvider>
+          <RealtimeProvider value={realtime}>
+            <Root rt={realtime} />
+          </RealtimeProvider>
+        </ThemeProvider>
+      </Provider>
+    </SafeAreaProvider>
+  );
+}
+
+const styles = StyleSheet.create({
+  fill: { flex: 1 },
+  center: { flex: 1, alignItems: 'center', justifyContent: 'center' },
+});

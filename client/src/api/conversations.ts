@@ -1,0 +1,33 @@
+import { api } from './client';
+import type { Conversation, Id, Message } from './types';
+
+export async function listConversations() {
+  return (await api.get<{ items: Conversation[] }>('/conversations')).data.items;
+}
+
+export async function getConversation(id: Id) {
+  return (await api.get<Conversation>(`/conversations/${id}`)).data;
+}
+
+export async function openDirect(userId: Id) {
+  return (await api.post<Conversation>('/conversations/direct', { user_id: userId })).data;
+}
+
+export async function listMessages(
+  id: Id,
+  opts: { after_seq?: number; before_seq?: number; limit?: number },
+) {
+  return (await api.get<{ items: Message[] }>(`/conversations/${id}/messages`, { params: opts }))
+    .data.items;
+}
+
+export async function postMessage(
+  id: Id,
+  body: { body: string; client_id: string; kind?: 'text' | 'note'; attachment_ids?: Id[] },
+) {
+  return (await api.post<Message>(`/conversations/${id}/messages`, body)).data;
+}
+
+export async function markRead(id: Id, seq: number) {
+  await api.post(`/conversations/${id}/read`, { seq });
+}

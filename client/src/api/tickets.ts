@@ -1,0 +1,50 @@
+import { api } from './client';
+import type { Id, Priority, Team, Ticket, TicketEvent, TicketPage, TicketStatus } from './types';
+
+export interface TicketQuery {
+  status?: TicketStatus;
+  priority?: Priority;
+  assignee?: 'me' | 'none' | number;
+  team?: Id;
+  requester?: Id | 'me';
+  q?: string;
+  sort?: 'updated' | 'created' | 'priority';
+  cursor?: string;
+  limit?: number;
+}
+
+export async function listTickets(query: TicketQuery) {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== '') params[k] = String(v);
+  }
+  return (await api.get<TicketPage>('/tickets', { params })).data;
+}
+
+export async function createTicket(subject: string, body: string, priority: Priority) {
+  return (await api.post<Ticket>('/tickets', { subject, body, priority })).data;
+}
+
+export async function getTicket(id: Id) {
+  return (await api.get<Ticket>(`/tickets/${id}`)).data;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: Priority;
+  assignee_id?: Id | null;
+  team_id?: Id | null;
+  tags?: string[];
+}
+
+export async function patchTicket(id: Id, version: number, patch: TicketPatch) {
+  return (await api.patch<Ticket>(`/tickets/${id}`, { version, ...patch })).data;
+}
+
+export async function ticketEvents(id: Id) {
+  return (await api.get<{ items: TicketEvent[] }>(`/tickets/${id}/events`)).data.items;
+}
+
+export async function listTeams() {
+  return (await api.get<Team[] | { items: Team[] }>('/teams')).data;
+}

@@ -1,0 +1,15 @@
+import { api } from '../api/client';
+import type { FileInfo } from '../api/types';
+
+/** Web: fetch with the bearer token, then hand the bytes to the browser as a download. */
+export async function downloadFile(file: FileInfo): Promise<void> {
+  const res = await api.get<Blob>(file.url.replace(/^\/api\/v1/, ''), { responseType: 'blob' });
+  const url = URL.createObjectURL(res.data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

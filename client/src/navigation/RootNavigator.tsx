@@ -1,0 +1,145 @@
+import { createBottomTabNavigator } from '@react-navigation/bottom-tabs';
+import { createNativeStackNavigator } from '@react-navigation/native-stack';
+import { Text } from 'react-native';
+
+import { t } from '../i18n';
+import { ChatScreen } from '../screens/Chat/ChatScreen';
+import { ContactsScreen } from '../screens/Contacts/ContactsScreen';
+import { ConversationsScreen } from '../screens/Conversations/ConversationsScreen';
+import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsScreen';
+import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
+import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
+import { ProfileScreen } from '../screens/Profile/ProfileScreen';
+import { RegisterScreen } from '../screens/Register/RegisterScreen';
+import { SignInScreen } from '../screens/SignIn/SignInScreen';
+import { TicketDetailScreen } from '../screens/TicketDetail/TicketDetailScreen';
+import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
+import { UserSearchScreen } from '../screens/UserSearch/UserSearchScreen';
+import { useAppSelector } from '../state/hooks';
+import type { HomeTabParamList, RootStackParamList } from './types';
+
+const Stack = createNativeStackNavigator<RootStackParamList>();
+const Tab = createBottomTabNavigator<HomeTabParamList>();
+
+const icon = (glyph: string) =>
+  function TabIcon({ color }: { color: string }) {
+    return <Text style={{ color, fontSize: 18 }}>{glyph}</Text>;
+  };
+
+function HomeTabs() {
+  const unreadChats = useAppSelector((s) =>
+    Object.values(s.conversations.byId)
+      .filter((c) => c.kind === 'direct')
+      .reduce((n, c) => n + c.unread_count, 0),
+  );
+  const unreadNotifications = useAppSelector((s) => s.notifications.unreadCount);
+  const incoming = useAppSelector((s) => s.people.incoming.length);
+  return (
+    <Tab.Navigator screenOptions={{ headerShown: false }}>
+      <Tab.Screen
+        name="Tickets"
+        component={TicketsScreen}
+        options={{
+          title: t('tabs.tickets'),
+          tabBarButtonTestID: 'tab-tickets',
+          tabBarAccessibilityLabel: t('tabs.tickets'),
+          tabBarIcon: icon('🎫'),
+        }}
+      />
+      <Tab.Screen
+        name="Conversations"
+        component={ConversationsScreen}
+        options={{
+          title: t('tabs.chats'),
+          tabBarButtonTestID: 'tab-chats',
+          tabBarAccessibilityLabel: t('tabs.chats'),
+          tabBarIcon: icon('💬'),
+          tabBarBadge: unreadChats || undefined,
+        }}
+      />
+      <Tab.Screen
+        name="Contacts"
+        component={ContactsScreen}
+        options={{
+          title: t('tabs.contacts'),
+          tabBarButtonTestID: 'tab-contacts',
+          tabBarAccessibilityLabel: t('tabs.contacts'),
+          tabBarIcon: icon('👥'),
+          tabBarBadge: incoming || undefined,
+        }}
+      />
+      <Tab.Screen
+        name="Notifications"
+        component={NotificationsScreen}
+        options={{
+          title: t('tabs.notifications'),
+          tabBarButtonTestID: 'tab-notifications',
+          tabBarAccessibilityLabel: t('tabs.notifications'),
+          tabBarIcon: icon('🔔'),
+          tabBarBadge: unreadNotifications || undefined,
+        }}
+      />
+      <Tab.Screen
+        name="Profile"
+        component={ProfileScreen}
+        options={{
+          title: t('tabs.profile'),
+          tabBarButtonTestID: 'tab-profile',
+          tabBarAccessibilityLabel: t('tabs.profile'),
+          tabBarIcon: icon('👤'),
+        }}
+      />
+    </Tab.Navigator>
+  );
+}
+
+export function RootNavigator() {
+  const status = useAppSelector((s) => s.auth.status);
+  return (
+    <Stack.Navigator>
+      {status === 'signedIn' ? (
+        <Stack.Group>
+          <Stack.Screen
+            name="Home"
+            component={HomeTabs}
+            options={{ headerShown: false, title: t('app.name') }}
+          />
+          <Stack.Screen
+            name="NewTicket"
+            component={NewTicketScreen}
+            options={{ title: t('newTicket.title') }}
+          />
+          <Stack.Screen
+            name="TicketDetail"
+            component={TicketDetailScreen}
+            options={{ title: t('tickets.title') }}
+          />
+          <Stack.Screen name="Chat" component={ChatScreen} options={{ title: t('chats.title') }} />
+          <Stack.Screen
+            name="FriendRequests"
+            component={FriendRequestsScreen}
+            options={{ title: t('requests.title') }}
+          />
+          <Stack.Screen
+            name="UserSearch"
+            component={UserSearchScreen}
+            options={{ title: t('search.title') }}
+          />
+        </Stack.Group>
+      ) : (
+        <Stack.Group screenOptions={{ headerShown: false }}>
+          <Stack.Screen
+            name="SignIn"
+            component={SignInScreen}
+            options={{ title: t('signIn.title') }}
+          />
+          <Stack.Screen
+            name="Register"
+            component={RegisterScreen}
+            options={{ title: t('register.title') }}
+          />
+        </Stack.Group>
+      )}
+    </Stack.Navigator>
+  );
+}

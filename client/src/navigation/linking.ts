@@ -1,0 +1,29 @@
+import type { LinkingOptions } from '@react-navigation/native';
+
+import type { RootStackParamList } from './types';
+
+/** Every screen has a web URL. */
+export const linking: LinkingOptions<RootStackParamList> = {
+  prefixes: ['switchboard://'],
+  config: {
+    screens: {
+      SignIn: 'signin',
+      Register: 'register',
+      Home: {
+        path: '',
+        screens: {
+          Tickets: 'tickets',
+          Conversations: 'chats',
+          Contacts: 'contacts',
+          Notifications: 'notifications',
+          Profile: 'profile',
+        },
+      },
+      NewTicket: 'tickets/new',
+      TicketDetail: { path: 'tickets/:id', parse: { id: Number } },
+      Chat: { path: 'chats/:id', parse: { id: Number } },
+      FriendRequests: 'contacts/requests',
+      UserSearch: 'people',
+    },
+  },
+};

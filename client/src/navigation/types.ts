@@ -1,0 +1,33 @@
+import type { NavigatorScreenParams } from '@react-navigation/native';
+import type { NativeStackScreenProps } from '@react-navigation/native-stack';
+
+export type HomeTabParamList = {
+  Tickets: undefined;
+  Conversations: undefined;
+  Contacts: undefined;
+  Notifications: undefined;
+  Profile: undefined;
+};
+
+export type RootStackParamList = {
+  SignIn: undefined;
+  Register: undefined;
+  Home: NavigatorScreenParams<HomeTabParamList> | undefined;
+  NewTicket: undefined;
+  TicketDetail: { id: number };
+  Chat: { id: number };
+  FriendRequests: undefined;
+  UserSearch: undefined;
+};
+
+export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<
+  RootStackParamList,
+  T
+>;
+
+declare global {
+  namespace ReactNavigation {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface RootParamList extends RootStackParamList {}
+  }
+}

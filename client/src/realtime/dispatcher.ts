@@ -1,0 +1,101 @@
+import type { Id, ServerFrame } from '../api/types';
+import { fetchConversation, readReceived, typingReceived } from '../state/conversations';
+import { lastSeqOf, messageReceived } from '../state/messages';
+import { notificationReceived } from '../state/notifications';
+import { contactUpserted, friendRequestReceived, presenceChanged } from '../state/people';
+import type { AppDispatch, RootState } from '../state/store';
+import { ticketUpserted } from '../state/tickets';
+
+export interface DispatchContext {
+  dispatch: AppDispatch;
+  getState: () => RootState;
+  outbox: { ack(clientId: string): boolean; fail(clientId: string, code: string): void };
+  /** A gap in a conversation's seqs: fetch what is missing over REST. */
+  fillGap?: (conversationId: Id, afterSeq: number) => void;
+  now?: () => number;
+}
+
+/** The one place where server frames are routed to the state slices. */
+export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): void {
+  const { dispatch, getState } = ctx;
+  const myId = getState().auth.user?.id ?? null;
+  switch (frame.type) {
+    case 'ready':
+    case 'pong':
+      // Handled by the socket itself.
+      return;
+    case 'ack': {
+      ctx.outbox.ack(frame.client_id);
+      receiveMessage(frame.message, ctx, myId);
+      return;
+    }
+    case 'message': {
+      const m = frame.message;
+      // Our own message from another connection or a replay: it is stored, stop resending it.
+      if (m.sender_id === myId && m.client_id) ctx.outbox.ack(m.client_id);
+      receiveMessage(m, ctx, myId);
+      return;
+    }
+    case 'resumed':
+      // Replay for this conversation is complete; nothing to store beyond the messages.
+      return;
+    case 'typing':
+      if (frame.user_id === myId) return;
+      dispatch(
+        typingReceived({
+          conversationId: frame.conversation_id,
+          userId: frame.user_id,
+          now: (ctx.now ?? Date.now)(),
+        }),
+      );
+      return;
+    case 'read':
+      dispatch(
+        readReceived({
+          conversationId: frame.conversation_id,
+          userId: frame.user_id,
+          seq: frame.seq,
+          mine: frame.user_id === myId,
+        }),
+      );
+      return;
+    case 'presence':
+      dispatch(presenceChanged({ userId: frame.user_id, online: frame.online }));
+      return;
+    case 'error':
+      if (frame.client_id) ctx.outbox.fail(frame.client_id, frame.code);
+      else console.warn('realtime error', frame.code, frame.message);
+      return;
+    case 'ticket':
+      dispatch(ticketUpserted({ ticket: frame.ticket, myId }));
+      if (!getState().conversations.byId[String(frame.ticket.conversation_id)]) {
+        void dispatch(fetchConversation(frame.ticket.conversation_id));
+      }
+      return;
+    case 'notification':
+      dispatch(notificationReceived(frame.notification));
+      return;
+    case 'friend_request':
+      if (myId != null) dispatch(friendRequestReceived({ request: frame.request, myId }));
+      return;
+    case 'contact':
+      dispatch(contactUpserted(frame.contact));
+      return;
+    default: {
+      // A newer server may send frames this app doesn't know yet.
+      const unknown: { type?: string } = frame;
+      console.warn('realtime: unknown frame', unknown.type);
+    }
+  }
+}
+
+function receiveMessage(m: import('../api/types').Message, ctx: DispatchContext, myId: Id | null) {
+  const state = ctx.getState();
+  const cid = m.conversation_id;
+  const known = state.messages.byConversation[String(cid)];
+  const last = lastSeqOf(state.messages, cid);
+  // A hole between what we hold and this message (e.g. a dropped frame): fetch it.
+  if (known?.loaded && last > 0 && m.seq > last + 1) ctx.fillGap?.(cid, last);
+  ctx.dispatch(messageReceived({ message: m, mine: m.sender_id === myId }));
+  if (!state.conversations.byId[String(cid)]) void ctx.dispatch(fetchConversation(cid));
+}

@@ -1,0 +1,174 @@
+import AsyncStorage from '@react-native-async-storage/async-storage';
+
+import { refreshSession } from '../api/client';
+import * as convApi from '../api/conversations';
+import { getSession, onSessionChange } from '../api/session';
+import type { FileInfo, Id } from '../api/types';
+import { wsUrl } from '../config';
+import { subscribeNetwork } from '../lib/network';
+import { connectionChanged } from '../state/connection';
+import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
+import { messagesLoaded, outboxChanged } from '../state/messages';
+import { fetchNotifications } from '../state/notifications';
+import { fetchContacts, fetchFriendRequests } from '../state/people';
+import type { AppStore } from '../state/store';
+import { handleServerFrame } from './dispatcher';
+import { Outbox } from './outbox';
+import { RealtimeSocket } from './socket';
+
+/** Last seq seen per conversation: what `resume` asks the server to continue from. */
+export function resumePositions(state: ReturnType<AppStore['getState']>): Record<string, number> {
+  const positions: Record<string, number> = {};
+  for (const c of Object.values(state.conversations.byId)) positions[String(c.id)] = c.last_seq;
+  for (const [cid, e] of Object.entries(state.messages.byConversation)) {
+    const last = e.items.length ? e.items[e.items.length - 1].seq : 0;
+    if (last > (positions[cid] ?? 0)) positions[cid] = last;
+  }
+  return positions;
+}
+
+export interface Realtime {
+  start(): Promise<void>;
+  stop(): void;
+  send(
+    conversationId: Id,
+    body: string,
+    opts?: { kind?: 'text' | 'note'; attachments?: FileInfo[] },
+  ): Promise<void>;
+  retry(clientId: string): void;
+  discard(clientId: string): void;
+  typing(conversationId: Id): void;
+  read(conversationId: Id, seq: number): void;
+}
+
+const TYPING_THROTTLE_MS = 3000;
+
+export function createRealtime(store: AppStore): Realtime {
+  let socket: RealtimeSocket | null = null;
+  let outbox: Outbox | null = null;
+  let unsubs: (() => void)[] = [];
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  const lastTyping = new Map<Id, number>();
+  let firstReady = true;
+
+  const fillGap = (cid: Id, afterSeq: number) => {
+    convApi
+      .listMessages(cid, { after_seq: afterSeq, limit: 200 })
+      .then((items) =>
+        store.dispatch(messagesLoaded({ conversationId: cid, items, page: 'newer', limit: 200 })),
+      )
+      .catch(() => undefined);
+  };
+
+  return {
+    async start() {
+      const session = getSession();
+      if (!session || socket) return;
+      const ob = new Outbox({
+        storage: AsyncStorage,
+        key: `switchboard.outbox.v1.${session.user.id}`,
+        send: (frame) => socket?.send(frame) ?? false,
+        onChange: (items) => store.dispatch(outboxChanged(items)),
+      });
+      outbox = ob;
+      await ob.load();
+      const s = new RealtimeSocket({
+        url: wsUrl,
+        getToken: () => getSession()?.accessToken ?? null,
+        reauthenticate: async () => (await refreshSession().catch(() => null))?.accessToken ?? null,
+        getPositions: () => resumePositions(store.getState()),
+        onFrame: (frame) =>
+          handleServerFrame(frame, {
+            dispatch: store.dispatch,
+            getState: store.getState,
+            outbox: ob,
+            fillGap,
+          }),
+        onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
+        onReady: () => {
+          ob.flush();
+          if (!firstReady) {
+            // After a reconnect, re-sync what frames don't replay (lists, counts, requests).
+            void store.dispatch(fetchConversations());
+            void store.dispatch(fetchNotifications());
+            void store.dispatch(fetchContacts());
+            void store.dispatch(fetchFriendRequests());
+          }
+          firstReady = false;
+        },
+      });
+      socket = s;
+      let lastToken = session.accessToken;
+      unsubs.push(
+        onSessionChange((next) => {
+          if (next && next.accessToken !== lastToken) {
+            lastToken = next.accessToken;
+            s.tokenRefreshed(next.accessToken);
+          }
+        }),
+      );
+      unsubs.push(subscribeNetwork((online) => s.setNetworkOnline(online)));
+      ticker = setInterval(() => {
+        ob.tick();
+        if (Object.keys(store.getState().conversations.typing).length) {
+          store.dispatch(typingExpired({ now: Date.now() }));
+        }
+      }, 1000);
+      s.start();
+    },
+    stop() {
+      socket?.stop();
+      socket = null;
+      outbox = null;
+      unsubs.forEach((u) => u());
+      unsubs = [];
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+      firstReady = true;
+    },
+    async send(conversationId, body, opts) {
+      if (!outbox) throw new Error('realtime not started');
+      lastTyping.delete(conversationId);
+      await outbox.enqueue({
+        conversation_id: conversationId,
+        body,
+        kind: opts?.kind,
+        attachments: opts?.attachments,
+      });
+    },
+    retry(clientId) {
+      outbox?.retry(clientId);
+    },
+    discard(clientId) {
+      outbox?.discard(clientId);
+    },
+    typing(conversationId) {
+      const now = Date.now();
+      if (now - (lastTyping.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
+      lastTyping.set(conversationId, now);
+      socket?.send({ type: 'typing', conversation_id: conversationId });
+    },
+    read(conversationId, seq) {
+      const me = store.getState().auth.user?.id;
+      if (me == null) return;
+      const c = store.getState().conversations.byId[String(conversationId)];
+      if (c && seq <= c.last_read_seq) return;
+      store.dispatch(readReceived({ conversationId, userId: me, seq, mine: true }));
+      if (!socket?.send({ type: 'read', conversation_id: conversationId, seq })) {
+        convApi.markRead(conversationId, seq).catch(() => undefined);
+      }
+    },
+  };
+}
+
+let instance: Realtime | null = null;
+
+export function initRealtime(store: AppStore): Realtime {
+  instance = createRealtime(store);
+  return instance;
+}
+
+export function realtime(): Realtime {
+  if (!instance) throw new Error('initRealtime first');
+  return instance;
+}

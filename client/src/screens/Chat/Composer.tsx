@@ -1,0 +1,159 @@
+import { useState } from 'react';
+import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
+
+import { toApiFailure } from '../../api/client';
+import { uploadFile } from '../../api/files';
+import type { FileInfo } from '../../api/types';
+import { Button } from '../../components/Button';
+import { ErrorText } from '../../components/Screen';
+import { t } from '../../i18n';
+import { pickFile } from '../../lib/pickFile';
+import { useTheme } from '../../theme';
+
+interface Props {
+  onSend: (body: string, attachments: FileInfo[], kind: 'text' | 'note') => void;
+  onTyping: () => void;
+  allowNotes: boolean;
+  testID: string;
+}
+
+export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
+  const { colors, radius } = useTheme();
+  const [text, setText] = useState('');
+  const [attachments, setAttachments] = useState<FileInfo[]>([]);
+  const [uploading, setUploading] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState(false);
+
+  const send = () => {
+    const body = text.trim();
+    if (!body && attachments.length === 0) return;
+    onSend(body, attachments, note ? 'note' : 'text');
+    setText('');
+    setAttachments([]);
+  };
+
+  const attach = async () => {
+    setError(null);
+    const file = await pickFile();
+    if (!file) return;
+    setUploading(file.name);
+    try {
+      const info = await uploadFile(file);
+      setAttachments((a) => [...a, info]);
+    } catch (e) {
+      setError(toApiFailure(e).message);
+    } finally {
+      setUploading(null);
+    }
+  };
+
+  return (
+    <View
+      style={[
+        styles.wrap,
+        { borderColor: colors.border, backgroundColor: note ? colors.note : colors.surface },
+      ]}
+    >
+      {allowNotes ? (
+        <View style={styles.modes}>
+          <Pressable
+            testID={`${testID}-mode-reply`}
+            accessibilityRole="radio"
+            accessibilityLabel={t('ticket.replyMode')}
+            accessibilityState={{ selected: !note }}
+            onPress={() => setNote(false)}
+          >
+            <Text style={[styles.mode, { color: !note ? colors.primary : colors.textMuted }]}>
+              {t('ticket.replyMode')}
+            </Text>
+          </Pressable>
+          <Pressable
+            testID={`${testID}-mode-note`}
+            accessibilityRole="radio"
+            accessibilityLabel={t('ticket.noteMode')}
+            accessibilityState={{ selected: note }}
+            onPress={() => setNote(true)}
+          >
+            <Text style={[styles.mode, { color: note ? colors.warning : colors.textMuted }]}>
+              🔒 {t('ticket.noteMode')}
+            </Text>
+          </Pressable>
+        </View>
+      ) : null}
+      {attachments.length || uploading ? (
+        <View style={styles.chips}>
+          {attachments.map((a) => (
+            <Pressable
+              key={a.id}
+              testID={`${testID}-attachment-${a.id}`}
+              accessibilityRole="button"
+              accessibilityLabel={t('chat.removeAttachment', { name: a.name })}
+              onPress={() => setAttachments((xs) => xs.filter((x) => x.id !== a.id))}
+              style={[styles.chip, { borderColor: colors.border }]}
+            >
+              <Text style={{ color: colors.text }}>📎 {a.name} ✕</Text>
+            </Pressable>
+          ))}
+          {uploading ? (
+            <Text style={{ color: colors.textMuted }}>
+              {t('chat.uploading', { name: uploading })}
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
+      <ErrorText testID={`${testID}-error`}>{error}</ErrorText>
+      <View style={styles.row}>
+        <Pressable
+          testID={`${testID}-attach`}
+          accessibilityRole="button"
+          accessibilityLabel={t('chat.attach')}
+          onPress={() => void attach()}
+          style={styles.attach}
+        >
+          <Text style={{ fontSize: 20, color: colors.textMuted }}>📎</Text>
+        </Pressable>
+        <TextInput
+          testID={`${testID}-input`}
+          accessibilityLabel={t('field.message')}
+          placeholder={note ? t('chat.notePlaceholder') : t('chat.placeholder')}
+          placeholderTextColor={colors.textMuted}
+          value={text}
+          onChangeText={(v) => {
+            setText(v);
+            if (v) onTyping();
+          }}
+          onSubmitEditing={send}
+          submitBehavior="submit"
+          style={[
+            styles.input,
+            {
+              color: colors.text,
+              borderColor: colors.border,
+              borderRadius: radius,
+              backgroundColor: colors.background,
+            },
+          ]}
+        />
+        <Button
+          title={t('chat.send')}
+          testID={`${testID}-send`}
+          onPress={send}
+          compact
+          disabled={!text.trim() && attachments.length === 0}
+        />
+      </View>
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  wrap: { borderTopWidth: 1, padding: 8 },
+  row: { flexDirection: 'row', alignItems: 'center', gap: 8 },
+  input: { flex: 1, borderWidth: 1, paddingHorizontal: 12, paddingVertical: 8, fontSize: 15 },
+  attach: { padding: 6 },
+  modes: { flexDirection: 'row', gap: 16, marginBottom: 6 },
+  mode: { fontWeight: '600' },
+  chips: { flexDirection: 'row', flexWrap: 'wrap', gap: 6, marginBottom: 6, alignItems: 'center' },
+  chip: { borderWidth: 1, borderRadius: 999, paddingHorizontal: 10, paddingVertical: 4 },
+});

@@ -1,0 +1,216 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  FlatList,
+  StyleSheet,
+  Text,
+  View,
+  type NativeScrollEvent,
+  type NativeSyntheticEvent,
+} from 'react-native';
+
+import { listMessages } from '../../api/conversations';
+import type { Id, Message } from '../../api/types';
+import { Button } from '../../components/Button';
+import { Muted } from '../../components/Screen';
+import { t } from '../../i18n';
+import { useRealtime } from '../../realtime/context';
+import { activeConversationChanged, fetchConversation } from '../../state/conversations';
+import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { messagesLoaded, type OutboxItem } from '../../state/messages';
+import { useTheme } from '../../theme';
+import { Composer } from './Composer';
+import { MessageBubble, type Delivery } from './MessageBubble';
+
+const PAGE = 50;
+const EMPTY: Message[] = [];
+
+type Row =
+  | { key: string; message: Message; outbox?: undefined }
+  | { key: string; outbox: OutboxItem; message?: undefined };
+
+/** A conversation: live messages, pending sends, typing, read receipts, older pages on scroll. */
+export function ConversationView({
+  conversationId,
+  allowNotes,
+  header,
+}: {
+  conversationId: Id;
+  allowNotes: boolean;
+  header?: React.ReactElement | null;
+}) {
+  const dispatch = useAppDispatch();
+  const realtime = useRealtime();
+  const { colors } = useTheme();
+  const me = useAppSelector((s) => s.auth.user);
+  const conv = useAppSelector((s) => s.conversations.byId[String(conversationId)]);
+  const entry = useAppSelector((s) => s.messages.byConversation[String(conversationId)]);
+  const outbox = useAppSelector((s) => s.messages.outbox);
+  const typing = useAppSelector((s) => s.conversations.typing[String(conversationId)]);
+  const items = entry?.items ?? EMPTY;
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const listRef = useRef<FlatList<Row>>(null);
+  const nearBottom = useRef(true);
+
+  useEffect(() => {
+    dispatch(activeConversationChanged(conversationId));
+    if (!conv) void dispatch(fetchConversation(conversationId));
+    return () => {
+      dispatch(activeConversationChanged(null));
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [conversationId]);
+
+  useEffect(() => {
+    if (entry?.loaded) return;
+    listMessages(conversationId, { limit: PAGE })
+      .then((page) =>
+        dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE })),
+      )
+      .catch((e) => setError(String(e?.message ?? e)));
+  }, [conversationId, entry?.loaded, dispatch]);
+
+  const lastSeq = items.length ? items[items.length - 1].seq : 0;
+  useEffect(() => {
+    if (lastSeq > 0) realtime.read(conversationId, lastSeq);
+  }, [conversationId, lastSeq, realtime]);
+
+  const loadOlder = useCallback(async () => {
+    if (loadingOlder || !entry?.hasOlder || items.length === 0) return;
+    setLoadingOlder(true);
+    try {
+      const page = await listMessages(conversationId, { before_seq: items[0].seq, limit: PAGE });
+      dispatch(messagesLoaded({ conversationId, items: page, page: 'older', limit: PAGE }));
+    } catch (e) {
+      setError(String((e as Error)?.message ?? e));
+    } finally {
+      setLoadingOlder(false);
+    }
+  }, [conversationId, dispatch, entry?.hasOlder, items, loadingOlder]);
+
+  const names = useMemo(() => {
+    const m = new Map<Id, string>();
+    conv?.members.forEach((x) => m.set(x.user_id, x.display_name));
+    return m;
+  }, [conv?.members]);
+
+  const rows: Row[] = useMemo(() => {
+    const mineSent = new Set(items.filter((m) => m.client_id).map((m) => m.client_id));
+    return [
+      ...items.map((m) => ({ key: `m${m.seq}`, message: m })),
+      ...outbox
+        .filter((o) => o.conversation_id === conversationId && !mineSent.has(o.client_id))
+        .map((o) => ({ key: `o${o.client_id}`, outbox: o })),
+    ];
+  }, [items, outbox, conversationId]);
+
+  // Read receipts: the highest seq any other member has read.
+  const othersRead = useMemo(
+    () =>
+      Math.max(
+        0,
+        ...(conv?.members ?? []).filter((m) => m.user_id !== me?.id).map((m) => m.last_read_seq),
+      ),
+    [conv?.members, me?.id],
+  );
+  const lastMineSeq = useMemo(() => {
+    for (let i = items.length - 1; i >= 0; i--)
+      if (items[i].sender_id === me?.id) return items[i].seq;
+    return 0;
+  }, [items, me?.id]);
+
+  const typingNames = Object.keys(typing ?? {})
+    .map((uid) => names.get(Number(uid)) ?? '…')
+    .filter(Boolean);
+
+  const onScroll = (e: NativeSyntheticEvent<NativeScrollEvent>) => {
+    const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
+    nearBottom.current = contentOffset.y + layoutMeasurement.height >= contentSize.height - 80;
+    if (contentOffset.y < 40) void loadOlder();
+  };
+
+  return (
+    <View style={[styles.page, { backgroundColor: colors.background }]}>
+      <FlatList
+        ref={listRef}
+        testID="message-list"
+        data={rows}
+        keyExtractor={(r) => r.key}
+        contentContainerStyle={styles.list}
+        onScroll={onScroll}
+        scrollEventThrottle={100}
+        onContentSizeChange={() => {
+          if (nearBottom.current) listRef.current?.scrollToEnd({ animated: false });
+        }}
+        ListHeaderComponent={
+          <View>
+            {header}
+            {entry?.hasOlder && items.length > 0 ? (
+              <Button
+                variant="link"
+                title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
+                testID="chat-load-older"
+                onPress={() => void loadOlder()}
+              />
+            ) : null}
+            {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
+            {entry?.loaded && rows.length === 0 ? (
+              <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
+            ) : null}
+          </View>
+        }
+        renderItem={({ item: r }) => {
+          if (r.outbox) {
+            const o = r.outbox;
+            return (
+              <MessageBubble
+                testID={`outbox-${o.client_id}`}
+                message={o}
+                mine
+                senderName={t('chat.you')}
+                delivery={o.state === 'failed' ? 'failed' : 'pending'}
+                onRetry={() => realtime.retry(o.client_id)}
+                onDiscard={() => realtime.discard(o.client_id)}
+              />
+            );
+          }
+          const m = r.message;
+          const mine = m.sender_id === me?.id;
+          let delivery: Delivery | undefined;
+          if (mine && m.seq === lastMineSeq) delivery = othersRead >= m.seq ? 'read' : 'sent';
+          return (
+            <MessageBubble
+              testID={`message-${m.seq}`}
+              message={m}
+              mine={mine}
+              senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
+              delivery={delivery}
+            />
+          );
+        }}
+      />
+      <View style={styles.typing}>
+        {typingNames.length ? (
+          <Text testID="typing-indicator" style={{ color: colors.textMuted, fontSize: 12 }}>
+            {t('chat.typing', { name: typingNames.join(', ') })}
+          </Text>
+        ) : null}
+      </View>
+      <Composer
+        testID="composer"
+        allowNotes={allowNotes}
+        onTyping={() => realtime.typing(conversationId)}
+        onSend={(body, attachments, kind) => {
+          nearBottom.current = true;
+          void realtime.send(conversationId, body, { kind, attachments });
+        }}
+      />
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { flex: 1 },
+  list: { padding: 12, width: '100%', maxWidth: 900, alignSelf: 'center', flexGrow: 1 },
+  typing: { height: 18, paddingHorizontal: 16 },
+});

@@ -1,0 +1,83 @@
+import { useState } from 'react';
+
+import { toApiFailure } from '../../api/client';
+import { createTicket } from '../../api/tickets';
+import { PRIORITIES, type Priority } from '../../api/types';
+import { Button } from '../../components/Button';
+import { Chips } from '../../components/Chips';
+import { ErrorText, Screen, Title } from '../../components/Screen';
+import { TextField } from '../../components/TextField';
+import { t } from '../../i18n';
+import type { RootScreenProps } from '../../navigation/types';
+import { fetchConversation } from '../../state/conversations';
+import { useAppDispatch } from '../../state/hooks';
+import { ticketUpserted } from '../../state/tickets';
+
+export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
+  const dispatch = useAppDispatch();
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [priority, setPriority] = useState<Priority>('medium');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    setFields({});
+    try {
+      const ticket = await createTicket(subject.trim(), body.trim(), priority);
+      dispatch(ticketUpserted({ ticket, myId: ticket.requester.id }));
+      void dispatch(fetchConversation(ticket.conversation_id));
+      navigation.replace('TicketDetail', { id: ticket.id });
+    } catch (e) {
+      const f = toApiFailure(e);
+      if (f.fields) setFields(f.fields);
+      else setError(f.code === 'network' ? t('common.networkError') : f.message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Screen testID="new-ticket-screen" scroll style={{ maxWidth: 640 }}>
+      <Title>{t('newTicket.title')}</Title>
+      <TextField
+        label={t('field.subject')}
+        testID="new-ticket-subject"
+        value={subject}
+        onChangeText={setSubject}
+        maxLength={200}
+        placeholder={t('newTicket.subjectHint')}
+        error={fields.subject}
+      />
+      <TextField
+        label={t('field.message')}
+        testID="new-ticket-body"
+        value={body}
+        onChangeText={setBody}
+        multiline
+        numberOfLines={6}
+        style={{ minHeight: 120, textAlignVertical: 'top' }}
+        placeholder={t('newTicket.bodyHint')}
+        error={fields.body}
+      />
+      <Chips
+        testID="new-ticket-priority"
+        label={t('field.priority')}
+        value={priority}
+        onChange={setPriority}
+        options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
+      />
+      <ErrorText testID="new-ticket-error">{error}</ErrorText>
+      <Button
+        title={t('newTicket.submit')}
+        testID="new-ticket-submit"
+        onPress={submit}
+        busy={busy}
+        disabled={!subject.trim() || !body.trim()}
+        style={{ marginTop: 12 }}
+      />
+    </Screen>
+  );
+}

@@ -1,0 +1,92 @@
+import { useFocusEffect, useNavigation } from '@react-navigation/native';
+import { useCallback } from 'react';
+import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
+
+import { Button } from '../../components/Button';
+import { Muted, Title } from '../../components/Screen';
+import { formatTime, t } from '../../i18n';
+import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import {
+  fetchNotifications,
+  markAllNotificationsRead,
+  markNotificationRead,
+} from '../../state/notifications';
+import { useTheme } from '../../theme';
+
+export function NotificationsScreen() {
+  const dispatch = useAppDispatch();
+  const navigation = useNavigation();
+  const { colors } = useTheme();
+  const { items, unreadCount } = useAppSelector((s) => s.notifications);
+
+  useFocusEffect(
+    useCallback(() => {
+      void dispatch(fetchNotifications());
+    }, [dispatch]),
+  );
+
+  return (
+    <View
+      testID="notifications-screen"
+      style={[styles.page, { backgroundColor: colors.background }]}
+    >
+      <FlatList
+        contentContainerStyle={styles.content}
+        data={items}
+        keyExtractor={(n) => String(n.id)}
+        ListHeaderComponent={
+          <View style={styles.head}>
+            <Title>{t('notifications.title')}</Title>
+            {unreadCount > 0 ? (
+              <Button
+                compact
+                variant="secondary"
+                title={t('notifications.readAll')}
+                testID="notifications-read-all"
+                onPress={() => void dispatch(markAllNotificationsRead())}
+              />
+            ) : null}
+          </View>
+        }
+        ListEmptyComponent={<Muted testID="notifications-empty">{t('notifications.empty')}</Muted>}
+        renderItem={({ item: n }) => (
+          <Pressable
+            testID={`notification-${n.id}`}
+            accessibilityRole="button"
+            accessibilityLabel={`${n.title}. ${n.body}`}
+            accessibilityState={{ selected: !n.read }}
+            onPress={() => {
+              if (!n.read) void dispatch(markNotificationRead(n.id));
+              if (n.ticket_id) navigation.navigate('TicketDetail', { id: n.ticket_id });
+              else if (n.conversation_id) navigation.navigate('Chat', { id: n.conversation_id });
+            }}
+            style={[
+              styles.row,
+              {
+                backgroundColor: n.read ? colors.surface : colors.surfaceAlt,
+                borderColor: n.read ? colors.border : colors.primary,
+              },
+            ]}
+          >
+            <Text style={[styles.title, { color: colors.text }]}>
+              {n.read ? '' : '● '}
+              {n.title}
+            </Text>
+            <Text style={{ color: colors.textMuted }}>{n.body}</Text>
+            <Text style={{ color: colors.textMuted, fontSize: 12, marginTop: 4 }}>
+              {formatTime(n.created_at)}
+            </Text>
+          </Pressable>
+        )}
+      />
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { flex: 1 },
+  content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
+  head: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
+  row: { padding: 12, borderWidth: 1, borderRadius: 10, marginBottom: 8 },
+  title: { fontWeight: '600' },
+});

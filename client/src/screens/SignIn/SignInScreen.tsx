@@ -1,0 +1,77 @@
+import { useState } from 'react';
+
+import { toApiFailure } from '../../api/client';
+import { Button } from '../../components/Button';
+import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
+import { TextField } from '../../components/TextField';
+import { t } from '../../i18n';
+import type { RootScreenProps } from '../../navigation/types';
+import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { signIn } from '../../state/session';
+
+export function SignInScreen({ navigation }: RootScreenProps<'SignIn'>) {
+  const dispatch = useAppDispatch();
+  const expired = useAppSelector((s) => s.auth.reason === 'expired');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(dispatch, email.trim(), password);
+    } catch (e) {
+      const f = toApiFailure(e);
+      setError(
+        f.code === 'invalid_credentials' || f.code === 'unauthorized'
+          ? t('signIn.invalid')
+          : f.code === 'network'
+            ? t('common.networkError')
+            : f.message,
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Screen testID="signin-screen" scroll style={{ maxWidth: 420 }}>
+      <Title>{t('app.name')}</Title>
+      {expired ? <Muted testID="signin-expired">{t('signIn.expired')}</Muted> : null}
+      <TextField
+        label={t('field.email')}
+        testID="signin-email"
+        value={email}
+        onChangeText={setEmail}
+        autoCapitalize="none"
+        autoComplete="email"
+        keyboardType="email-address"
+        inputMode="email"
+      />
+      <TextField
+        label={t('field.password')}
+        testID="signin-password"
+        value={password}
+        onChangeText={setPassword}
+        secureTextEntry
+        autoComplete="current-password"
+        onSubmitEditing={submit}
+      />
+      <ErrorText testID="signin-error">{error}</ErrorText>
+      <Button
+        title={t('signIn.submit')}
+        testID="signin-submit"
+        onPress={submit}
+        busy={busy}
+        disabled={!email || !password}
+      />
+      <Button
+        variant="link"
+        title={t('signIn.toRegister')}
+        testID="signin-to-register"
+        onPress={() => navigation.navigate('Register')}
+      />
+    </Screen>
+  );
+}

@@ -1,0 +1,216 @@
+import { useState } from 'react';
+import { StyleSheet, Text, View } from 'react-native';
+
+import { toApiFailure } from '../../api/client';
+import { patchTicket, type TicketPatch } from '../../api/tickets';
+import { PRIORITIES, STATUSES, type Ticket, type TicketEvent } from '../../api/types';
+import { PriorityBadge, StatusBadge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { Chips } from '../../components/Chips';
+import { ErrorText } from '../../components/Screen';
+import { formatTime, t } from '../../i18n';
+import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { ticketUpserted } from '../../state/tickets';
+import { useTheme } from '../../theme';
+
+export function TicketHeader({
+  ticket,
+  events,
+}: {
+  ticket: Ticket;
+  events: TicketEvent[] | undefined;
+}) {
+  const dispatch = useAppDispatch();
+  const { colors, radius } = useTheme();
+  const me = useAppSelector((s) => s.auth.user);
+  const teams = useAppSelector((s) => s.tickets.teams);
+  const isStaff = me?.role === 'agent' || me?.role === 'admin';
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
+
+  const change = async (patch: TicketPatch) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await patchTicket(ticket.id, ticket.version, patch);
+      dispatch(ticketUpserted({ ticket: next, myId: me?.id ?? null }));
+    } catch (e) {
+      const f = toApiFailure(e);
+      if (f.code === 'conflict' && f.body?.current) {
+        dispatch(ticketUpserted({ ticket: f.body.current, myId: me?.id ?? null }));
+        setError(t('ticket.conflict'));
+      } else {
+        setError(f.message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sla = ticket.sla;
+  return (
+    <View
+      testID="ticket-header"
+      style={[
+        styles.card,
+        { backgroundColor: colors.surface, borderColor: colors.border, borderRadius: radius },
+      ]}
+    >
+      <Text
+        testID="ticket-subject"
+        accessibilityRole="header"
+        style={[styles.subject, { color: colors.text }]}
+      >
+        #{ticket.number} {ticket.subject}
+      </Text>
+      <View style={styles.badges}>
+        <StatusBadge status={ticket.status} testID="ticket-status" />
+        <PriorityBadge priority={ticket.priority} testID="ticket-priority" />
+        <Text testID="ticket-assignee" style={{ color: colors.textMuted }}>
+          {ticket.assignee
+            ? t('tickets.assignedTo', { name: ticket.assignee.display_name })
+            : t('tickets.unassigned')}
+          {ticket.team ? ` · ${ticket.team.name}` : ''}
+        </Text>
+      </View>
+      <Text style={{ color: colors.textMuted, marginTop: 4 }}>
+        {t('ticket.requester', { name: ticket.requester.display_name })}
+      </Text>
+      {sla ? (
+        <View testID="ticket-sla" style={styles.sla}>
+          {ticket.first_response_at ? (
+            <Text style={{ color: colors.textMuted }}>
+              {t('ticket.sla.met', { time: formatTime(ticket.first_response_at) })}
+            </Text>
+          ) : sla.first_response_due ? (
+            <Text style={{ color: sla.first_response_breached ? colors.danger : colors.textMuted }}>
+              {t('ticket.sla.firstResponse', { time: formatTime(sla.first_response_due) })}
+              {sla.first_response_breached ? ` (${t('ticket.sla.breached')})` : ''}
+            </Text>
+          ) : null}
+          {sla.resolution_due && ticket.status !== 'closed' ? (
+            <Text style={{ color: sla.resolution_breached ? colors.danger : colors.textMuted }}>
+              {t('ticket.sla.resolution', { time: formatTime(sla.resolution_due) })}
+              {sla.resolution_breached ? ` (${t('ticket.sla.breached')})` : ''}
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
+      {isStaff ? (
+        <View style={styles.controls}>
+          <Chips
+            testID="ticket-set-status"
+            label={t('ticket.status')}
+            value={ticket.status}
+            disabled={busy}
+            onChange={(status) => status !== ticket.status && void change({ status })}
+            options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          />
+          <Chips
+            testID="ticket-set-priority"
+            label={t('ticket.priority')}
+            value={ticket.priority}
+            disabled={busy}
+            onChange={(priority) => priority !== ticket.priority && void change({ priority })}
+            options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
+          />
+          {teams.length ? (
+            <Chips
+              testID="ticket-set-team"
+              label={t('ticket.team')}
+              value={ticket.team ? String(ticket.team.id) : 'none'}
+              disabled={busy}
+              onChange={(v) => void change({ team_id: v === 'none' ? null : Number(v) })}
+              options={[
+                { value: 'none', label: t('common.none') },
+                ...teams.map((tm) => ({ value: String(tm.id), label: tm.name })),
+              ]}
+            />
+          ) : null}
+          <View style={styles.buttons}>
+            {ticket.assignee?.id !== me?.id ? (
+              <Button
+                compact
+                title={t('ticket.takeIt')}
+                testID="ticket-take"
+                busy={busy}
+                onPress={() =>
+                  void change({
+                    assignee_id: me!.id,
+                    ...(ticket.status === 'open' ? { status: 'in_progress' } : {}),
+                  })
+                }
+              />
+            ) : null}
+            {ticket.assignee ? (
+              <Button
+                compact
+                variant="secondary"
+                title={t('ticket.unassign')}
+                testID="ticket-unassign"
+                busy={busy}
+                onPress={() => void change({ assignee_id: null })}
+              />
+            ) : null}
+          </View>
+        </View>
+      ) : (
+        <View style={styles.buttons}>
+          {ticket.status === 'closed' ? (
+            <Button
+              compact
+              variant="secondary"
+              title={t('ticket.reopen')}
+              testID="ticket-reopen"
+              busy={busy}
+              onPress={() => void change({ status: 'open' })}
+            />
+          ) : (
+            <Button
+              compact
+              variant="secondary"
+              title={t('ticket.close')}
+              testID="ticket-close"
+              busy={busy}
+              onPress={() => void change({ status: 'closed' })}
+            />
+          )}
+        </View>
+      )}
+      <ErrorText testID="ticket-error">{error}</ErrorText>
+      <Button
+        variant="link"
+        compact
+        title={showHistory ? t('ticket.hideHistory') : t('ticket.history')}
+        testID="ticket-history-toggle"
+        onPress={() => setShowHistory((v) => !v)}
+        style={{ alignSelf: 'flex-start' }}
+      />
+      {showHistory ? (
+        <View testID="ticket-history">
+          {(events ?? []).map((ev) => (
+            <Text key={ev.id} style={{ color: colors.textMuted, fontSize: 12, marginVertical: 2 }}>
+              {formatTime(ev.created_at)} ·{' '}
+              {t('ticket.event', {
+                actor: ev.actor.display_name,
+                field: ev.field,
+                from: ev.old_value ?? '—',
+                to: ev.new_value ?? '—',
+              })}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  card: { borderWidth: 1, padding: 12, marginBottom: 12 },
+  subject: { fontSize: 18, fontWeight: '700' },
+  badges: { flexDirection: 'row', alignItems: 'center', marginTop: 6, flexWrap: 'wrap' },
+  sla: { marginTop: 6, gap: 2 },
+  controls: { marginTop: 8, gap: 4 },
+  buttons: { flexDirection: 'row', gap: 8, marginTop: 8 },
+});

@@ -1,0 +1,194 @@
+import { useFocusEffect, useNavigation } from '@react-navigation/native';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { FlatList, StyleSheet, View } from 'react-native';
+
+import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../api/types';
+import { Button } from '../../components/Button';
+import { Chips } from '../../components/Chips';
+import { ErrorText, Muted, Title } from '../../components/Screen';
+import { TextField } from '../../components/TextField';
+import { t } from '../../i18n';
+import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { fetchTeams, fetchTickets, ticketQuery, type TicketTab } from '../../state/tickets';
+import { useTheme } from '../../theme';
+import { TicketRow } from './TicketRow';
+
+type Any = 'any';
+
+export function TicketsScreen() {
+  const navigation = useNavigation();
+  const dispatch = useAppDispatch();
+  const { colors } = useTheme();
+  const me = useAppSelector((s) => s.auth.user);
+  const isStaff = me?.role === 'agent' || me?.role === 'admin';
+  const [tab, setTab] = useState<TicketTab>(isStaff ? 'queue' : 'all');
+  const [status, setStatus] = useState<TicketStatus | Any>('any');
+  const [priority, setPriority] = useState<Priority | Any>('any');
+  const [q, setQ] = useState('');
+  const [debouncedQ, setDebouncedQ] = useState('');
+  const teams = useAppSelector((s) => s.tickets.teams);
+  const myTeams = useMemo(
+    () => teams.filter((tm) => tm.members.some((m) => m.id === me?.id)),
+    [teams, me?.id],
+  );
+  const [teamId, setTeamId] = useState<number | null>(null);
+  const activeTeam = teamId ?? myTeams[0]?.id ?? null;
+
+  useEffect(() => {
+    const h = setTimeout(() => setDebouncedQ(q.trim()), 300);
+    return () => clearTimeout(h);
+  }, [q]);
+
+  useEffect(() => {
+    if (isStaff) void dispatch(fetchTeams());
+  }, [dispatch, isStaff]);
+
+  const query = useMemo(
+    () =>
+      ticketQuery(
+        tab,
+        {
+          status: status === 'any' ? undefined : status,
+          priority: priority === 'any' ? undefined : priority,
+          q: debouncedQ || undefined,
+        },
+        activeTeam,
+      ),
+    [tab, status, priority, debouncedQ, activeTeam],
+  );
+  const teamTabWithoutTeam = tab === 'team' && activeTeam == null;
+
+  const load = useCallback(() => {
+    if (!teamTabWithoutTeam) void dispatch(fetchTickets({ query }));
+  }, [dispatch, query, teamTabWithoutTeam]);
+  useFocusEffect(load);
+
+  const list = useAppSelector((s) => s.tickets.list);
+  const byId = useAppSelector((s) => s.tickets.byId);
+  const convs = useAppSelector((s) => s.conversations.byId);
+  const tickets = list.ids.map((id) => byId[String(id)]).filter(Boolean);
+
+  const tabs: { value: TicketTab; label: string }[] = [
+    { value: 'queue', label: t('tickets.tab.queue') },
+    { value: 'mine', label: t('tickets.tab.mine') },
+    { value: 'team', label: t('tickets.tab.team') },
+    { value: 'all', label: t('tickets.tab.all') },
+  ];
+
+  return (
+    <View testID="tickets-screen" style={[styles.page, { backgroundColor: colors.background }]}>
+      <FlatList
+        contentContainerStyle={styles.content}
+        data={teamTabWithoutTeam ? [] : tickets}
+        keyExtractor={(tk) => String(tk.id)}
+        ListHeaderComponent={
+          <View>
+            <View style={styles.titleRow}>
+              <Title>{isStaff ? t('tickets.title') : t('tickets.myTickets')}</Title>
+              <Button
+                title={t('tickets.new')}
+                testID="tickets-new"
+                compact
+                onPress={() => navigation.navigate('NewTicket')}
+              />
+            </View>
+            {isStaff ? (
+              <Chips
+                testID="tickets-tab"
+                label={t('tickets.title')}
+                options={tabs}
+                value={tab}
+                onChange={setTab}
+              />
+            ) : null}
+            {isStaff && tab === 'team' && myTeams.length > 1 ? (
+              <Chips
+                testID="tickets-team"
+                label={t('ticket.team')}
+                options={myTeams.map((tm) => ({ value: String(tm.id), label: tm.name }))}
+                value={activeTeam == null ? null : String(activeTeam)}
+                onChange={(v) => setTeamId(Number(v))}
+              />
+            ) : null}
+            <Chips
+              testID="tickets-filter-status"
+              label={t('ticket.status')}
+              value={status}
+              onChange={setStatus}
+              options={[
+                { value: 'any', label: t('tickets.filter.any') },
+                ...STATUSES.map((s) => ({
+                  value: s,
+                  label: `${t(`status.${s}`)} ${list.counts[s] ?? 0}`,
+                })),
+              ]}
+            />
+            <Chips
+              testID="tickets-filter-priority"
+              label={t('ticket.priority')}
+              value={priority}
+              onChange={setPriority}
+              options={[
+                { value: 'any', label: t('tickets.filter.any') },
+                ...PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
+              ]}
+            />
+            <View style={{ marginTop: 8 }}>
+              <TextField
+                label={t('tickets.search')}
+                testID="tickets-search"
+                value={q}
+                onChangeText={setQ}
+                placeholder={t('tickets.search')}
+                hideLabel
+              />
+            </View>
+            <View testID="tickets-counts" style={styles.counts}>
+              {STATUSES.map((s) => (
+                <Muted key={s} testID={`tickets-count-${s}`}>
+                  {t('tickets.count', { label: t(`status.${s}`), count: list.counts[s] ?? 0 })}
+                </Muted>
+              ))}
+            </View>
+            <ErrorText testID="tickets-error">{list.error}</ErrorText>
+          </View>
+        }
+        renderItem={({ item }) => (
+          <TicketRow
+            ticket={item}
+            unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+            onPress={() => navigation.navigate('TicketDetail', { id: item.id })}
+          />
+        )}
+        ListEmptyComponent={
+          list.loading ? (
+            <Muted>{t('common.loading')}</Muted>
+          ) : (
+            <Muted testID="tickets-empty">{t('tickets.empty')}</Muted>
+          )
+        }
+        ListFooterComponent={
+          list.nextCursor ? (
+            <Button
+              variant="secondary"
+              title={t('common.loadMore')}
+              testID="tickets-load-more"
+              onPress={() =>
+                void dispatch(
+                  fetchTickets({ query: { ...query, cursor: list.nextCursor! }, append: true }),
+                )
+              }
+            />
+          ) : null
+        }
+      />
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  page: { flex: 1 },
+  content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
+  titleRow: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
+  counts: { flexDirection: 'row', gap: 16 },
+});

@@ -1,0 +1,100 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+
+import type { FileInfo, Id, Message } from '../api/types';
+import { signedOut } from './auth';
+
+/** A message the user wrote that the server has not acknowledged yet. */
+export interface OutboxItem {
+  client_id: string;
+  conversation_id: Id;
+  body: string;
+  kind: 'text' | 'note';
+  attachment_ids: Id[];
+  /** For showing the pending message; not sent. */
+  attachments: FileInfo[];
+  created_at: string;
+  state: 'pending' | 'failed';
+  attempts: number;
+  last_sent_at: number | null;
+  error?: string;
+}
+
+export interface ConversationMessages {
+  /** Sorted by seq, unique by seq. */
+  items: Message[];
+  /** Whether messages below the first loaded one may exist. */
+  hasOlder: boolean;
+  /** Whether the latest page was loaded over REST (otherwise we only hold live frames). */
+  loaded: boolean;
+}
+
+export interface MessagesState {
+  byConversation: Record<string, ConversationMessages>;
+  outbox: OutboxItem[];
+}
+
+const initialState: MessagesState = { byConversation: {}, outbox: [] };
+
+function entry(state: MessagesState, cid: Id): ConversationMessages {
+  const key = String(cid);
+  if (!state.byConversation[key]) {
+    state.byConversation[key] = { items: [], hasOlder: true, loaded: false };
+  }
+  return state.byConversation[key];
+}
+
+/** Merges messages into a seq-sorted list, keeping one message per seq (the newest copy wins). */
+export function mergeBySeq(existing: Message[], incoming: Message[]): Message[] {
+  if (incoming.length === 0) return existing;
+  const bySeq = new Map<number, Message>();
+  for (const m of existing) bySeq.set(m.seq, m);
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+const slice = createSlice({
+  name: 'messages',
+  initialState,
+  reducers: {
+    /** A message from `ack`, `message`, a resume replay or REST. Idempotent per (conversation, seq). */
+    messageReceived(state, action: PayloadAction<{ message: Message; mine: boolean }>) {
+      const m = action.payload.message;
+      const e = entry(state, m.conversation_id);
+      const last = e.items[e.items.length - 1];
+      if (!last || m.seq > last.seq) e.items.push(m);
+      else e.items = mergeBySeq(e.items, [m]);
+    },
+    messagesLoaded(
+      state,
+      action: PayloadAction<{
+        conversationId: Id;
+        items: Message[];
+        page: 'latest' | 'older' | 'newer';
+        limit: number;
+      }>,
+    ) {
+      const { conversationId, items, page, limit } = action.payload;
+      const e = entry(state, conversationId);
+      e.items = mergeBySeq(e.items, items);
+      if (page === 'latest') {
+        e.loaded = true;
+        e.hasOlder = items.length >= limit && (items[0]?.seq ?? 1) > 1;
+      } else if (page === 'older') {
+        e.hasOlder = items.length >= limit && (items[0]?.seq ?? 1) > 1;
+      }
+      if (e.items.length > 0 && e.items[0].seq === 1) e.hasOlder = false;
+    },
+    outboxChanged(state, action: PayloadAction<OutboxItem[]>) {
+      state.outbox = action.payload;
+    },
+  },
+  extraReducers: (b) => b.addCase(signedOut, () => initialState),
+});
+
+export const { messageReceived, messagesLoaded, outboxChanged } = slice.actions;
+export default slice.reducer;
+
+export function lastSeqOf(state: MessagesState, cid: Id): number {
+  const items = state.byConversation[String(cid)]?.items;
+  return items && items.length ? items[items.length - 1].seq : 0;
+}

@@ -1,0 +1,66 @@
+import * as authApi from '../api/auth';
+import {
+  cancelProactiveRefresh,
+  refreshSession,
+  REFRESH_MARGIN_MS,
+  scheduleProactiveRefresh,
+  setSessionExpiredHandler,
+} from '../api/client';
+import { getSession, loadSession, sessionFromAuth, setSession } from '../api/session';
+import type { AuthResponse } from '../api/types';
+import { signedIn, signedOut, userUpdated } from './auth';
+import type { AppDispatch } from './store';
+
+/** Restores the stored session at start-up so a reload keeps the user signed in. */
+export async function bootstrapSession(dispatch: AppDispatch): Promise<void> {
+  setSessionExpiredHandler(() => {
+    void setSession(null);
+    dispatch(signedOut({ expired: true }));
+  });
+  const s = await loadSession();
+  if (!s) {
+    dispatch(signedOut());
+    return;
+  }
+  if (s.expiresAt - Date.now() < REFRESH_MARGIN_MS) {
+    const next = await refreshSession().catch(() => getSession()); // offline: keep what we have
+    if (!next) return; // refused: the expired handler signed us out
+  }
+  dispatch(signedIn(getSession()!.user));
+  scheduleProactiveRefresh();
+  authApi
+    .me()
+    .then((u) => {
+      dispatch(userUpdated(u));
+      const cur = getSession();
+      if (cur) void setSession({ ...cur, user: u });
+    })
+    .catch(() => undefined);
+}
+
+async function start(dispatch: AppDispatch, res: AuthResponse) {
+  await setSession(sessionFromAuth(res));
+  scheduleProactiveRefresh();
+  dispatch(signedIn(res.user));
+}
+
+export async function signIn(dispatch: AppDispatch, email: string, password: string) {
+  await start(dispatch, await authApi.login(email, password));
+}
+
+export async function register(
+  dispatch: AppDispatch,
+  email: string,
+  displayName: string,
+  password: string,
+) {
+  await start(dispatch, await authApi.register(email, displayName, password));
+}
+
+export async function signOut(dispatch: AppDispatch) {
+  const s = getSession();
+  cancelProactiveRefresh();
+  if (s) await authApi.logout(s.refreshToken).catch(() => undefined);
+  await setSession(null);
+  dispatch(signedOut());
+}
