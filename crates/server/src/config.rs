@@ -1,0 +1,295 @@
+//! Typed settings: built-in defaults, then an optional `switchboard.toml`, then `SWITCHBOARD_*`
+//! environment variables. `Settings::load` validates everything and reports one line per problem.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A secret that never shows up in `Debug` output or logs.
+#[derive(Clone, Default, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Raw settings as read from the sources, before validation.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct RawSettings {
+    pub listen: String,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<Secret>,
+    /// Comma separated list of origins allowed for CORS and WebSocket upgrades.
+    pub allowed_origins: String,
+    pub web_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub redis_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    /// `on` or `off`: rate limits on register and login.
+    pub auth_rate_limit: String,
+    pub auth_rate_per_minute_ip: u32,
+    pub auth_rate_per_minute_account: u32,
+    pub ws_max_connections_per_user: usize,
+    pub ws_messages_per_second: u32,
+    pub ws_outbound_queue: usize,
+    pub password_hash_concurrency: usize,
+    pub sla: SlaTargets,
+}
+
+/// First-response and resolution targets per priority, in minutes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct SlaTargets {
+    pub urgent: [i64; 2],
+    pub high: [i64; 2],
+    pub medium: [i64; 2],
+    pub low: [i64; 2],
+}
+
+impl Default for SlaTargets {
+    fn default() -> Self {
+        Self {
+            urgent: [60, 8 * 60],
+            high: [4 * 60, 24 * 60],
+            medium: [8 * 60, 3 * 24 * 60],
+            low: [24 * 60, 5 * 24 * 60],
+        }
+    }
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://./data/switchboard.db".into(),
+            data_dir: PathBuf::from("./data"),
+            jwt_secret: None,
+            allowed_origins: String::new(),
+            web_dir: PathBuf::from("client/dist"),
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            tls_cert: None,
+            tls_key: None,
+            redis_url: None,
+            max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 25 * 1024 * 1024,
+            request_timeout_secs: 30,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_days: 30,
+            auth_rate_limit: "on".into(),
+            auth_rate_per_minute_ip: 30,
+            auth_rate_per_minute_account: 10,
+            ws_max_connections_per_user: 20,
+            ws_messages_per_second: 50,
+            ws_outbound_queue: 1024,
+            password_hash_concurrency: 2,
+            sla: SlaTargets::default(),
+        }
+    }
+}
+
+/// Validated settings used by the running server.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<Secret>,
+    pub allowed_origins: Vec<String>,
+    pub web_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub redis_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub request_timeout_secs: u64,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    pub auth_rate_limit: bool,
+    pub auth_rate_per_minute_ip: u32,
+    pub auth_rate_per_minute_account: u32,
+    pub ws_max_connections_per_user: usize,
+    pub ws_messages_per_second: u32,
+    pub ws_outbound_queue: usize,
+    pub password_hash_concurrency: usize,
+    pub sla: SlaTargets,
+}
+
+impl Settings {
+    /// Reads defaults, `switchboard.toml` (or the file named by `SWITCHBOARD_CONFIG`) and the
+    /// environment. Returns every problem found, one line each.
+    pub fn load() -> Result<Settings, Vec<String>> {
+        let file = std::env::var("SWITCHBOARD_CONFIG").unwrap_or_else(|_| "switchboard.toml".into());
+        let raw: RawSettings = Figment::from(Serialized::defaults(RawSettings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("SWITCHBOARD_").ignore(&["config"]))
+            .extract()
+            .map_err(|e| e.into_iter().map(|e| format!("configuration: {e}")).collect::<Vec<_>>())?;
+        raw.validate()
+    }
+}
+
+impl RawSettings {
+    pub fn validate(self) -> Result<Settings, Vec<String>> {
+        let mut problems = Vec::new();
+        let listen = match self.listen.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                problems.push(format!(
+                    "SWITCHBOARD_LISTEN: `{}` is not an address:port such as 127.0.0.1:8080",
+                    self.listen
+                ));
+                None
+            }
+        };
+        let scheme_ok = ["sqlite:", "postgres:", "postgresql:", "mysql:", "mariadb:"]
+            .iter()
+            .any(|s| self.database_url.starts_with(s));
+        if !scheme_ok {
+            problems.push(
+                "SWITCHBOARD_DATABASE_URL: must start with sqlite:, postgres:, postgresql: or mysql:"
+                    .into(),
+            );
+        }
+        if let Some(secret) = &self.jwt_secret
+            && secret.0.len() < 32
+        {
+            problems.push("SWITCHBOARD_JWT_SECRET: must be at least 32 bytes long".into());
+        }
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => {
+                for (name, path) in [("SWITCHBOARD_TLS_CERT", c), ("SWITCHBOARD_TLS_KEY", k)] {
+                    if !path.is_file() {
+                        problems.push(format!("{name}: no such file {}", path.display()));
+                    }
+                }
+                Some((c.clone(), k.clone()))
+            }
+            (None, None) => None,
+            _ => {
+                problems.push("SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY must be set together".into());
+                None
+            }
+        };
+        let auth_rate_limit = match self.auth_rate_limit.as_str() {
+            "on" | "true" => true,
+            "off" | "false" => false,
+            other => {
+                problems.push(format!("SWITCHBOARD_AUTH_RATE_LIMIT: `{other}` is neither on nor off"));
+                true
+            }
+        };
+        let mut allowed_origins = Vec::new();
+        for origin in self.allowed_origins.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                problems.push(format!(
+                    "SWITCHBOARD_ALLOWED_ORIGINS: `{origin}` must start with http:// or https://"
+                ));
+            }
+            allowed_origins.push(origin.trim_end_matches('/').to_string());
+        }
+        for (name, value) in [
+            ("SWITCHBOARD_MAX_BODY_BYTES", self.max_body_bytes),
+            ("SWITCHBOARD_MAX_UPLOAD_BYTES", self.max_upload_bytes),
+            ("SWITCHBOARD_WS_MAX_CONNECTIONS_PER_USER", self.ws_max_connections_per_user),
+            ("SWITCHBOARD_WS_OUTBOUND_QUEUE", self.ws_outbound_queue),
+            ("SWITCHBOARD_PASSWORD_HASH_CONCURRENCY", self.password_hash_concurrency),
+        ] {
+            if value == 0 {
+                problems.push(format!("{name}: must be greater than 0"));
+            }
+        }
+        for (name, value) in [
+            ("SWITCHBOARD_REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
+            ("SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
+            ("SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", self.refresh_token_ttl_days),
+            ("SWITCHBOARD_AUTH_RATE_PER_MINUTE_IP", self.auth_rate_per_minute_ip.into()),
+            ("SWITCHBOARD_AUTH_RATE_PER_MINUTE_ACCOUNT", self.auth_rate_per_minute_account.into()),
+            ("SWITCHBOARD_WS_MESSAGES_PER_SECOND", self.ws_messages_per_second.into()),
+        ] {
+            if value == 0 {
+                problems.push(format!("{name}: must be greater than 0"));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Settings {
+            listen: listen.expect("checked above"),
+            database_url: self.database_url,
+            data_dir: self.data_dir,
+            jwt_secret: self.jwt_secret,
+            allowed_origins,
+            web_dir: self.web_dir,
+            log_format: self.log_format,
+            log_level: self.log_level,
+            tls,
+            redis_url: self.redis_url.filter(|u| !u.is_empty()),
+            max_body_bytes: self.max_body_bytes,
+            max_upload_bytes: self.max_upload_bytes,
+            request_timeout_secs: self.request_timeout_secs,
+            access_token_ttl_secs: self.access_token_ttl_secs,
+            refresh_token_ttl_days: self.refresh_token_ttl_days,
+            auth_rate_limit,
+            auth_rate_per_minute_ip: self.auth_rate_per_minute_ip,
+            auth_rate_per_minute_account: self.auth_rate_per_minute_account,
+            ws_max_connections_per_user: self.ws_max_connections_per_user,
+            ws_messages_per_second: self.ws_messages_per_second,
+            ws_outbound_queue: self.ws_outbound_queue,
+            password_hash_concurrency: self.password_hash_concurrency,
+            sla: self.sla,
+        })
+    }
+}
+
+impl Settings {
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = RawSettings::default().validate().unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert!(s.is_sqlite());
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let raw = RawSettings {
+            listen: "nope".into(),
+            database_url: "oracle://x".into(),
+            jwt_secret: Some(Secret("short".into())),
+            ..RawSettings::default()
+        };
+        let problems = raw.validate().unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[2].contains("at least 32 bytes"));
+    }
+}

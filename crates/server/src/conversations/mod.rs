@@ -1,0 +1,8 @@
+//! Conversations and messages: gapless per-conversation sequence numbers, idempotent sends,
+//! history pages and read positions. REST and WebSocket both go through `service`.
+
+pub mod access;
+pub mod routes;
+pub mod service;
+pub mod store;
+pub mod view;

@@ -1,0 +1,145 @@
+//! `/api/v1/conversations/*`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::service::{self, SendInput};
+use super::view::{ConversationList, ConversationView, MessagePage, MessageView};
+use super::{access, store};
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations))
+        .routes(routes!(open_direct))
+        .routes(routes!(get_conversation))
+        .routes(routes!(list_messages, send_message))
+        .routes(routes!(mark_read))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OpenDirectRequest {
+    pub user_id: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    /// Messages with a seq greater than this.
+    pub after_seq: Option<i64>,
+    /// Messages with a seq smaller than this (the newest `limit` of them).
+    pub before_seq: Option<i64>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    /// 1 to 10,000 characters.
+    pub body: String,
+    /// A UUID chosen by the sender; a repeat returns the original message.
+    pub client_id: String,
+    /// `text` (default) or `note` (agents and admins, ticket conversations only).
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub attachment_ids: Vec<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReadRequest {
+    pub seq: i64,
+}
+
+/// Your conversations with members, last message and unread count.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", security(("bearer" = [])),
+    responses((status = 200, body = ConversationList), (status = 401, body = ErrorBody)))]
+pub async fn list_conversations(State(state): State<AppState>, me: AuthUser) -> AppResult<Json<ConversationList>> {
+    Ok(Json(ConversationList { items: service::list(&state, &me).await? }))
+}
+
+/// The direct conversation with a user: the existing one (200) or a new one (201).
+#[utoipa::path(post, path = "/api/v1/conversations/direct", tag = "conversations", security(("bearer" = [])),
+    request_body = OpenDirectRequest,
+    responses((status = 200, body = ConversationView), (status = 201, body = ConversationView),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn open_direct(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiJson(req): ApiJson<OpenDirectRequest>,
+) -> AppResult<impl IntoResponse> {
+    let (conv, created) = service::open_direct(&state, &me, req.user_id).await?;
+    let access = access::check(&state.db, &me, conv.id).await?;
+    let view = service::describe(&state, &me, &access).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
+}
+
+/// One conversation.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, body = ErrorBody)))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ConversationView>> {
+    let access = access::check(&state.db, &me, id).await?;
+    Ok(Json(service::describe(&state, &me, &access).await?))
+}
+
+/// A page of messages in seq order.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path), HistoryQuery),
+    responses((status = 200, body = MessagePage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> AppResult<Json<MessagePage>> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "must be 1 to 200"));
+    }
+    let access = access::check(&state.db, &me, id).await?;
+    let items = store::page(&state.db, id, q.after_seq, q.before_seq, limit, access.staff_view).await?;
+    Ok(Json(MessagePage { items }))
+}
+
+/// Send a message: 201 when stored, 200 with the original when `client_id` repeats.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SendMessageRequest,
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView),
+              (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<SendMessageRequest>,
+) -> AppResult<impl IntoResponse> {
+    let input = SendInput { body: req.body, client_id: req.client_id, kind: req.kind, attachment_ids: req.attachment_ids };
+    let (message, created) = service::send_message(&state, &me, id, input, None).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+}
+
+/// Move your read position forward.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ReadRequest,
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ReadRequest>,
+) -> AppResult<StatusCode> {
+    service::mark_read(&state, &me, id, req.seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,342 @@
+//! The rules of conversations, shared by the REST routes and the WebSocket: one service, two
+//! doors. Events are published only after the transaction that caused them has committed.
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::ActiveModelTrait;
+use sea_orm::sea_query::ExprTrait;
+
+use super::access::{self, Access};
+use super::store::{self, NewMessage};
+use super::view::{ConversationView, MemberView, MessageView};
+use crate::auth::AuthUser;
+use crate::db::entities::{block, contact, conversation, conversation_member, file, message, user};
+use crate::db::is_unique_violation;
+use crate::domain::{Role, now_ms};
+use crate::error::{AppError, AppResult};
+use crate::realtime::events::{Envelope, EventKind, ServerFrame};
+use crate::state::AppState;
+use crate::users::view::avatar_url;
+
+pub const MAX_BODY_CHARS: usize = 10_000;
+pub const MAX_ATTACHMENTS: usize = 10;
+
+pub struct SendInput {
+    pub body: String,
+    pub client_id: String,
+    pub kind: Option<String>,
+    pub attachment_ids: Vec<i64>,
+}
+
+/// Validates the parts of a send that don't need the database.
+fn validate(input: &SendInput) -> AppResult<&'static str> {
+    let chars = input.body.chars().count();
+    if chars == 0 || chars > MAX_BODY_CHARS || input.body.trim().is_empty() && input.attachment_ids.is_empty() {
+        return Err(AppError::field("body", "must be 1 to 10000 characters"));
+    }
+    if uuid::Uuid::parse_str(&input.client_id).is_err() {
+        return Err(AppError::field("client_id", "must be a UUID"));
+    }
+    if input.attachment_ids.len() > MAX_ATTACHMENTS {
+        return Err(AppError::field("attachment_ids", "at most 10 attachments"));
+    }
+    match input.kind.as_deref() {
+        None | Some("text") => Ok("text"),
+        Some("note") => Ok("note"),
+        Some(_) => Err(AppError::field("kind", "must be text or note")),
+    }
+}
+
+/// Stores and delivers a message. `origin` is the WebSocket connection that sent it (it gets an
+/// `ack`, not a `message`). Returns the message and whether it was new.
+pub async fn send_message(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+    input: SendInput,
+    origin: Option<&str>,
+) -> AppResult<(MessageView, bool)> {
+    let kind = validate(&input)?;
+    if let Some(existing) = store::find_by_client_id(&state.db, user.id, &input.client_id).await? {
+        if existing.conversation_id != conversation_id {
+            return Err(AppError::Conflict("client_id was already used for another conversation".into()));
+        }
+        let view = store::with_attachments(&state.db, vec![existing]).await?.remove(0);
+        return Ok((view, false));
+    }
+    let access = access::check(&state.db, user, conversation_id).await?;
+    if kind == "note" && !(access.staff_view && access.ticket.is_some()) {
+        return Err(AppError::Forbidden);
+    }
+    if access.conversation.kind == "direct" {
+        ensure_not_blocked(state, user.id, conversation_id).await?;
+    }
+    check_attachments(state, user.id, &input.attachment_ids).await?;
+    let (msg, created) = store::insert_message(
+        &state.db,
+        NewMessage {
+            conversation_id,
+            sender_id: user.id,
+            kind,
+            body: &input.body,
+            client_id: &input.client_id,
+            attachment_ids: &input.attachment_ids,
+        },
+    )
+    .await?;
+    let view = store::with_attachments(&state.db, vec![msg]).await?.remove(0);
+    if created {
+        metrics::counter!("switchboard_messages_stored_total").increment(1);
+        publish_message(state, &access.conversation, &view, origin).await?;
+        if let Some(ticket) = &access.ticket {
+            crate::tickets::hooks::on_message(state, ticket, &view, user).await?;
+        }
+    }
+    Ok((view, created))
+}
+
+/// Publishes a stored message to the conversation's audience (notes to staff only).
+pub async fn publish_message(
+    state: &AppState,
+    conv: &conversation::Model,
+    view: &MessageView,
+    origin: Option<&str>,
+) -> AppResult<()> {
+    let to = store::audience(&state.db, conv).await?;
+    state
+        .realtime
+        .publish(Envelope {
+            to,
+            staff_only: view.kind == "note",
+            except_connection: origin.map(str::to_string),
+            kind: EventKind::Message { conversation_id: conv.id, seq: view.seq },
+            payload: ServerFrame::Message { message: view }.encode(),
+        })
+        .await;
+    Ok(())
+}
+
+async fn ensure_not_blocked(state: &AppState, user_id: i64, conversation_id: i64) -> AppResult<()> {
+    let others: Vec<i64> =
+        store::member_ids(&state.db, conversation_id).await?.into_iter().filter(|&id| id != user_id).collect();
+    let blocked = block::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(block::Column::BlockerId.eq(user_id).and(block::Column::BlockedId.is_in(others.clone())))
+                .add(block::Column::BlockedId.eq(user_id).and(block::Column::BlockerId.is_in(others))),
+        )
+        .count(&state.db)
+        .await?;
+    if blocked > 0 { Err(AppError::Forbidden) } else { Ok(()) }
+}
+
+/// Attachments must be files the sender uploaded.
+async fn check_attachments(state: &AppState, user_id: i64, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let owned = file::Entity::find()
+        .filter(file::Column::Id.is_in(ids.iter().copied()))
+        .filter(file::Column::UploaderId.eq(user_id))
+        .count(&state.db)
+        .await?;
+    let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+    if owned as usize != distinct.len() || distinct.len() != ids.len() {
+        return Err(AppError::field("attachment_ids", "unknown file or not yours"));
+    }
+    Ok(())
+}
+
+/// Stores a read position (never backwards) and tells the other members and devices.
+pub async fn mark_read(state: &AppState, user: &AuthUser, conversation_id: i64, seq: i64) -> AppResult<()> {
+    let access = access::check(&state.db, user, conversation_id).await?;
+    if seq < 0 {
+        return Err(AppError::field("seq", "must not be negative"));
+    }
+    let seq = Ord::min(seq, access.conversation.last_seq);
+    let moved = {
+        let txn = state.db.begin().await?;
+        let had = conversation_member::Entity::find_by_id((conversation_id, user.id)).one(&txn).await?;
+        let moved = had.as_ref().is_none_or(|m| m.last_read_seq < seq);
+        store::upsert_member(&txn, conversation_id, user.id, seq).await?;
+        txn.commit().await?;
+        moved
+    };
+    if moved {
+        let to = store::audience(&state.db, &access.conversation).await?;
+        state
+            .realtime
+            .publish(Envelope {
+                to,
+                staff_only: false,
+                except_connection: None,
+                kind: EventKind::Important,
+                payload: ServerFrame::Read { conversation_id, user_id: user.id, seq }.encode(),
+            })
+            .await;
+    }
+    Ok(())
+}
+
+/// Relays a typing indicator to the other members (shed first under load).
+pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> AppResult<()> {
+    let access = access::check(&state.db, user, conversation_id).await?;
+    let to = store::audience(&state.db, &access.conversation).await?.into_iter().filter(|&id| id != user.id).collect();
+    state
+        .realtime
+        .publish(Envelope {
+            to,
+            staff_only: false,
+            except_connection: None,
+            kind: EventKind::Volatile,
+            payload: ServerFrame::Typing { conversation_id, user_id: user.id }.encode(),
+        })
+        .await;
+    Ok(())
+}
+
+/// The direct conversation between the user and `other_id`, created on first use. Customers
+/// may start one with a contact; agents and admins with anyone.
+pub async fn open_direct(state: &AppState, me: &AuthUser, other_id: i64) -> AppResult<(conversation::Model, bool)> {
+    if other_id == me.id {
+        return Err(AppError::field("user_id", "cannot start a conversation with yourself"));
+    }
+    let other = user::Entity::find_by_id(other_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    if other.disabled {
+        return Err(AppError::NotFound);
+    }
+    let blocked = block::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(block::Column::BlockerId.eq(me.id).and(block::Column::BlockedId.eq(other_id)))
+                .add(block::Column::BlockerId.eq(other_id).and(block::Column::BlockedId.eq(me.id))),
+        )
+        .count(&state.db)
+        .await?;
+    if blocked > 0 {
+        return Err(AppError::Forbidden);
+    }
+    let key = format!("{}:{}", Ord::min(me.id, other_id), Ord::max(me.id, other_id));
+    if let Some(c) = find_direct(state, &key).await? {
+        return Ok((c, false));
+    }
+    if me.role == Role::Customer {
+        let is_contact = contact::Entity::find_by_id((me.id, other_id)).one(&state.db).await?.is_some();
+        if !is_contact {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let now = now_ms();
+    let txn = state.db.begin().await?;
+    let created = conversation::ActiveModel {
+        kind: Set("direct".into()),
+        direct_key: Set(Some(key.clone())),
+        last_seq: Set(0),
+        created_at: Set(now),
+        last_message_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let conv = match created {
+        Ok(c) => c,
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return find_direct(state, &key).await?.map(|c| (c, false)).ok_or(AppError::NotFound);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for uid in [me.id, other_id] {
+        store::upsert_member(&txn, conv.id, uid, 0).await?;
+    }
+    txn.commit().await?;
+    Ok((conv, true))
+}
+
+async fn find_direct(state: &AppState, key: &str) -> AppResult<Option<conversation::Model>> {
+    Ok(conversation::Entity::find().filter(conversation::Column::DirectKey.eq(key)).one(&state.db).await?)
+}
+
+/// One conversation as the user sees it.
+pub async fn describe(state: &AppState, user: &AuthUser, access: &Access) -> AppResult<ConversationView> {
+    let conv = &access.conversation;
+    let rows = conversation_member::Entity::find()
+        .filter(conversation_member::Column::ConversationId.eq(conv.id))
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
+    let users: std::collections::HashMap<i64, user::Model> =
+        user::Entity::find().filter(user::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u)).collect();
+    let members: Vec<MemberView> = rows
+        .iter()
+        .filter_map(|m| {
+            let u = users.get(&m.user_id)?;
+            Some(MemberView {
+                user_id: u.id,
+                display_name: u.display_name.clone(),
+                role: Role::parse(&u.role).unwrap_or(Role::Customer),
+                avatar_url: avatar_url(u),
+                last_read_seq: m.last_read_seq,
+            })
+        })
+        .collect();
+    let last_read_seq = rows.iter().find(|m| m.user_id == user.id).map(|m| m.last_read_seq).unwrap_or(0);
+    let mut last = message::Entity::find().filter(message::Column::ConversationId.eq(conv.id));
+    let mut unread = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(conv.id))
+        .filter(message::Column::Seq.gt(last_read_seq))
+        .filter(message::Column::SenderId.ne(user.id));
+    if !access.staff_view {
+        last = last.filter(message::Column::Kind.ne("note"));
+        unread = unread.filter(message::Column::Kind.ne("note"));
+    }
+    let last_message = match last.order_by_desc(message::Column::Seq).one(&state.db).await? {
+        Some(m) => store::with_attachments(&state.db, vec![m]).await?.pop(),
+        None => None,
+    };
+    let unread_count = unread.count(&state.db).await? as i64;
+    let title = match &access.ticket {
+        Some(t) => format!("#{} {}", t.number, t.subject),
+        None => members
+            .iter()
+            .find(|m| m.user_id != user.id)
+            .map(|m| m.display_name.clone())
+            .unwrap_or_default(),
+    };
+    Ok(ConversationView {
+        id: conv.id,
+        kind: conv.kind.clone(),
+        ticket_id: access.ticket.as_ref().map(|t| t.id),
+        title,
+        members,
+        last_message,
+        last_seq: conv.last_seq,
+        last_read_seq,
+        unread_count,
+    })
+}
+
+/// The user's conversations (those they are a member of), newest activity first.
+pub async fn list(state: &AppState, user: &AuthUser) -> AppResult<Vec<ConversationView>> {
+    let ids: Vec<i64> = conversation_member::Entity::find()
+        .filter(conversation_member::Column::UserId.eq(user.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| m.conversation_id)
+        .collect();
+    let convs = conversation::Entity::find()
+        .filter(conversation::Column::Id.is_in(ids))
+        .order_by_desc(conversation::Column::LastMessageAt)
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::with_capacity(convs.len());
+    for conv in convs {
+        // Re-check access: a ticket may have moved out of the user's sight since they joined.
+        match access::check(&state.db, user, conv.id).await {
+            Ok(access) => out.push(describe(state, user, &access).await?),
+            Err(AppError::NotFound) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,241 @@
+//! Queries for conversations and messages. The sequencing transaction lives here: it is the one
+//! place that decides a message's `seq`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+use super::view::{FileView, MessageView};
+use crate::db::entities::{conversation, conversation_member, file, message, message_attachment, ticket, user};
+use crate::db::is_unique_violation;
+use crate::domain::now_ms;
+use crate::error::{AppError, AppResult};
+
+pub struct NewMessage<'a> {
+    pub conversation_id: i64,
+    pub sender_id: i64,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub client_id: &'a str,
+    pub attachment_ids: &'a [i64],
+}
+
+pub async fn find_by_client_id(
+    db: &impl ConnectionTrait,
+    sender_id: i64,
+    client_id: &str,
+) -> AppResult<Option<message::Model>> {
+    Ok(message::Entity::find()
+        .filter(message::Column::SenderId.eq(sender_id))
+        .filter(message::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?)
+}
+
+/// Stores a message with the next seq of its conversation. The first statement is the UPDATE
+/// of the conversation row: it takes the row lock (PostgreSQL, MySQL) or the write lock
+/// (SQLite) so concurrent senders queue there and seqs follow commit order without gaps; a
+/// failed insert rolls the increment back with everything else.
+///
+/// Returns `(message, true)` when stored, `(original, false)` when `(sender, client_id)`
+/// already exists.
+pub async fn insert_message(db: &DatabaseConnection, new: NewMessage<'_>) -> AppResult<(message::Model, bool)> {
+    let now = now_ms();
+    let txn = db.begin().await?;
+    conversation::Entity::update_many()
+        .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
+        .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
+        .filter(conversation::Column::Id.eq(new.conversation_id))
+        .exec(&txn)
+        .await?;
+    let seq: i64 = conversation::Entity::find_by_id(new.conversation_id)
+        .select_only()
+        .column(conversation::Column::LastSeq)
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let inserted = message::ActiveModel {
+        conversation_id: Set(new.conversation_id),
+        seq: Set(seq),
+        sender_id: Set(new.sender_id),
+        kind: Set(new.kind.to_string()),
+        body: Set(new.body.to_string()),
+        client_id: Set(new.client_id.to_string()),
+        created_at: Set(now),
+        edited_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let msg = match inserted {
+        Ok(m) => m,
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let original = find_by_client_id(db, new.sender_id, new.client_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("unique violation without an original message"))?;
+            return Ok((original, false));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !new.attachment_ids.is_empty() {
+        message_attachment::Entity::insert_many(new.attachment_ids.iter().map(|&file_id| {
+            message_attachment::ActiveModel { message_id: Set(msg.id), file_id: Set(file_id) }
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    // The sender has read their own message.
+    upsert_member(&txn, new.conversation_id, new.sender_id, seq).await?;
+    txn.commit().await?;
+    Ok((msg, true))
+}
+
+/// Makes sure `user_id` has a member row (ticket participants get one lazily) and moves its
+/// read position forward to `read_seq` if that is further.
+pub async fn upsert_member(
+    db: &impl ConnectionTrait,
+    conversation_id: i64,
+    user_id: i64,
+    read_seq: i64,
+) -> AppResult<()> {
+    conversation_member::Entity::insert(conversation_member::ActiveModel {
+        conversation_id: Set(conversation_id),
+        user_id: Set(user_id),
+        last_read_seq: Set(read_seq),
+        joined_at: Set(now_ms()),
+    })
+    .on_conflict(
+        OnConflict::columns([conversation_member::Column::ConversationId, conversation_member::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    advance_read(db, conversation_id, user_id, read_seq).await?;
+    Ok(())
+}
+
+/// Moves a read position forward, never back. Returns true when it moved.
+pub async fn advance_read(db: &impl ConnectionTrait, conversation_id: i64, user_id: i64, seq: i64) -> AppResult<bool> {
+    let res = conversation_member::Entity::update_many()
+        .col_expr(conversation_member::Column::LastReadSeq, Expr::value(seq))
+        .filter(conversation_member::Column::ConversationId.eq(conversation_id))
+        .filter(conversation_member::Column::UserId.eq(user_id))
+        .filter(conversation_member::Column::LastReadSeq.lt(seq))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// Messages of a conversation in seq order. `after`/`before` are exclusive bounds; with only
+/// `before`, the newest `limit` below it. Internal notes only when `with_notes`.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    conversation_id: i64,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
+    with_notes: bool,
+) -> AppResult<Vec<MessageView>> {
+    let mut q = message::Entity::find().filter(message::Column::ConversationId.eq(conversation_id));
+    if let Some(a) = after {
+        q = q.filter(message::Column::Seq.gt(a));
+    }
+    if let Some(b) = before {
+        q = q.filter(message::Column::Seq.lt(b));
+    }
+    if !with_notes {
+        q = q.filter(message::Column::Kind.ne("note"));
+    }
+    let newest_first = before.is_some() && after.is_none();
+    q = if newest_first { q.order_by_desc(message::Column::Seq) } else { q.order_by_asc(message::Column::Seq) };
+    let mut rows = q.limit(limit).all(db).await?;
+    if newest_first {
+        rows.reverse();
+    }
+    with_attachments(db, rows).await
+}
+
+pub async fn with_attachments(db: &impl ConnectionTrait, rows: Vec<message::Model>) -> AppResult<Vec<MessageView>> {
+    let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+    let mut files: HashMap<i64, Vec<FileView>> = HashMap::new();
+    if !ids.is_empty() {
+        let links = message_attachment::Entity::find()
+            .filter(message_attachment::Column::MessageId.is_in(ids))
+            .all(db)
+            .await?;
+        if !links.is_empty() {
+            let file_ids: Vec<i64> = links.iter().map(|l| l.file_id).collect();
+            let by_id: HashMap<i64, file::Model> = file::Entity::find()
+                .filter(file::Column::Id.is_in(file_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|f| (f.id, f))
+                .collect();
+            for link in links {
+                if let Some(f) = by_id.get(&link.file_id) {
+                    files.entry(link.message_id).or_default().push(FileView::new(f));
+                }
+            }
+        }
+    }
+    Ok(rows.iter().map(|m| MessageView::new(m, files.remove(&m.id).unwrap_or_default())).collect())
+}
+
+pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<Vec<i64>> {
+    Ok(conversation_member::Entity::find()
+        .select_only()
+        .column(conversation_member::Column::UserId)
+        .filter(conversation_member::Column::ConversationId.eq(conversation_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Everyone who receives a conversation's events live. Direct: the members. Ticket: the
+/// requester, the assignee, the agents of its team, every admin, and every agent while it has
+/// neither team nor assignee (the shared queue).
+pub async fn audience(db: &impl ConnectionTrait, conv: &conversation::Model) -> AppResult<Vec<i64>> {
+    if conv.kind != "ticket" {
+        return member_ids(db, conv.id).await;
+    }
+    let Some(t) = ticket::Entity::find().filter(ticket::Column::ConversationId.eq(conv.id)).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    ticket_audience(db, &t).await
+}
+
+pub async fn ticket_audience(db: &impl ConnectionTrait, t: &ticket::Model) -> AppResult<Vec<i64>> {
+    use crate::db::entities::team_member;
+    let mut to = BTreeSet::from([t.requester_id]);
+    to.extend(t.assignee_id);
+    if let Some(team) = t.team_id {
+        let members: Vec<i64> = team_member::Entity::find()
+            .select_only()
+            .column(team_member::Column::UserId)
+            .filter(team_member::Column::TeamId.eq(team))
+            .into_tuple()
+            .all(db)
+            .await?;
+        to.extend(members);
+    }
+    let queue = t.assignee_id.is_none() && t.team_id.is_none();
+    let roles: &[&str] = if queue { &["agent", "admin"] } else { &["admin"] };
+    let staff: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.is_in(roles.iter().copied()))
+        .filter(user::Column::Disabled.eq(false))
+        .into_tuple()
+        .all(db)
+        .await?;
+    to.extend(staff);
+    Ok(to.into_iter().collect())
+}

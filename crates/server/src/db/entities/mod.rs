@@ -1,0 +1,18 @@
+//! SeaORM entities, one per table (see `migrations` for the column types).
+
+pub mod block;
+pub mod contact;
+pub mod conversation;
+pub mod conversation_member;
+pub mod file;
+pub mod friend_request;
+pub mod message;
+pub mod message_attachment;
+pub mod notification;
+pub mod refresh_token;
+pub mod session;
+pub mod team;
+pub mod team_member;
+pub mod ticket;
+pub mod ticket_event;
+pub mod user;

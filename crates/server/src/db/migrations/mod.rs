@@ -1,0 +1,79 @@
+//! Schema migrations, one change each, named for what they do. Column types are pinned where the
+//! databases differ: times are BIGINT epoch milliseconds (sub-second precision everywhere, no 2038
+//! limit), ids are BIGINT, booleans are `boolean`, JSON is stored as text.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_create_users_and_sessions;
+mod m0002_create_conversations_and_messages;
+mod m0003_create_teams_and_tickets;
+mod m0004_create_notifications;
+mod m0005_create_social_graph;
+mod m0006_create_files;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_create_users_and_sessions::Migration),
+            Box::new(m0002_create_conversations_and_messages::Migration),
+            Box::new(m0003_create_teams_and_tickets::Migration),
+            Box::new(m0004_create_notifications::Migration),
+            Box::new(m0005_create_social_graph::Migration),
+            Box::new(m0006_create_files::Migration),
+        ]
+    }
+}
+
+/// BIGINT auto-increment primary key.
+pub fn id<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().auto_increment().primary_key().take()
+}
+
+/// BIGINT NOT NULL: foreign ids, epoch-millisecond times, counters.
+pub fn big<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().take()
+}
+
+pub fn big_null<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).big_integer().null().take()
+}
+
+pub fn str_col<T: IntoIden>(name: T, len: u32) -> ColumnDef {
+    ColumnDef::new(name).string_len(len).not_null().take()
+}
+
+pub fn str_null<T: IntoIden>(name: T, len: u32) -> ColumnDef {
+    ColumnDef::new(name).string_len(len).null().take()
+}
+
+pub fn text<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().take()
+}
+
+pub fn boolean<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).boolean().not_null().default(false).take()
+}
+
+pub fn fk<A: IntoIden, B: IntoIden, C: IntoIden, D: IntoIden>(
+    from_table: A,
+    from_col: B,
+    to_table: C,
+    to_col: D,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(ForeignKeyAction::Cascade)
+        .take()
+}
+
+pub fn index<T: IntoIden + Clone>(name: &str, table: T, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create().name(name).table(table).take();
+    for c in cols {
+        stmt.col(Alias::new(*c));
+    }
+    stmt
+}

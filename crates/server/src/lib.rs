@@ -1,0 +1,17 @@
+//! Switchboard: a self-hosted real-time support chat server.
+
+pub mod auth;
+pub mod config;
+pub mod conversations;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod presence;
+pub mod realtime;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tickets;
+pub mod users;
+pub mod seed;

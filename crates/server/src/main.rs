@@ -1,0 +1,129 @@
+//! The `switchboard` binary: configuration, logging, and the command the user asked for.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use switchboard::config::Settings;
+use switchboard::domain::{DisplayName, Email, Password, Role};
+use switchboard::{auth, startup, telemetry};
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "Self-hosted real-time support chat")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill an empty database with a demo support desk.
+    Seed {
+        /// Required: confirms you want demo data.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input (or a prompt), never an argument.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["customer", "agent", "admin"])]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format, &settings.log_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let listen = settings.listen;
+            let tls = settings.tls.is_some();
+            let state = startup::build_state(settings).await?;
+            let listener = startup::bind(listen)?;
+            startup::shutdown_on_signals(state.shutdown.clone());
+            let scheme = if tls { "https" } else { "http" };
+            tracing::info!(address = %listener.local_addr()?, "switchboard listening on {scheme}://{}", listener.local_addr()?);
+            startup::serve(listener, state).await
+        }
+        Command::Migrate => {
+            let db = switchboard::db::connect(&settings.database_url).await?;
+            switchboard::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, role, display_name } } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role"))?;
+            let name = display_name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_string());
+            let name = DisplayName::parse(&name).map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            let password = read_password()?;
+            let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            let state = startup::build_state(settings).await?;
+            let user = auth::service::create_user(&state, &email, &name, &password, role)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            println!("created {} user {} (id {})", role.as_str(), user.email, user.id);
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "pass --demo to fill the database with demo data");
+            let state = startup::build_state(settings).await?;
+            switchboard::seed::demo(&state).await
+        }
+    }
+}
+
+/// From a prompt when standard input is a terminal, otherwise its first line.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}

@@ -1,0 +1,38 @@
+//! The one way events travel: services publish to the broker after their commit, and the broker
+//! hands every item to the hub of every node. In-process here; Redis for several nodes.
+
+use std::sync::Arc;
+
+use super::events::BrokerItem;
+use super::hub::Hub;
+
+#[async_trait::async_trait]
+pub trait Broker: Send + Sync {
+    async fn publish(&self, item: BrokerItem);
+}
+
+/// One node: publishing is delivering.
+pub struct LocalBroker {
+    hub: Arc<Hub>,
+}
+
+impl LocalBroker {
+    pub fn new(hub: Arc<Hub>) -> Self {
+        Self { hub }
+    }
+}
+
+/// Hands an item that reached this node to its local connections.
+pub fn dispatch(hub: &Hub, item: &BrokerItem) {
+    match item {
+        BrokerItem::Event(env) => hub.deliver(env),
+        BrokerItem::Control(c) => hub.control(c),
+    }
+}
+
+#[async_trait::async_trait]
+impl Broker for LocalBroker {
+    async fn publish(&self, item: BrokerItem) {
+        dispatch(&self.hub, &item);
+    }
+}

@@ -1,0 +1,111 @@
+//! Per-connection delivery order. Each connection remembers the last seq it has delivered per
+//! conversation so that, whatever order the broker hands events over in, the client sees every
+//! message of a conversation once and in strictly increasing seq.
+//!
+//! Seqs are assigned under the conversation's row lock, so when seq `n` is committed every seq
+//! below it is committed too: a hole can always be filled from the database at once.
+
+use std::collections::HashMap;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Send it now.
+    Deliver,
+    /// Already delivered (a replay and a live event overlapped): drop it.
+    Duplicate,
+    /// Messages `after < seq < before` are missing: fetch and send them first, then this one.
+    FillGap { after: i64, before: i64 },
+}
+
+#[derive(Default)]
+pub struct Cursors {
+    last: HashMap<i64, i64>,
+    /// For conversations whose position came from a live event rather than a resume, the first
+    /// seq delivered that way: a later resume must not send `first..=last` again.
+    first_live: HashMap<i64, i64>,
+}
+
+impl Cursors {
+    /// Decides what to do with message `seq` of `conversation_id`, and records it as delivered
+    /// (unless it is a duplicate).
+    pub fn on_message(&mut self, conversation_id: i64, seq: i64) -> Decision {
+        match self.last.get(&conversation_id).copied() {
+            // No baseline yet: the client never resumed this conversation, start here.
+            None => {
+                self.last.insert(conversation_id, seq);
+                self.first_live.insert(conversation_id, seq);
+                Decision::Deliver
+            }
+            Some(last) if seq <= last => Decision::Duplicate,
+            Some(last) => {
+                self.last.insert(conversation_id, seq);
+                if seq == last + 1 { Decision::Deliver } else { Decision::FillGap { after: last, before: seq } }
+            }
+        }
+    }
+
+    /// Sets the position a resume ended at.
+    pub fn reset(&mut self, conversation_id: i64, seq: i64) {
+        self.last.insert(conversation_id, seq);
+        self.first_live.remove(&conversation_id);
+    }
+
+    /// The seqs already delivered live before any resume (a resume skips them).
+    pub fn delivered_live(&self, conversation_id: i64) -> Option<(i64, i64)> {
+        let first = *self.first_live.get(&conversation_id)?;
+        Some((first, *self.last.get(&conversation_id)?))
+    }
+
+    /// Moves the position forward (never back).
+    pub fn advance(&mut self, conversation_id: i64, seq: i64) {
+        let entry = self.last.entry(conversation_id).or_insert(seq);
+        *entry = (*entry).max(seq);
+    }
+
+    pub fn position(&self, conversation_id: i64) -> Option<i64> {
+        self.last.get(&conversation_id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_order_messages_are_delivered_and_repeats_dropped() {
+        let mut c = Cursors::default();
+        assert_eq!(c.on_message(1, 5), Decision::Deliver);
+        assert_eq!(c.on_message(1, 6), Decision::Deliver);
+        assert_eq!(c.on_message(1, 6), Decision::Duplicate);
+        assert_eq!(c.on_message(1, 3), Decision::Duplicate);
+        assert_eq!(c.on_message(2, 1), Decision::Deliver, "conversations are independent");
+    }
+
+    #[test]
+    fn a_hole_asks_for_a_fill_and_late_arrivals_are_then_dropped() {
+        let mut c = Cursors::default();
+        c.reset(1, 2);
+        assert_eq!(c.on_message(1, 5), Decision::FillGap { after: 2, before: 5 });
+        assert_eq!(c.on_message(1, 3), Decision::Duplicate);
+        assert_eq!(c.on_message(1, 4), Decision::Duplicate);
+        assert_eq!(c.on_message(1, 6), Decision::Deliver);
+    }
+
+    #[test]
+    fn live_deliveries_before_a_resume_are_remembered() {
+        let mut c = Cursors::default();
+        assert_eq!(c.on_message(1, 10), Decision::Deliver);
+        assert_eq!(c.on_message(1, 11), Decision::Deliver);
+        assert_eq!(c.delivered_live(1), Some((10, 11)));
+        c.reset(1, 11);
+        assert_eq!(c.delivered_live(1), None);
+    }
+
+    #[test]
+    fn advance_never_moves_back() {
+        let mut c = Cursors::default();
+        c.advance(1, 7);
+        c.advance(1, 4);
+        assert_eq!(c.position(1), Some(7));
+    }
+}

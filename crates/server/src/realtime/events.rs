@@ -1,0 +1,134 @@
+//! Every WebSocket frame, in one place: what clients send, what the server sends, and the
+//! envelopes that carry events between the services, the broker and the connections.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::conversations::view::MessageView;
+
+/// Frames a client sends.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    Auth {
+        token: String,
+    },
+    Send {
+        conversation_id: i64,
+        client_id: String,
+        body: String,
+        #[serde(default)]
+        kind: Option<String>,
+        #[serde(default)]
+        attachment_ids: Vec<i64>,
+    },
+    Resume {
+        positions: HashMap<String, i64>,
+    },
+    Typing {
+        conversation_id: i64,
+    },
+    Read {
+        conversation_id: i64,
+        seq: i64,
+    },
+    Ping {
+        #[serde(default)]
+        nonce: serde_json::Value,
+    },
+}
+
+/// Frames the server sends.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    Ready {
+        user_id: i64,
+        connection_id: String,
+    },
+    Ack {
+        client_id: &'a str,
+        message: &'a MessageView,
+    },
+    Message {
+        message: &'a MessageView,
+    },
+    Resumed {
+        conversation_id: i64,
+        last_seq: i64,
+    },
+    Typing {
+        conversation_id: i64,
+        user_id: i64,
+    },
+    Read {
+        conversation_id: i64,
+        user_id: i64,
+        seq: i64,
+    },
+    Presence {
+        user_id: i64,
+        online: bool,
+    },
+    Pong {
+        nonce: &'a serde_json::Value,
+    },
+    Error {
+        code: &'a str,
+        message: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_id: Option<&'a str>,
+    },
+    /// Any other event whose body is already a JSON object (ticket, notification, …).
+    #[serde(untagged)]
+    Raw(&'a serde_json::Value),
+}
+
+impl ServerFrame<'_> {
+    pub fn encode(&self) -> Arc<str> {
+        serde_json::to_string(self).expect("server frames always serialise").into()
+    }
+}
+
+/// What kind of event an envelope carries; decides ordering and what may be shed under load.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "k", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A stored message: delivered in seq order, never shed.
+    Message { conversation_id: i64, seq: i64 },
+    /// Must be delivered (ticket changes, notifications, read positions, social events).
+    Important,
+    /// May be dropped when a connection's queue is nearly full (typing, presence).
+    Volatile,
+}
+
+/// One event on its way to a set of users, encoded once and shared by every recipient.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    pub to: Vec<i64>,
+    /// Of these, who gets it only if staff (internal notes). Empty: everyone in `to`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub staff_only: bool,
+    /// The connection that caused the event and gets an `ack` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub except_connection: Option<String>,
+    pub kind: EventKind,
+    pub payload: Arc<str>,
+}
+
+/// Instructions to connections, carried by the same broker as events.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "c", rename_all = "snake_case")]
+pub enum Control {
+    /// Close the user's connections of this session (or all of them when `None`) with 4401.
+    SessionRevoked { user_id: i64, session_id: Option<String> },
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum BrokerItem {
+    Event(Envelope),
+    Control(Control),
+}

@@ -1,0 +1,159 @@
+//! The connections of this node, by user. Delivers envelopes to local connections without ever
+//! waiting on a slow one: each connection has a bounded queue, and a connection whose queue is
+//! full is told to close (1013) rather than slowing anyone else down.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+
+use axum::extract::ws::Utf8Bytes;
+use dashmap::DashMap;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::events::{Control, Envelope, EventKind};
+
+/// What the hub hands to a connection's writer.
+#[derive(Debug)]
+pub enum Outbound {
+    Event { kind: EventKind, payload: Utf8Bytes },
+    /// An `ack` for a message this connection sent: never shed, also advances the cursor.
+    Ack { conversation_id: i64, seq: i64, payload: Utf8Bytes },
+    /// Replay everything after these positions, then `resumed` for each.
+    Resume(Vec<(i64, i64)>),
+    /// Close with this code and reason once everything queued before it is written.
+    Close(u16, &'static str),
+}
+
+/// Closes a connection at once, even when its queue is full or its socket is stuck.
+#[derive(Default)]
+pub struct Closer {
+    token: CancellationToken,
+    code: AtomicU16,
+}
+
+impl Closer {
+    pub fn close(&self, code: u16) {
+        let _ = self.code.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
+        self.token.cancel();
+    }
+
+    pub fn code(&self) -> u16 {
+        self.code.load(Ordering::SeqCst)
+    }
+
+    pub async fn closed(&self) {
+        self.token.cancelled().await
+    }
+}
+
+#[derive(Clone)]
+pub struct ConnHandle {
+    pub id: String,
+    pub session_id: String,
+    pub staff: bool,
+    pub tx: mpsc::Sender<Outbound>,
+    pub closer: Arc<Closer>,
+}
+
+pub struct Hub {
+    conns: DashMap<i64, Vec<ConnHandle>>,
+    node_prefix: String,
+    next_id: AtomicU64,
+    max_per_user: usize,
+    pub queue_capacity: usize,
+}
+
+/// Registering more connections than the per-user cap.
+#[derive(Debug)]
+pub struct TooManyConnections;
+
+impl Hub {
+    pub fn new(node_id: &str, max_per_user: usize, queue_capacity: usize) -> Self {
+        Self {
+            conns: DashMap::new(),
+            node_prefix: node_id.to_string(),
+            next_id: AtomicU64::new(1),
+            max_per_user,
+            queue_capacity,
+        }
+    }
+
+    pub fn new_connection_id(&self) -> String {
+        format!("{}-{}", self.node_prefix, self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Adds a connection; `Ok(true)` when it is the user's first on this node.
+    pub fn register(&self, user_id: i64, handle: ConnHandle) -> Result<bool, TooManyConnections> {
+        let mut entry = self.conns.entry(user_id).or_default();
+        if entry.len() >= self.max_per_user {
+            return Err(TooManyConnections);
+        }
+        entry.push(handle);
+        Ok(entry.len() == 1)
+    }
+
+    /// Removes a connection; `true` when it was the user's last on this node.
+    pub fn unregister(&self, user_id: i64, conn_id: &str) -> bool {
+        let mut last = false;
+        self.conns.remove_if_mut(&user_id, |_, list| {
+            list.retain(|c| c.id != conn_id);
+            last = list.is_empty();
+            last
+        });
+        last
+    }
+
+    pub fn is_online_here(&self, user_id: i64) -> bool {
+        self.conns.get(&user_id).is_some_and(|l| !l.is_empty())
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.conns.iter().map(|e| e.value().len()).sum()
+    }
+
+    pub fn deliver(&self, env: &Envelope) {
+        // Encoded once per node; every recipient shares these bytes.
+        let payload = Utf8Bytes::from(env.payload.as_ref().to_owned());
+        for user_id in &env.to {
+            let Some(list) = self.conns.get(user_id) else { continue };
+            for conn in list.iter() {
+                if env.staff_only && !conn.staff {
+                    continue;
+                }
+                if env.except_connection.as_deref() == Some(conn.id.as_str()) {
+                    continue;
+                }
+                self.offer(conn, env.kind.clone(), payload.clone());
+            }
+        }
+    }
+
+    /// Queues an event for one connection without waiting. Volatile events are shed when the
+    /// queue is three-quarters full; anything else that doesn't fit closes the connection.
+    pub fn offer(&self, conn: &ConnHandle, kind: EventKind, payload: Utf8Bytes) {
+        let room = conn.tx.capacity();
+        if kind == EventKind::Volatile && room < self.queue_capacity / 4 {
+            metrics::counter!("switchboard_ws_events_shed_total").increment(1);
+            return;
+        }
+        if conn.tx.try_send(Outbound::Event { kind, payload }).is_err() {
+            // The client stopped reading. It loses nothing: it reconnects and resumes.
+            metrics::counter!("switchboard_ws_slow_consumer_closed_total").increment(1);
+            conn.closer.close(1013);
+        }
+    }
+
+    pub fn control(&self, control: &Control) {
+        match control {
+            Control::SessionRevoked { user_id, session_id } => {
+                let Some(list) = self.conns.get(user_id) else { return };
+                for conn in list.iter() {
+                    if session_id.as_deref().is_none_or(|s| s == conn.session_id) {
+                        conn.closer.close(4401);
+                    }
+                }
+            }
+        }
+    }
+
+}

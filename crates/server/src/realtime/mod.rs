@@ -1,0 +1,46 @@
+//! Real-time delivery: the WebSocket endpoint, the per-node hub of connections, and the broker
+//! every event goes through.
+
+pub mod broker;
+pub mod cursor;
+pub mod events;
+pub mod hub;
+pub mod ws;
+
+use std::sync::Arc;
+
+use broker::Broker;
+use events::{BrokerItem, Control, Envelope};
+use hub::Hub;
+
+#[derive(Clone)]
+pub struct Realtime {
+    pub hub: Arc<Hub>,
+    broker: Arc<dyn Broker>,
+    pub node_id: String,
+}
+
+impl Realtime {
+    pub fn new(hub: Arc<Hub>, broker: Arc<dyn Broker>, node_id: String) -> Self {
+        Self { hub, broker, node_id }
+    }
+
+    /// Publishes an event. Call only after the transaction that caused it has committed.
+    pub async fn publish(&self, env: Envelope) {
+        if env.to.is_empty() {
+            return;
+        }
+        metrics::counter!("switchboard_events_published_total").increment(1);
+        self.broker.publish(BrokerItem::Event(env)).await;
+    }
+
+    pub async fn publish_control(&self, control: Control) {
+        self.broker.publish(BrokerItem::Control(control)).await;
+    }
+
+    /// Whether the user has an open connection (on this node; the Redis broker extends this to
+    /// the cluster).
+    pub fn is_online(&self, user_id: i64) -> bool {
+        self.hub.is_online_here(user_id)
+    }
+}

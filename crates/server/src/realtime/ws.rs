@@ -1,0 +1,431 @@
+//! One WebSocket connection's life: origin check, `auth` within 10 s, `ready`, then a reader
+//! (client frames → services) and a writer (hub events → socket, in seq order per
+//! conversation). Either side ending ends both.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::http::header::{HOST, ORIGIN};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::cursor::{Cursors, Decision};
+use super::events::{ClientFrame, EventKind, ServerFrame};
+use super::hub::{Closer, ConnHandle, Outbound};
+use crate::auth::AuthUser;
+use crate::auth::extractor::authenticate;
+use crate::conversations::service::{self as conversations, SendInput};
+use crate::conversations::{access, store};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(30);
+const DEAD_AFTER: Duration = Duration::from_secs(90);
+const REPLAY_PAGE: u64 = 200;
+
+/// `GET /api/v1/ws`: upgrades after checking the `Origin` header.
+pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if !origin_allowed(&state, &headers) {
+        metrics::counter!("switchboard_ws_rejected_origin_total").increment(1);
+        return AppError::Forbidden.into_response();
+    }
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| run(state, socket))
+}
+
+/// Browsers always send `Origin`: it must be this server's own origin or an allowed one.
+/// Clients that send none (native apps, tools) are not browsers and can't be hijacked.
+pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let origin = origin.trim_end_matches('/');
+    if state.settings.allowed_origins.iter().any(|o| o == origin) {
+        return true;
+    }
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+}
+
+async fn run(state: AppState, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let user = match wait_for_auth(&state, &mut stream).await {
+        Ok(user) => user,
+        Err(code) => {
+            let _ = close(&mut sink, code).await;
+            return;
+        }
+    };
+    let conn_id = state.realtime.hub.new_connection_id();
+    let (tx, rx) = mpsc::channel(state.realtime.hub.queue_capacity);
+    let closer = Arc::new(Closer::default());
+    let handle =
+        ConnHandle { id: conn_id.clone(), session_id: user.session_id.clone(), staff: user.is_staff(), tx, closer };
+    let first = match state.realtime.hub.register(user.id, handle.clone()) {
+        Ok(first) => first,
+        Err(_) => {
+            let _ = close(&mut sink, 1008).await;
+            return;
+        }
+    };
+    metrics::gauge!("switchboard_ws_connections").increment(1.0);
+    let ready = ServerFrame::Ready { user_id: user.id, connection_id: conn_id.clone() }.encode();
+    if sink.send(Message::Text(ready.as_ref().into())).await.is_ok() {
+        if first {
+            crate::presence::announce(&state, user.id, true).await;
+        }
+        let writer = tokio::spawn(write_loop(state.clone(), user.clone(), sink, rx, handle.closer.clone()));
+        read_loop(&state, user.clone(), &mut stream, &handle).await;
+        handle.closer.close(1000);
+        let _ = writer.await;
+    }
+    metrics::gauge!("switchboard_ws_connections").decrement(1.0);
+    if state.realtime.hub.unregister(user.id, &conn_id) {
+        crate::presence::announce(&state, user.id, false).await;
+    }
+}
+
+/// The first frame must be `auth` with a valid access token, within 10 seconds.
+async fn wait_for_auth(state: &AppState, stream: &mut SplitStream<WebSocket>) -> Result<AuthUser, u16> {
+    let frame = match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
+        Err(_) => return Err(4408),
+        Ok(None) => return Err(1000),
+        Ok(Some(Err(e))) => return Err(close_code_for(&e)),
+        Ok(Some(Ok(frame))) => frame,
+    };
+    let Message::Text(text) = frame else { return Err(4401) };
+    let Ok(ClientFrame::Auth { token }) = serde_json::from_str::<ClientFrame>(&text) else { return Err(4401) };
+    match authenticate(state, &token).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(4401),
+        Err(_) => Err(1011),
+    }
+}
+
+async fn read_loop(state: &AppState, mut user: AuthUser, stream: &mut SplitStream<WebSocket>, conn: &ConnHandle) {
+    let per_second = NonZeroU32::new(state.settings.ws_messages_per_second.max(1)).expect("max(1)");
+    let limiter: DefaultDirectRateLimiter = RateLimiter::direct(Quota::per_second(per_second));
+    let mut last_seen = Instant::now();
+    loop {
+        let token_expiry = expiry_instant(user.token_exp);
+        let deadline = (last_seen + DEAD_AFTER).min(token_expiry);
+        tokio::select! {
+            _ = state.shutdown.cancelled() => {
+                // Everything this loop sent before is already acked; close after it.
+                let _ = conn.tx.send(Outbound::Close(1001, "server shutting down")).await;
+                return;
+            }
+            _ = conn.closer.closed() => return,
+            _ = tokio::time::sleep_until(deadline) => {
+                conn.closer.close(if Instant::now() >= token_expiry { 4401 } else { 1001 });
+                return;
+            }
+            frame = stream.next() => match frame {
+                None | Some(Ok(Message::Close(_))) => return,
+                Some(Err(e)) => {
+                    conn.closer.close(close_code_for(&e));
+                    return;
+                }
+                Some(Ok(Message::Text(text))) => {
+                    last_seen = Instant::now();
+                    if let Some(new_user) = handle_text(state, &user, conn, &limiter, &text).await {
+                        user = new_user;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    last_seen = Instant::now();
+                    send_error(conn, "invalid_frame", "frames are JSON text", None);
+                }
+                Some(Ok(_)) => last_seen = Instant::now(),
+            }
+        }
+    }
+}
+
+fn expiry_instant(exp_secs: u64) -> Instant {
+    let now_secs = jsonwebtoken::get_current_timestamp();
+    Instant::now() + Duration::from_secs(exp_secs.saturating_sub(now_secs))
+}
+
+/// Handles one client frame. Returns a renewed user after a successful `auth`.
+async fn handle_text(
+    state: &AppState,
+    user: &AuthUser,
+    conn: &ConnHandle,
+    limiter: &DefaultDirectRateLimiter,
+    text: &str,
+) -> Option<AuthUser> {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            send_error(conn, "invalid_json", &e.to_string(), None);
+            return None;
+        }
+    };
+    let frame: ClientFrame = match serde_json::from_value(value) {
+        Ok(f) => f,
+        Err(e) => {
+            send_error(conn, "invalid_frame", &e.to_string(), None);
+            return None;
+        }
+    };
+    let limited = !matches!(frame, ClientFrame::Ping { .. } | ClientFrame::Auth { .. } | ClientFrame::Resume { .. })
+        && limiter.check().is_err();
+    match frame {
+        ClientFrame::Auth { token } => match authenticate(state, &token).await {
+            Ok(Some(renewed)) if renewed.id == user.id => return Some(renewed),
+            _ => conn.closer.close(4401),
+        },
+        ClientFrame::Ping { nonce } => queue(conn, EventKind::Important, ServerFrame::Pong { nonce: &nonce }.encode()),
+        ClientFrame::Send { client_id, .. } if limited => {
+            send_error(conn, "rate_limited", "too many frames; slow down", Some(&client_id))
+        }
+        _ if limited => send_error(conn, "rate_limited", "too many frames; slow down", None),
+        ClientFrame::Send { conversation_id, client_id, body, kind, attachment_ids } => {
+            let input = SendInput { body, client_id: client_id.clone(), kind, attachment_ids };
+            match conversations::send_message(state, user, conversation_id, input, Some(&conn.id)).await {
+                Ok((message, _)) => {
+                    let payload = ServerFrame::Ack { client_id: &client_id, message: &message }.encode();
+                    let ack = Outbound::Ack { conversation_id, seq: message.seq, payload: payload.as_ref().into() };
+                    if conn.tx.try_send(ack).is_err() {
+                        conn.closer.close(1013);
+                    }
+                }
+                Err(e) => send_app_error(conn, &e, Some(&client_id)),
+            }
+        }
+        ClientFrame::Resume { positions } => {
+            let mut list = Vec::with_capacity(positions.len());
+            for (key, seq) in positions {
+                match key.parse::<i64>() {
+                    Ok(id) if seq >= 0 => list.push((id, seq)),
+                    _ => send_error(conn, "invalid_frame", "positions: conversation id → seq ≥ 0", None),
+                }
+            }
+            if conn.tx.try_send(Outbound::Resume(list)).is_err() {
+                conn.closer.close(1013);
+            }
+        }
+        ClientFrame::Typing { conversation_id } => {
+            if let Err(e) = conversations::typing(state, user, conversation_id).await {
+                send_app_error(conn, &e, None);
+            }
+        }
+        ClientFrame::Read { conversation_id, seq } => {
+            if let Err(e) = conversations::mark_read(state, user, conversation_id, seq).await {
+                send_app_error(conn, &e, None);
+            }
+        }
+    }
+    None
+}
+
+fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
+    if conn.tx.try_send(Outbound::Event { kind, payload: payload.as_ref().into() }).is_err() {
+        conn.closer.close(1013);
+    }
+}
+
+fn send_error(conn: &ConnHandle, code: &str, message: &str, client_id: Option<&str>) {
+    queue(conn, EventKind::Important, ServerFrame::Error { code, message, client_id }.encode());
+}
+
+/// On the socket a conversation the user can't see is `forbidden` (nothing is stored).
+fn send_app_error(conn: &ConnHandle, err: &AppError, client_id: Option<&str>) {
+    if let AppError::Internal(cause) = err {
+        tracing::error!(error = format!("{cause:#}"), "websocket frame failed");
+    }
+    let (code, message) = match err {
+        AppError::NotFound | AppError::Forbidden => ("forbidden", "you are not a member of this conversation".into()),
+        other => (other.code(), other.public_message()),
+    };
+    send_error(conn, code, &message, client_id);
+}
+
+async fn write_loop(
+    state: AppState,
+    user: AuthUser,
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Outbound>,
+    closer: Arc<Closer>,
+) {
+    let mut cursors = Cursors::default();
+    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    loop {
+        let step = tokio::select! {
+            biased;
+            _ = closer.closed() => break,
+            _ = ping.tick() => sink.send(Message::Ping(Default::default())).await.map_err(|_| ()),
+            item = rx.recv() => match item {
+                None => break,
+                Some(Outbound::Close(code, _)) => { closer.close(code); break }
+                Some(item) => {
+                    tokio::select! {
+                        r = write_item(&state, &user, &mut sink, &mut cursors, item) => r,
+                        _ = closer.closed() => break,
+                    }
+                }
+            }
+        };
+        if step.is_err() {
+            closer.close(1011);
+            break;
+        }
+    }
+    let code = match closer.code() {
+        0 => 1000,
+        c => c,
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), close(&mut sink, code)).await;
+}
+
+async fn write_item(
+    state: &AppState,
+    user: &AuthUser,
+    sink: &mut SplitSink<WebSocket, Message>,
+    cursors: &mut Cursors,
+    item: Outbound,
+) -> Result<(), ()> {
+    match item {
+        Outbound::Event { kind: EventKind::Message { conversation_id, seq }, payload } => {
+            match cursors.on_message(conversation_id, seq) {
+                Decision::Duplicate => Ok(()),
+                Decision::Deliver => send_text(sink, payload).await,
+                Decision::FillGap { after, before } => {
+                    fill(state, user, sink, conversation_id, after, before).await?;
+                    send_text(sink, payload).await
+                }
+            }
+        }
+        Outbound::Event { payload, .. } => send_text(sink, payload).await,
+        Outbound::Ack { conversation_id, seq, payload } => {
+            if let Decision::FillGap { after, before } = cursors.on_message(conversation_id, seq) {
+                fill(state, user, sink, conversation_id, after, before).await?;
+            }
+            send_text(sink, payload).await
+        }
+        Outbound::Resume(positions) => {
+            for (conversation_id, position) in positions {
+                resume(state, user, sink, cursors, conversation_id, position).await?;
+            }
+            Ok(())
+        }
+        Outbound::Close(..) => Ok(()),
+    }
+}
+
+/// Sends the stored messages strictly between `after` and `before`.
+async fn fill(
+    state: &AppState,
+    user: &AuthUser,
+    sink: &mut SplitSink<WebSocket, Message>,
+    conversation_id: i64,
+    mut after: i64,
+    before: i64,
+) -> Result<(), ()> {
+    metrics::counter!("switchboard_ws_gap_fills_total").increment(1);
+    while after + 1 < before {
+        let page = store::page(&state.db, conversation_id, Some(after), Some(before), REPLAY_PAGE, user.is_staff())
+            .await
+            .map_err(|_| ())?;
+        let Some(last) = page.last().map(|m| m.seq) else { break };
+        for message in &page {
+            send_text(sink, ServerFrame::Message { message }.encode().as_ref().into()).await?;
+        }
+        after = last;
+    }
+    Ok(())
+}
+
+/// Replays every message after `position`, then `resumed`. Runs on the writer, so live events
+/// that arrive meanwhile wait in the queue and are dropped by the cursor if already replayed.
+async fn resume(
+    state: &AppState,
+    user: &AuthUser,
+    sink: &mut SplitSink<WebSocket, Message>,
+    cursors: &mut Cursors,
+    conversation_id: i64,
+    position: i64,
+) -> Result<(), ()> {
+    // Read before the replay: every seq up to here is committed and will be in the replay,
+    // so the cursor may skip to it (a customer's cursor skips over trailing internal notes).
+    let Ok(access) = access::check(&state.db, user, conversation_id).await else {
+        let frame = ServerFrame::Error {
+            code: "forbidden",
+            message: "you are not a member of this conversation",
+            client_id: None,
+        };
+        return send_text(sink, frame.encode().as_ref().into()).await;
+    };
+    let committed = access.conversation.last_seq;
+    let already = cursors.delivered_live(conversation_id);
+    let mut after = position;
+    loop {
+        let page = store::page(&state.db, conversation_id, Some(after), None, REPLAY_PAGE, user.is_staff())
+            .await
+            .map_err(|_| ())?;
+        for message in page.iter().filter(|m| already.is_none_or(|(a, b)| m.seq < a || m.seq > b)) {
+            send_text(sink, ServerFrame::Message { message }.encode().as_ref().into()).await?;
+        }
+        let full = page.len() as u64 == REPLAY_PAGE;
+        match page.last() {
+            Some(m) => after = m.seq,
+            None => break,
+        }
+        if !full {
+            break;
+        }
+    }
+    let last_seq = after.max(committed).max(already.map_or(0, |(_, b)| b));
+    cursors.reset(conversation_id, last_seq);
+    send_text(sink, ServerFrame::Resumed { conversation_id, last_seq }.encode().as_ref().into()).await
+}
+
+async fn send_text(sink: &mut SplitSink<WebSocket, Message>, payload: Utf8Bytes) -> Result<(), ()> {
+    sink.send(Message::Text(payload)).await.map_err(|_| ())
+}
+
+async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<(), axum::Error> {
+    let reason = match code {
+        1001 => "going away",
+        1008 => "too many connections",
+        1009 => "frame too large",
+        1013 => "outbound queue full; reconnect and resume",
+        4401 => "unauthorized",
+        4408 => "no auth frame in time",
+        _ => "",
+    };
+    sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await?;
+    sink.close().await
+}
+
+/// Maps a read error to the RFC 6455 close code.
+fn close_code_for(err: &axum::Error) -> u16 {
+    use std::error::Error as _;
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(t) = e.downcast_ref::<tungstenite::Error>() {
+            return match t {
+                tungstenite::Error::Capacity(_) => 1009,
+                tungstenite::Error::Utf8(_) => 1007,
+                tungstenite::Error::Protocol(_) => 1002,
+                _ => 1011,
+            };
+        }
+        source = e.source();
+    }
+    1011
+}
+

@@ -1,0 +1,154 @@
+//! Builds the application (state + router) and serves it with graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method, header};
+use axum::routing::get;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio_util::sync::CancellationToken;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::ratelimit::AuthRateLimiter;
+use crate::auth::tokens::{TokenKeys, load_or_create_secret};
+use crate::config::Settings;
+use crate::http::{docs::ApiDoc, middleware, ops};
+use crate::realtime::Realtime;
+use crate::realtime::broker::LocalBroker;
+use crate::realtime::hub::Hub;
+use crate::state::AppState;
+
+/// Connects to the database, applies migrations and assembles the state.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = crate::db::connect(&settings.database_url).await?;
+    crate::db::migrate(&db).await?;
+    let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+    let node_id = hex::encode(rand::random::<[u8; 4]>());
+    let hub = Arc::new(Hub::new(&node_id, settings.ws_max_connections_per_user, settings.ws_outbound_queue));
+    let broker = Arc::new(LocalBroker::new(hub.clone()));
+    Ok(AppState {
+        keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
+        hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
+        auth_limiter: AuthRateLimiter::new(
+            settings.auth_rate_limit,
+            settings.auth_rate_per_minute_ip,
+            settings.auth_rate_per_minute_account,
+        ),
+        realtime: Realtime::new(hub, broker, node_id),
+        metrics: ops::metrics_handle(),
+        shutdown: CancellationToken::new(),
+        settings: Arc::new(settings),
+        db,
+    })
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::auth::routes::router())
+        .merge(crate::users::routes::router())
+        .merge(crate::users::admin_routes::router())
+        .merge(crate::conversations::routes::router())
+        .merge(ops::router())
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (api, openapi) = api_router().split_for_parts();
+    let settings = state.settings.clone();
+    let api = api
+        .route("/api/v1/ws", get(crate::realtime::ws::upgrade))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .with_state(state);
+    let openapi_json = openapi.clone();
+    Router::new()
+        .merge(api)
+        .route("/openapi.json", get(move || async move { axum::Json(openapi_json) }))
+        .merge(SwaggerUi::new("/docs"))
+        .merge(crate::http::web::router(settings.web_dir.clone()))
+        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.request_timeout_secs),
+        ))
+        .layer(cors(&settings))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::observe))
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    let origins: Vec<HeaderValue> =
+        settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Binds with a listen backlog large enough for a reconnect storm (tokio's default is 1024).
+pub fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr).with_context(|| format!("binding {addr}"))?;
+    Ok(socket.listen(16_384)?)
+}
+
+/// Serves until `state.shutdown` is cancelled (SIGTERM, Ctrl-C, or a test), then closes the
+/// WebSockets with 1001 and waits for in-flight requests.
+pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    let shutdown = state.shutdown.clone();
+    let tls = state.settings.tls.clone();
+    let app = build_router(state);
+    let make = app.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        None => {
+            axum::serve(listener, make)
+                .with_graceful_shutdown(async move { shutdown.cancelled().await })
+                .await?;
+        }
+        Some((cert, key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .with_context(|| format!("loading TLS certificate {} and key {}", cert.display(), key.display()))?;
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                shutdown.cancelled().await;
+                h.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle).serve(make).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Cancels `token` on SIGTERM or Ctrl-C.
+pub fn shutdown_on_signals(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                s.recv().await;
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
+        }
+        tracing::info!("shutting down: finishing in-flight work");
+        token.cancel();
+    });
+}

@@ -1,0 +1,26 @@
+//! Everything a handler needs, cloned cheaply into each request.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::ratelimit::AuthRateLimiter;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::realtime::Realtime;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub keys: TokenKeys,
+    pub hasher: PasswordHasher,
+    pub auth_limiter: AuthRateLimiter,
+    pub realtime: Realtime,
+    pub metrics: Option<PrometheusHandle>,
+    /// Cancelled when the server starts shutting down.
+    pub shutdown: CancellationToken,
+}

@@ -1,0 +1,5 @@
+//! Users: the account as others see it, your own profile, and the admin's user management.
+
+pub mod admin_routes;
+pub mod routes;
+pub mod view;
