@@ -1,0 +1,187 @@
+import { handleServerFrame, type DispatchContext } from '../src/realtime/dispatcher';
+import { signedIn } from '../src/state/auth';
+import { conversationUpserted } from '../src/state/conversations';
+import { messagesLoaded } from '../src/state/messages';
+import { makeStore } from '../src/state/store';
+import { fetchTickets } from '../src/state/tickets';
+import { conversation, me, message, ticket } from './helpers/fixtures';
+
+jest.mock('../src/api/conversations', () => ({
+  getConversation: jest.fn(() => new Promise(() => undefined)),
+  listConversations: jest.fn(() => new Promise(() => undefined)),
+}));
+
+function setup() {
+  const store = makeStore();
+  store.dispatch(signedIn(me));
+  store.dispatch(conversationUpserted(conversation()));
+  const outbox = { ack: jest.fn(() => true), fail: jest.fn() };
+  const fillGap = jest.fn();
+  const ctx: DispatchContext = {
+    dispatch: store.dispatch,
+    getState: store.getState,
+    outbox,
+    fillGap,
+    now: () => 1_000,
+  };
+  return { store, ctx, outbox, fillGap };
+}
+
+describe('dispatcher', () => {
+  it('an ack settles the outbox item and stores the message', () => {
+    const { store, ctx, outbox } = setup();
+    const m = message(1, { sender_id: 1, client_id: 'c-1' });
+    handleServerFrame({ type: 'ack', client_id: 'c-1', message: m }, ctx);
+    expect(outbox.ack).toHaveBeenCalledWith('c-1');
+    expect(store.getState().messages.byConversation['7'].items).toEqual([m]);
+    const c = store.getState().conversations.byId['7'];
+    expect(c.last_seq).toBe(1);
+    expect(c.unread_count).toBe(0); // own message
+  });
+
+  it('a message from someone else counts as unread unless the conversation is open', () => {
+    const { store, ctx } = setup();
+    handleServerFrame({ type: 'message', message: message(1) }, ctx);
+    handleServerFrame({ type: 'message', message: message(2) }, ctx);
+    expect(store.getState().conversations.byId['7'].unread_count).toBe(2);
+    expect(store.getState().conversations.byId['7'].last_message?.seq).toBe(2);
+  });
+
+  it('a replayed duplicate is stored once', () => {
+    const { store, ctx } = setup();
+    handleServerFrame({ type: 'message', message: message(1) }, ctx);
+    handleServerFrame({ type: 'message', message: message(1) }, ctx);
+    expect(store.getState().messages.byConversation['7'].items).toHaveLength(1);
+    expect(store.getState().conversations.byId['7'].unread_count).toBe(1);
+  });
+
+  it('our own message seen in a replay settles the outbox too (the ack was lost)', () => {
+    const { ctx, outbox } = setup();
+    handleServerFrame(
+      { type: 'message', message: message(3, { sender_id: 1, client_id: 'c-9' }) },
+      ctx,
+    );
+    expect(outbox.ack).toHaveBeenCalledWith('c-9');
+  });
+
+  it('asks for the missing range when a seq gap appears in a loaded conversation', () => {
+    const { store, ctx, fillGap } = setup();
+    store.dispatch(
+      messagesLoaded({
+        conversationId: 7,
+        items: [message(1), message(2)],
+        page: 'latest',
+        limit: 50,
+      }),
+    );
+    handleServerFrame({ type: 'message', message: message(3) }, ctx);
+    expect(fillGap).not.toHaveBeenCalled();
+    handleServerFrame({ type: 'message', message: message(6) }, ctx);
+    expect(fillGap).toHaveBeenCalledWith(7, 3);
+  });
+
+  it('an error with a client_id goes to the outbox', () => {
+    const { ctx, outbox } = setup();
+    handleServerFrame({ type: 'error', code: 'forbidden', message: 'no', client_id: 'c-2' }, ctx);
+    expect(outbox.fail).toHaveBeenCalledWith('c-2', 'forbidden');
+  });
+
+  it('typing from others shows, our own echo does not', () => {
+    const { store, ctx } = setup();
+    handleServerFrame({ type: 'typing', conversation_id: 7, user_id: 2 }, ctx);
+    handleServerFrame({ type: 'typing', conversation_id: 7, user_id: 1 }, ctx);
+    expect(store.getState().conversations.typing['7']).toEqual({ '2': 6_000 });
+  });
+
+  it('read frames move read receipts forward only', () => {
+    const { store, ctx } = setup();
+    handleServerFrame({ type: 'read', conversation_id: 7, user_id: 2, seq: 5 }, ctx);
+    handleServerFrame({ type: 'read', conversation_id: 7, user_id: 2, seq: 3 }, ctx);
+    const member = store.getState().conversations.byId['7'].members.find((m) => m.user_id === 2);
+    expect(member?.last_read_seq).toBe(5);
+  });
+
+  it('presence updates contacts', () => {
+    const { store, ctx } = setup();
+    handleServerFrame(
+      {
+        type: 'contact',
+        contact: {
+          user: { id: 2, display_name: 'Ana', role: 'agent', avatar_url: '' },
+          online: false,
+          since: '',
+        },
+      },
+      ctx,
+    );
+    handleServerFrame({ type: 'presence', user_id: 2, online: true }, ctx);
+    expect(store.getState().people.contacts['2'].online).toBe(true);
+    expect(store.getState().people.presence['2']).toBe(true);
+  });
+
+  it('friend requests land in incoming or outgoing', () => {
+    const { store, ctx } = setup();
+    const ana = { id: 2, display_name: 'Ana', role: 'agent' as const, avatar_url: '' };
+    const mine = { id: 1, display_name: 'Me', role: 'customer' as const, avatar_url: '' };
+    handleServerFrame(
+      {
+        type: 'friend_request',
+        request: { id: 5, from: ana, to: mine, status: 'pending', created_at: '' },
+      },
+      ctx,
+    );
+    expect(store.getState().people.incoming.map((r) => r.id)).toEqual([5]);
+    handleServerFrame(
+      {
+        type: 'friend_request',
+        request: { id: 5, from: ana, to: mine, status: 'accepted', created_at: '' },
+      },
+      ctx,
+    );
+    expect(store.getState().people.incoming).toEqual([]);
+  });
+
+  it('notifications are prepended once and counted', () => {
+    const { store, ctx } = setup();
+    const n = {
+      id: 3,
+      kind: 'ticket_reply',
+      title: 'Reply',
+      body: 'hi',
+      read: false,
+      created_at: '',
+    };
+    handleServerFrame({ type: 'notification', notification: n }, ctx);
+    handleServerFrame({ type: 'notification', notification: n }, ctx);
+    expect(store.getState().notifications.items).toHaveLength(1);
+    expect(store.getState().notifications.unreadCount).toBe(1);
+  });
+
+  it('a live ticket updates the list for the current query', () => {
+    const { store, ctx } = setup();
+    store.dispatch({
+      type: fetchTickets.pending.type,
+      meta: { arg: { query: { assignee: 'none', sort: 'updated' } } },
+    });
+    handleServerFrame({ type: 'ticket', ticket: ticket() }, ctx);
+    let s = store.getState().tickets;
+    expect(s.list.ids).toEqual([11]);
+    expect(s.list.counts).toEqual({ open: 1, in_progress: 0, closed: 0 });
+    // An agent takes it: it leaves the queue.
+    handleServerFrame(
+      {
+        type: 'ticket',
+        ticket: ticket({
+          version: 2,
+          status: 'in_progress',
+          assignee: { id: 2, display_name: 'Ana', role: 'agent', avatar_url: '' },
+        }),
+      },
+      ctx,
+    );
+    s = store.getState().tickets;
+    expect(s.list.ids).toEqual([]);
+    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, closed: 0 });
+    expect(s.byId['11'].status).toBe('in_progress');
+  });
+});

@@ -1,0 +1,103 @@
+import type { Message } from '../src/api/types';
+import { signedOut } from '../src/state/auth';
+import reducer, {
+  lastSeqOf,
+  mergeBySeq,
+  messageReceived,
+  messagesLoaded,
+} from '../src/state/messages';
+
+export function msg(seq: number, extra: Partial<Message> = {}): Message {
+  return {
+    id: 1000 + seq,
+    conversation_id: 7,
+    seq,
+    sender_id: 2,
+    kind: 'text',
+    body: `m${seq}`,
+    client_id: null,
+    attachments: [],
+    created_at: new Date(Date.UTC(2026, 10, 25, 12, 0, seq)).toISOString(),
+    ...extra,
+  };
+}
+
+describe('messages slice', () => {
+  it('keeps one message per (conversation, seq) however often it arrives', () => {
+    let s = reducer(undefined, messageReceived({ message: msg(1), mine: false }));
+    s = reducer(s, messageReceived({ message: msg(2), mine: false }));
+    s = reducer(s, messageReceived({ message: msg(2), mine: false }));
+    s = reducer(s, messageReceived({ message: msg(1), mine: false }));
+    expect(s.byConversation['7'].items.map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('sorts out-of-order arrivals by seq', () => {
+    let s = reducer(undefined, messageReceived({ message: msg(3), mine: false }));
+    s = reducer(s, messageReceived({ message: msg(1), mine: false }));
+    s = reducer(s, messageReceived({ message: msg(2), mine: false }));
+    expect(s.byConversation['7'].items.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(lastSeqOf(s, 7)).toBe(3);
+  });
+
+  it('merges a REST page with live messages without duplicates', () => {
+    let s = reducer(undefined, messageReceived({ message: msg(5), mine: false }));
+    s = reducer(
+      s,
+      messagesLoaded({
+        conversationId: 7,
+        items: [3, 4, 5].map((n) => msg(n)),
+        page: 'latest',
+        limit: 3,
+      }),
+    );
+    const e = s.byConversation['7'];
+    expect(e.items.map((m) => m.seq)).toEqual([3, 4, 5]);
+    expect(e.loaded).toBe(true);
+    expect(e.hasOlder).toBe(true);
+  });
+
+  it('knows there is nothing older once seq 1 is loaded', () => {
+    let s = reducer(
+      undefined,
+      messagesLoaded({
+        conversationId: 7,
+        items: [3, 4].map((n) => msg(n)),
+        page: 'latest',
+        limit: 2,
+      }),
+    );
+    s = reducer(
+      s,
+      messagesLoaded({
+        conversationId: 7,
+        items: [1, 2].map((n) => msg(n)),
+        page: 'older',
+        limit: 2,
+      }),
+    );
+    expect(s.byConversation['7'].items.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(s.byConversation['7'].hasOlder).toBe(false);
+  });
+
+  it('a short latest page means there is nothing older', () => {
+    const s = reducer(
+      undefined,
+      messagesLoaded({ conversationId: 7, items: [msg(4)], page: 'latest', limit: 50 }),
+    );
+    expect(s.byConversation['7'].hasOlder).toBe(false);
+  });
+
+  it('mergeBySeq lets the newer copy of a message win (edits)', () => {
+    const merged = mergeBySeq([msg(1), msg(2)], [msg(2, { body: 'edited' })]);
+    expect(merged.map((m) => m.body)).toEqual(['m1', 'edited']);
+  });
+
+  it('forgets everything on sign-out', () => {
+    const s = reducer(
+      reducer(undefined, messageReceived({ message: msg(1), mine: false })),
+      signedOut(),
+    );
+    expect(s.byConversation).toEqual({});
+    expect(s.outbox).toEqual([]);
+  });
+});

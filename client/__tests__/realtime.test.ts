@@ -1,0 +1,119 @@
+import AsyncStorage from '@react-native-async-storage/async-storage';
+
+import { setSession } from '../src/api/session';
+import { createRealtime, resumePositions } from '../src/realtime';
+import { signedIn } from '../src/state/auth';
+import { conversationUpserted } from '../src/state/conversations';
+import { makeStore } from '../src/state/store';
+import { FakeSocket } from './helpers/fakeSocket';
+import { conversation, me, message } from './helpers/fixtures';
+
+jest.mock('../src/api/conversations', () => ({
+  getConversation: jest.fn(() => new Promise(() => undefined)),
+  listConversations: jest.fn(() => new Promise(() => undefined)),
+  listMessages: jest.fn(() => new Promise(() => undefined)),
+  markRead: jest.fn(() => Promise.resolve()),
+}));
+jest.mock('../src/api/people', () => ({
+  listContacts: jest.fn(() => new Promise(() => undefined)),
+  listFriendRequests: jest.fn(() => new Promise(() => undefined)),
+  listNotifications: jest.fn(() => new Promise(() => undefined)),
+}));
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+async function setup() {
+  (global as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
+  FakeSocket.reset();
+  await AsyncStorage.clear();
+  await setSession({
+    accessToken: 'tok',
+    refreshToken: 'r',
+    expiresAt: Date.now() + 3_600_000,
+    user: me,
+  });
+  const store = makeStore();
+  store.dispatch(signedIn(me));
+  store.dispatch(conversationUpserted(conversation({ last_seq: 4 })));
+  const rt = createRealtime(store);
+  await rt.start();
+  return { store, rt };
+}
+
+function ready(ws = FakeSocket.last()) {
+  ws.open();
+  ws.receive({ type: 'ready', user_id: 1, connection_id: 'x' });
+  return ws;
+}
+
+describe('realtime pipeline', () => {
+  afterEach(async () => {
+    await setSession(null);
+  });
+
+  it('a message written offline is sent after reconnect, acked, and shown exactly once', async () => {
+    const { store, rt } = await setup();
+    const ws1 = ready();
+    ws1.serverClose(1006); // the link drops
+    await rt.send(7, 'written while offline');
+    const pending = store.getState().messages.outbox;
+    expect(pending).toHaveLength(1);
+    expect(pending[0].state).toBe('pending');
+    expect(ws1.sentOfType('send')).toHaveLength(0);
+
+    // Back online: the socket reconnects, resumes, then flushes the outbox.
+    await new Promise((r) => setTimeout(r, 600));
+    const ws2 = ready(FakeSocket.last());
+    expect(ws2).not.toBe(ws1);
+    const sends = ws2.sentOfType('send');
+    expect(sends).toEqual([
+      {
+        type: 'send',
+        conversation_id: 7,
+        client_id: pending[0].client_id,
+        body: 'written while offline',
+      },
+    ]);
+    expect(ws2.sent.map((f) => f.type)).toEqual(['auth', 'resume', 'send']);
+
+    const stored = message(5, {
+      sender_id: 1,
+      client_id: pending[0].client_id,
+      body: 'written while offline',
+    });
+    // The server also replays it (e.g. it was committed before the drop) and acks it.
+    ws2.receive({ type: 'message', message: stored });
+    ws2.receive({ type: 'ack', client_id: pending[0].client_id, message: stored });
+    await flush();
+    expect(store.getState().messages.outbox).toEqual([]);
+    expect(store.getState().messages.byConversation['7'].items.map((m) => m.body)).toEqual([
+      'written while offline',
+    ]);
+    expect(await AsyncStorage.getItem('switchboard.outbox.v1.1')).toBeNull();
+    rt.stop();
+  });
+
+  it('resumes from the conversation list and from loaded messages', async () => {
+    const { store, rt } = await setup();
+    const ws = ready();
+    expect(ws.sentOfType('resume')).toEqual([{ type: 'resume', positions: { '7': 4 } }]);
+    ws.receive({ type: 'message', message: message(5) });
+    expect(resumePositions(store.getState())).toEqual({ '7': 5 });
+    rt.stop();
+  });
+
+  it('sends typing at most every few seconds and read positions forward only', async () => {
+    const { store, rt } = await setup();
+    const ws = ready();
+    rt.typing(7);
+    rt.typing(7);
+    expect(ws.sentOfType('typing')).toHaveLength(1);
+    rt.read(7, 4);
+    rt.read(7, 3);
+    expect(ws.sentOfType('read')).toEqual([{ type: 'read', conversation_id: 7, seq: 4 }]);
+    expect(store.getState().conversations.byId['7'].unread_count).toBe(0);
+    rt.stop();
+  });
+});

@@ -1,0 +1,41 @@
+// Runs every test twice: once as Android, once as web, so platform files (.web.ts) are exercised.
+const { getAndroidPreset, getWebPreset } = require('jest-expo/config/getPlatformPreset');
+
+const esm = [
+  '.pnpm',
+  'react-native',
+  '@react-native',
+  '@react-native-community',
+  '@react-native-async-storage',
+  'expo',
+  '@expo',
+  'react-navigation',
+  '@react-navigation',
+  'react-redux',
+  '@reduxjs/toolkit',
+  'redux',
+  'immer',
+  'reselect',
+  'redux-thunk',
+  'axios',
+].join('|');
+
+const common = {
+  setupFiles: ['<rootDir>/jest.setup.js'],
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${esm}))`,
+    '/node_modules/@react-native/babel-preset/',
+  ],
+  testPathIgnorePatterns: ['/node_modules/', '/e2e/', '/dist/', '/.out/'],
+  clearMocks: true,
+};
+
+// Watch plugins belong to the top level, not to projects.
+const project = (preset) => {
+  const { watchPlugins: _unused, ...rest } = preset;
+  return { ...rest, ...common, setupFiles: [...(rest.setupFiles ?? []), ...common.setupFiles] };
+};
+
+module.exports = {
+  projects: [project(getAndroidPreset()), project(getWebPreset())],
+};
