@@ -53,6 +53,7 @@ pub struct RawSettings {
     pub ws_max_connections_per_user: usize,
     pub ws_messages_per_second: u32,
     pub ws_outbound_queue: usize,
+    pub ws_auth_timeout_secs: u64,
     pub password_hash_concurrency: usize,
     pub sla: SlaTargets,
 }
@@ -102,6 +103,7 @@ impl Default for RawSettings {
             ws_max_connections_per_user: 20,
             ws_messages_per_second: 50,
             ws_outbound_queue: 1024,
+            ws_auth_timeout_secs: 10,
             password_hash_concurrency: 2,
             sla: SlaTargets::default(),
         }
@@ -132,6 +134,7 @@ pub struct Settings {
     pub ws_max_connections_per_user: usize,
     pub ws_messages_per_second: u32,
     pub ws_outbound_queue: usize,
+    pub ws_auth_timeout_secs: u64,
     pub password_hash_concurrency: usize,
     pub sla: SlaTargets,
 }
@@ -140,12 +143,17 @@ impl Settings {
     /// Reads defaults, `switchboard.toml` (or the file named by `SWITCHBOARD_CONFIG`) and the
     /// environment. Returns every problem found, one line each.
     pub fn load() -> Result<Settings, Vec<String>> {
-        let file = std::env::var("SWITCHBOARD_CONFIG").unwrap_or_else(|_| "switchboard.toml".into());
+        let file =
+            std::env::var("SWITCHBOARD_CONFIG").unwrap_or_else(|_| "switchboard.toml".into());
         let raw: RawSettings = Figment::from(Serialized::defaults(RawSettings::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("SWITCHBOARD_").ignore(&["config"]))
             .extract()
-            .map_err(|e| e.into_iter().map(|e| format!("configuration: {e}")).collect::<Vec<_>>())?;
+            .map_err(|e| {
+                e.into_iter()
+                    .map(|e| format!("configuration: {e}"))
+                    .collect::<Vec<_>>()
+            })?;
         raw.validate()
     }
 }
@@ -188,7 +196,9 @@ impl RawSettings {
             }
             (None, None) => None,
             _ => {
-                problems.push("SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY must be set together".into());
+                problems.push(
+                    "SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY must be set together".into(),
+                );
                 None
             }
         };
@@ -196,12 +206,19 @@ impl RawSettings {
             "on" | "true" => true,
             "off" | "false" => false,
             other => {
-                problems.push(format!("SWITCHBOARD_AUTH_RATE_LIMIT: `{other}` is neither on nor off"));
+                problems.push(format!(
+                    "SWITCHBOARD_AUTH_RATE_LIMIT: `{other}` is neither on nor off"
+                ));
                 true
             }
         };
         let mut allowed_origins = Vec::new();
-        for origin in self.allowed_origins.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        for origin in self
+            .allowed_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+        {
             if !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 problems.push(format!(
                     "SWITCHBOARD_ALLOWED_ORIGINS: `{origin}` must start with http:// or https://"
@@ -212,21 +229,49 @@ impl RawSettings {
         for (name, value) in [
             ("SWITCHBOARD_MAX_BODY_BYTES", self.max_body_bytes),
             ("SWITCHBOARD_MAX_UPLOAD_BYTES", self.max_upload_bytes),
-            ("SWITCHBOARD_WS_MAX_CONNECTIONS_PER_USER", self.ws_max_connections_per_user),
+            (
+                "SWITCHBOARD_WS_MAX_CONNECTIONS_PER_USER",
+                self.ws_max_connections_per_user,
+            ),
             ("SWITCHBOARD_WS_OUTBOUND_QUEUE", self.ws_outbound_queue),
-            ("SWITCHBOARD_PASSWORD_HASH_CONCURRENCY", self.password_hash_concurrency),
+            (
+                "SWITCHBOARD_PASSWORD_HASH_CONCURRENCY",
+                self.password_hash_concurrency,
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
             }
         }
         for (name, value) in [
-            ("SWITCHBOARD_REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
-            ("SWITCHBOARD_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
-            ("SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS", self.refresh_token_ttl_days),
-            ("SWITCHBOARD_AUTH_RATE_PER_MINUTE_IP", self.auth_rate_per_minute_ip.into()),
-            ("SWITCHBOARD_AUTH_RATE_PER_MINUTE_ACCOUNT", self.auth_rate_per_minute_account.into()),
-            ("SWITCHBOARD_WS_MESSAGES_PER_SECOND", self.ws_messages_per_second.into()),
+            (
+                "SWITCHBOARD_REQUEST_TIMEOUT_SECS",
+                self.request_timeout_secs,
+            ),
+            (
+                "SWITCHBOARD_WS_AUTH_TIMEOUT_SECS",
+                self.ws_auth_timeout_secs,
+            ),
+            (
+                "SWITCHBOARD_ACCESS_TOKEN_TTL_SECS",
+                self.access_token_ttl_secs,
+            ),
+            (
+                "SWITCHBOARD_REFRESH_TOKEN_TTL_DAYS",
+                self.refresh_token_ttl_days,
+            ),
+            (
+                "SWITCHBOARD_AUTH_RATE_PER_MINUTE_IP",
+                self.auth_rate_per_minute_ip.into(),
+            ),
+            (
+                "SWITCHBOARD_AUTH_RATE_PER_MINUTE_ACCOUNT",
+                self.auth_rate_per_minute_account.into(),
+            ),
+            (
+                "SWITCHBOARD_WS_MESSAGES_PER_SECOND",
+                self.ws_messages_per_second.into(),
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
@@ -257,6 +302,7 @@ impl RawSettings {
             ws_max_connections_per_user: self.ws_max_connections_per_user,
             ws_messages_per_second: self.ws_messages_per_second,
             ws_outbound_queue: self.ws_outbound_queue,
+            ws_auth_timeout_secs: self.ws_auth_timeout_secs,
             password_hash_concurrency: self.password_hash_concurrency,
             sla: self.sla,
         })

@@ -66,7 +66,11 @@ impl Email {
                     && !domain.contains('@')
             })
             && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if valid { Ok(Email(email)) } else { Err(AppError::field("email", "not a valid email address")) }
+        if valid {
+            Ok(Email(email))
+        } else {
+            Err(AppError::field("email", "not a valid email address"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,10 +87,16 @@ impl DisplayName {
         let name = raw.trim();
         let len = name.chars().count();
         if len == 0 || len > 64 {
-            return Err(AppError::field("display_name", "must be 1 to 64 characters"));
+            return Err(AppError::field(
+                "display_name",
+                "must be 1 to 64 characters",
+            ));
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::field("display_name", "must not contain control characters"));
+            return Err(AppError::field(
+                "display_name",
+                "must not contain control characters",
+            ));
         }
         Ok(DisplayName(name.to_string()))
     }
@@ -119,8 +129,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "@x.com", "ana@", "a b@x.com", "ana@.com", "a@b@c"] {
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "@x.com",
+            "ana@",
+            "a b@x.com",
+            "ana@.com",
+            "a@b@c",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
@@ -136,6 +157,9 @@ mod tests {
     fn passwords_are_bounded_but_not_trimmed() {
         assert!(Password::parse("short".into()).is_err());
         assert!(Password::parse("x".repeat(129)).is_err());
-        assert_eq!(Password::parse(" 12345678 ".into()).unwrap().expose(), " 12345678 ");
+        assert_eq!(
+            Password::parse(" 12345678 ".into()).unwrap().expose(),
+            " 12345678 "
+        );
     }
 }

@@ -9,7 +9,11 @@ use switchboard::domain::{DisplayName, Email, Password, Role};
 use switchboard::{auth, startup, telemetry};
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "Self-hosted real-time support chat")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Self-hosted real-time support chat"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -59,7 +63,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format, &settings.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");
@@ -93,18 +100,39 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, role, display_name } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    display_name,
+                },
+        } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.public_message()))?;
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role"))?;
-            let name = display_name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_string());
-            let name = DisplayName::parse(&name).map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            let name = display_name.unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or("user")
+                    .to_string()
+            });
+            let name =
+                DisplayName::parse(&name).map_err(|e| anyhow::anyhow!(e.public_message()))?;
             let password = read_password()?;
-            let password = Password::parse(password).map_err(|e| anyhow::anyhow!(e.public_message()))?;
+            let password =
+                Password::parse(password).map_err(|e| anyhow::anyhow!(e.public_message()))?;
             let state = startup::build_state(settings).await?;
             let user = auth::service::create_user(&state, &email, &name, &password, role)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.public_message()))?;
-            println!("created {} user {} (id {})", role.as_str(), user.email, user.id);
+            println!(
+                "created {} user {} (id {})",
+                role.as_str(),
+                user.email,
+                user.id
+            );
             Ok(())
         }
         Command::Seed { demo } => {

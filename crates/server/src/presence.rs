@@ -40,7 +40,11 @@ pub async fn watchers(state: &AppState, user_id: i64) -> AppResult<Vec<i64>> {
         .await?;
     out.extend(contacts);
     let blocks = block::Entity::find()
-        .filter(block::Column::BlockerId.eq(user_id).or(block::Column::BlockedId.eq(user_id)))
+        .filter(
+            block::Column::BlockerId
+                .eq(user_id)
+                .or(block::Column::BlockedId.eq(user_id)),
+        )
         .all(&state.db)
         .await?;
     for b in blocks {
@@ -63,6 +67,12 @@ pub async fn announce(state: &AppState, user_id: i64, online: bool) {
     let payload = ServerFrame::Presence { user_id, online }.encode();
     state
         .realtime
-        .publish(Envelope { to, staff_only: false, except_connection: None, kind: EventKind::Volatile, payload })
+        .publish(Envelope {
+            to,
+            staff_only: false,
+            except_connection: None,
+            kind: EventKind::Volatile,
+            payload,
+        })
         .await;
 }

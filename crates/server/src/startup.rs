@@ -33,7 +33,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     crate::db::migrate(&db).await?;
     let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
     let node_id = hex::encode(rand::random::<[u8; 4]>());
-    let hub = Arc::new(Hub::new(&node_id, settings.ws_max_connections_per_user, settings.ws_outbound_queue));
+    let hub = Arc::new(Hub::new(
+        &node_id,
+        settings.ws_max_connections_per_user,
+        settings.ws_outbound_queue,
+    ));
     let broker = Arc::new(LocalBroker::new(hub.clone()));
     Ok(AppState {
         keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
@@ -71,7 +75,10 @@ pub fn build_router(state: AppState) -> Router {
     let openapi_json = openapi.clone();
     Router::new()
         .merge(api)
-        .route("/openapi.json", get(move || async move { axum::Json(openapi_json) }))
+        .route(
+            "/openapi.json",
+            get(move || async move { axum::Json(openapi_json) }),
+        )
         .merge(SwaggerUi::new("/docs"))
         .merge(crate::http::web::router(settings.web_dir.clone()))
         .layer(axum::middleware::from_fn(middleware::json_errors))
@@ -85,20 +92,35 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 fn cors(settings: &Settings) -> CorsLayer {
-    let origins: Vec<HeaderValue> =
-        settings.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let origins: Vec<HeaderValue> = settings
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600))
 }
 
 /// Binds with a listen backlog large enough for a reconnect storm (tokio's default is 1024).
 pub fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
-    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
-    socket.bind(addr).with_context(|| format!("binding {addr}"))?;
+    socket
+        .bind(addr)
+        .with_context(|| format!("binding {addr}"))?;
     Ok(socket.listen(16_384)?)
 }
 
@@ -119,14 +141,23 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
             let _ = rustls::crypto::ring::default_provider().install_default();
             let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                 .await
-                .with_context(|| format!("loading TLS certificate {} and key {}", cert.display(), key.display()))?;
+                .with_context(|| {
+                    format!(
+                        "loading TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
             let handle = axum_server::Handle::new();
             let h = handle.clone();
             tokio::spawn(async move {
                 shutdown.cancelled().await;
                 h.graceful_shutdown(Some(Duration::from_secs(10)));
             });
-            axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle).serve(make).await?;
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+                .handle(handle)
+                .serve(make)
+                .await?;
         }
     }
     Ok(())
@@ -138,7 +169,9 @@ pub fn shutdown_on_signals(token: CancellationToken) {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         let term = async {
-            if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
                 s.recv().await;
             }
         };

@@ -28,7 +28,11 @@ impl AuthUser {
     }
 
     pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -38,7 +42,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
     let Some((user_id, session_id, exp)) = state.keys.verify_access(token) else {
         return Ok(None);
     };
-    let Some(session) = session::Entity::find_by_id(session_id.clone()).one(&state.db).await? else {
+    let Some(session) = session::Entity::find_by_id(session_id.clone())
+        .one(&state.db)
+        .await?
+    else {
         return Ok(None);
     };
     if session.user_id != user_id || session.revoked_at.is_some() || session.expires_at < now_ms() {
@@ -50,21 +57,36 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
     if user.disabled {
         return Ok(None);
     }
-    let role = Role::parse(&user.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", user.role))?;
-    Ok(Some(AuthUser { id: user.id, role, session_id, display_name: user.display_name, token_exp: exp }))
+    let role =
+        Role::parse(&user.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", user.role))?;
+    Ok(Some(AuthUser {
+        id: user.id,
+        role,
+        session_id,
+        display_name: user.display_name,
+        token_exp: exp,
+    }))
 }
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .ok_or(AppError::Unauthorized)?;
-        let user = authenticate(state, token.trim()).await?.ok_or(AppError::Unauthorized)?;
+        let user = authenticate(state, token.trim())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         parts.extensions.insert(user.clone());
         Ok(user)
     }

@@ -30,7 +30,10 @@ impl PasswordHasher {
             .hash_password(hex::encode(random).as_bytes())
             .map_err(|e| anyhow!("hashing: {e}"))?
             .to_string();
-        Ok(Self { permits: Arc::new(Semaphore::new(concurrency)), dummy_hash: Arc::new(dummy) })
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency)),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
@@ -48,19 +51,32 @@ impl PasswordHasher {
     /// both cases cost the same.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> anyhow::Result<bool> {
         let exists = hash.is_some();
-        let hash = hash.map(str::to_owned).unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
+        let hash = hash
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.dummy_hash.as_str().to_owned());
         let password = password.to_owned();
         let ok = self
             .run(move || {
                 let parsed = PasswordHash::new(&hash).map_err(|e| anyhow!("stored hash: {e}"))?;
-                Ok::<_, anyhow::Error>(argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+                Ok::<_, anyhow::Error>(
+                    argon2()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok(),
+                )
             })
             .await??;
         Ok(ok && exists)
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-        let _permit = self.permits.acquire().await.map_err(|e| anyhow!("hasher closed: {e}"))?;
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| anyhow!("hasher closed: {e}"))?;
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || span.in_scope(f))
             .instrument(tracing::Span::current())
@@ -77,7 +93,10 @@ mod tests {
     async fn hashes_verify_and_unknown_users_never_match() {
         let hasher = PasswordHasher::new(2).unwrap();
         let hash = hasher.hash("correct horse").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(hasher.verify("correct horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("wrong horse", Some(&hash)).await.unwrap());
         assert!(!hasher.verify("anything", None).await.unwrap());

@@ -43,7 +43,9 @@ impl AuthRateLimiter {
         let retry = |wait: std::time::Duration| AppError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         };
-        l.per_ip.check_key(&ip).map_err(|nu| retry(nu.wait_time_from(now)))?;
+        l.per_ip
+            .check_key(&ip)
+            .map_err(|nu| retry(nu.wait_time_from(now)))?;
         l.per_account
             .check_key(&(account.to_string(), ip))
             .map_err(|nu| retry(nu.wait_time_from(now)))?;
@@ -66,8 +68,14 @@ mod tests {
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(limiter.check(a, "ana@x.com").is_ok());
         assert!(limiter.check(a, "ana@x.com").is_ok());
-        assert!(matches!(limiter.check(a, "ana@x.com"), Err(AppError::RateLimited { .. })));
-        assert!(limiter.check(b, "ana@x.com").is_ok(), "the owner elsewhere is not locked out");
+        assert!(matches!(
+            limiter.check(a, "ana@x.com"),
+            Err(AppError::RateLimited { .. })
+        ));
+        assert!(
+            limiter.check(b, "ana@x.com").is_ok(),
+            "the owner elsewhere is not locked out"
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 use std::net::SocketAddr;
 
+use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -74,11 +74,19 @@ pub async fn register(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> AppResult<impl IntoResponse> {
-    state.auth_limiter.check(addr.ip(), &req.email.trim().to_lowercase())?;
+    state
+        .auth_limiter
+        .check(addr.ip(), &req.email.trim().to_lowercase())?;
     let mut problems = std::collections::BTreeMap::new();
-    let email = Email::parse(&req.email).map_err(|e| collect(&mut problems, e)).ok();
-    let name = DisplayName::parse(&req.display_name).map_err(|e| collect(&mut problems, e)).ok();
-    let password = Password::parse(req.password).map_err(|e| collect(&mut problems, e)).ok();
+    let email = Email::parse(&req.email)
+        .map_err(|e| collect(&mut problems, e))
+        .ok();
+    let name = DisplayName::parse(&req.display_name)
+        .map_err(|e| collect(&mut problems, e))
+        .ok();
+    let password = Password::parse(req.password)
+        .map_err(|e| collect(&mut problems, e))
+        .ok();
     let (Some(email), Some(name), Some(password)) = (email, name, password) else {
         return Err(AppError::Validation(problems));
     };
@@ -103,7 +111,9 @@ pub async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<Json<AuthResponse>> {
-    state.auth_limiter.check(addr.ip(), &req.email.trim().to_lowercase())?;
+    state
+        .auth_limiter
+        .check(addr.ip(), &req.email.trim().to_lowercase())?;
     if req.password.chars().count() > 128 {
         // Never hash unbounded input; answer like any wrong password.
         return Err(AppError::InvalidCredentials);
@@ -127,7 +137,10 @@ pub async fn refresh(
 /// End the session of this refresh token; its access tokens and WebSockets stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, ApiJson(req): ApiJson<RefreshRequest>) -> AppResult<StatusCode> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> AppResult<StatusCode> {
     service::logout(&state, &req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

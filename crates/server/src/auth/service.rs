@@ -2,7 +2,8 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 
 use super::tokens::{hash_refresh_token, new_refresh_token};
@@ -47,8 +48,14 @@ pub async fn create_user(
     }
 }
 
-pub async fn find_by_email(db: &DatabaseConnection, email: &Email) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?)
+pub async fn find_by_email(
+    db: &DatabaseConnection,
+    email: &Email,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?)
 }
 
 /// Starts a new session (a refresh-token family) and issues its first pair.
@@ -70,7 +77,11 @@ pub async fn start_session(state: &AppState, user: user::Model) -> AppResult<Iss
     insert_refresh(&txn, &session_id, &refresh, now).await?;
     txn.commit().await?;
     let access_token = state.keys.issue_access(user.id, &session_id)?;
-    Ok(Issued { user, access_token, refresh_token: refresh })
+    Ok(Issued {
+        user,
+        access_token,
+        refresh_token: refresh,
+    })
 }
 
 async fn insert_refresh(
@@ -98,7 +109,10 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<I
         Ok(email) => find_by_email(&state.db, &email).await?,
         Err(_) => None,
     };
-    let ok = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let ok = state
+        .hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
     match user {
         Some(user) if ok && !user.disabled => start_session(state, user).await,
         _ => Err(AppError::InvalidCredentials),
@@ -110,12 +124,17 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<I
 pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Issued> {
     let now = now_ms();
     let hash = hash_refresh_token(presented);
-    let Some(token) =
-        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(&state.db).await?
+    let Some(token) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(&state.db)
+        .await?
     else {
         return Err(AppError::Unauthorized);
     };
-    let Some(session) = session::Entity::find_by_id(token.session_id.clone()).one(&state.db).await? else {
+    let Some(session) = session::Entity::find_by_id(token.session_id.clone())
+        .one(&state.db)
+        .await?
+    else {
         return Err(AppError::Unauthorized);
     };
     if session.revoked_at.is_some() || session.expires_at < now {
@@ -133,23 +152,34 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Issued> {
         revoke_session(state, &session.id, session.user_id).await?;
         return Err(AppError::Unauthorized);
     }
-    let user = user::Entity::find_by_id(session.user_id).one(&state.db).await?.ok_or(AppError::Unauthorized)?;
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     if user.disabled {
         return Err(AppError::Unauthorized);
     }
     let refresh = new_refresh_token();
     insert_refresh(&state.db, &session.id, &refresh, now).await?;
     let access_token = state.keys.issue_access(user.id, &session.id)?;
-    Ok(Issued { user, access_token, refresh_token: refresh })
+    Ok(Issued {
+        user,
+        access_token,
+        refresh_token: refresh,
+    })
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored (logout is
 /// idempotent and reveals nothing).
 pub async fn logout(state: &AppState, presented: &str) -> AppResult<()> {
     let hash = hash_refresh_token(presented);
-    if let Some(token) =
-        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(&state.db).await?
-        && let Some(session) = session::Entity::find_by_id(token.session_id).one(&state.db).await?
+    if let Some(token) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(&state.db)
+        .await?
+        && let Some(session) = session::Entity::find_by_id(token.session_id)
+            .one(&state.db)
+            .await?
     {
         revoke_session(state, &session.id, session.user_id).await?;
     }
@@ -165,7 +195,10 @@ pub async fn revoke_session(state: &AppState, session_id: &str, user_id: i64) ->
         .await?;
     state
         .realtime
-        .publish_control(Control::SessionRevoked { user_id, session_id: Some(session_id.to_string()) })
+        .publish_control(Control::SessionRevoked {
+            user_id,
+            session_id: Some(session_id.to_string()),
+        })
         .await;
     Ok(())
 }
@@ -177,6 +210,12 @@ pub async fn revoke_all_sessions(state: &AppState, user_id: i64) -> AppResult<()
         .filter(session::Column::RevokedAt.is_null())
         .exec(&state.db)
         .await?;
-    state.realtime.publish_control(Control::SessionRevoked { user_id, session_id: None }).await;
+    state
+        .realtime
+        .publish_control(Control::SessionRevoked {
+            user_id,
+            session_id: None,
+        })
+        .await;
     Ok(())
 }

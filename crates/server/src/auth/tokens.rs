@@ -96,14 +96,21 @@ pub fn hash_refresh_token(token: &str) -> String {
 
 /// The configured signing secret, or one generated on first run and kept in the data directory
 /// so tokens survive restarts.
-pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub fn load_or_create_secret(
+    configured: Option<&Secret>,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = configured {
         return Ok(secret.0.as_bytes().to_vec());
     }
     let path = data_dir.join("jwt_secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
-        anyhow::ensure!(existing.len() >= 32, "{} holds a secret shorter than 32 bytes", path.display());
+        anyhow::ensure!(
+            existing.len() >= 32,
+            "{} holds a secret shorter than 32 bytes",
+            path.display()
+        );
         return Ok(existing.as_bytes().to_vec());
     }
     std::fs::create_dir_all(data_dir)
@@ -118,7 +125,11 @@ pub fn load_or_create_secret(configured: Option<&Secret>, data_dir: &Path) -> an
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(contents.as_bytes())
 }
 

@@ -15,9 +15,15 @@ pub struct Access {
     pub staff_view: bool,
 }
 
-pub async fn check(db: &impl ConnectionTrait, user: &AuthUser, conversation_id: i64) -> AppResult<Access> {
-    let conversation =
-        conversation::Entity::find_by_id(conversation_id).one(db).await?.ok_or(AppError::NotFound)?;
+pub async fn check(
+    db: &impl ConnectionTrait,
+    user: &AuthUser,
+    conversation_id: i64,
+) -> AppResult<Access> {
+    let conversation = conversation::Entity::find_by_id(conversation_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if conversation.kind == "ticket" {
         let t = ticket::Entity::find()
             .filter(ticket::Column::ConversationId.eq(conversation.id))
@@ -28,11 +34,21 @@ pub async fn check(db: &impl ConnectionTrait, user: &AuthUser, conversation_id: 
         if !policy::can_view(user, &teams, &t) {
             return Err(AppError::NotFound);
         }
-        return Ok(Access { conversation, ticket: Some(t), staff_view: user.is_staff() });
+        return Ok(Access {
+            conversation,
+            ticket: Some(t),
+            staff_view: user.is_staff(),
+        });
     }
-    let member = conversation_member::Entity::find_by_id((conversation.id, user.id)).one(db).await?;
+    let member = conversation_member::Entity::find_by_id((conversation.id, user.id))
+        .one(db)
+        .await?;
     if member.is_none() {
         return Err(AppError::NotFound);
     }
-    Ok(Access { conversation, ticket: None, staff_view: false })
+    Ok(Access {
+        conversation,
+        ticket: None,
+        staff_view: false,
+    })
 }

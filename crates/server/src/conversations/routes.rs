@@ -62,8 +62,13 @@ pub struct ReadRequest {
 /// Your conversations with members, last message and unread count.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", security(("bearer" = [])),
     responses((status = 200, body = ConversationList), (status = 401, body = ErrorBody)))]
-pub async fn list_conversations(State(state): State<AppState>, me: AuthUser) -> AppResult<Json<ConversationList>> {
-    Ok(Json(ConversationList { items: service::list(&state, &me).await? }))
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    me: AuthUser,
+) -> AppResult<Json<ConversationList>> {
+    Ok(Json(ConversationList {
+        items: service::list(&state, &me).await?,
+    }))
 }
 
 /// The direct conversation with a user: the existing one (200) or a new one (201).
@@ -79,7 +84,14 @@ pub async fn open_direct(
     let (conv, created) = service::open_direct(&state, &me, req.user_id).await?;
     let access = access::check(&state.db, &me, conv.id).await?;
     let view = service::describe(&state, &me, &access).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(view),
+    ))
 }
 
 /// One conversation.
@@ -110,7 +122,15 @@ pub async fn list_messages(
         return Err(AppError::field("limit", "must be 1 to 200"));
     }
     let access = access::check(&state.db, &me, id).await?;
-    let items = store::page(&state.db, id, q.after_seq, q.before_seq, limit, access.staff_view).await?;
+    let items = store::page(
+        &state.db,
+        id,
+        q.after_seq,
+        q.before_seq,
+        limit,
+        access.staff_view,
+    )
+    .await?;
     Ok(Json(MessagePage { items }))
 }
 
@@ -125,9 +145,21 @@ pub async fn send_message(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> AppResult<impl IntoResponse> {
-    let input = SendInput { body: req.body, client_id: req.client_id, kind: req.kind, attachment_ids: req.attachment_ids };
+    let input = SendInput {
+        body: req.body,
+        client_id: req.client_id,
+        kind: req.kind,
+        attachment_ids: req.attachment_ids,
+    };
     let (message, created) = service::send_message(&state, &me, id, input, None).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(message),
+    ))
 }
 
 /// Move your read position forward.

@@ -1,9 +1,11 @@
 //! The rules of conversations, shared by the REST routes and the WebSocket: one service, two
 //! doors. Events are published only after the transaction that caused them has committed.
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use sea_orm::ActiveModelTrait;
 use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
 use super::access::{self, Access};
 use super::store::{self, NewMessage};
@@ -30,7 +32,10 @@ pub struct SendInput {
 /// Validates the parts of a send that don't need the database.
 fn validate(input: &SendInput) -> AppResult<&'static str> {
     let chars = input.body.chars().count();
-    if chars == 0 || chars > MAX_BODY_CHARS || input.body.trim().is_empty() && input.attachment_ids.is_empty() {
+    if chars == 0
+        || chars > MAX_BODY_CHARS
+        || input.body.trim().is_empty() && input.attachment_ids.is_empty()
+    {
         return Err(AppError::field("body", "must be 1 to 10000 characters"));
     }
     if uuid::Uuid::parse_str(&input.client_id).is_err() {
@@ -58,9 +63,13 @@ pub async fn send_message(
     let kind = validate(&input)?;
     if let Some(existing) = store::find_by_client_id(&state.db, user.id, &input.client_id).await? {
         if existing.conversation_id != conversation_id {
-            return Err(AppError::Conflict("client_id was already used for another conversation".into()));
+            return Err(AppError::Conflict(
+                "client_id was already used for another conversation".into(),
+            ));
         }
-        let view = store::with_attachments(&state.db, vec![existing]).await?.remove(0);
+        let view = store::with_attachments(&state.db, vec![existing])
+            .await?
+            .remove(0);
         return Ok((view, false));
     }
     let access = access::check(&state.db, user, conversation_id).await?;
@@ -83,7 +92,9 @@ pub async fn send_message(
         },
     )
     .await?;
-    let view = store::with_attachments(&state.db, vec![msg]).await?.remove(0);
+    let view = store::with_attachments(&state.db, vec![msg])
+        .await?
+        .remove(0);
     if created {
         metrics::counter!("switchboard_messages_stored_total").increment(1);
         publish_message(state, &access.conversation, &view, origin).await?;
@@ -108,7 +119,10 @@ pub async fn publish_message(
             to,
             staff_only: view.kind == "note",
             except_connection: origin.map(str::to_string),
-            kind: EventKind::Message { conversation_id: conv.id, seq: view.seq },
+            kind: EventKind::Message {
+                conversation_id: conv.id,
+                seq: view.seq,
+            },
             payload: ServerFrame::Message { message: view }.encode(),
         })
         .await;
@@ -116,17 +130,32 @@ pub async fn publish_message(
 }
 
 async fn ensure_not_blocked(state: &AppState, user_id: i64, conversation_id: i64) -> AppResult<()> {
-    let others: Vec<i64> =
-        store::member_ids(&state.db, conversation_id).await?.into_iter().filter(|&id| id != user_id).collect();
+    let others: Vec<i64> = store::member_ids(&state.db, conversation_id)
+        .await?
+        .into_iter()
+        .filter(|&id| id != user_id)
+        .collect();
     let blocked = block::Entity::find()
         .filter(
             sea_orm::Condition::any()
-                .add(block::Column::BlockerId.eq(user_id).and(block::Column::BlockedId.is_in(others.clone())))
-                .add(block::Column::BlockedId.eq(user_id).and(block::Column::BlockerId.is_in(others))),
+                .add(
+                    block::Column::BlockerId
+                        .eq(user_id)
+                        .and(block::Column::BlockedId.is_in(others.clone())),
+                )
+                .add(
+                    block::Column::BlockedId
+                        .eq(user_id)
+                        .and(block::Column::BlockerId.is_in(others)),
+                ),
         )
         .count(&state.db)
         .await?;
-    if blocked > 0 { Err(AppError::Forbidden) } else { Ok(()) }
+    if blocked > 0 {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
 }
 
 /// Attachments must be files the sender uploaded.
@@ -141,13 +170,21 @@ async fn check_attachments(state: &AppState, user_id: i64, ids: &[i64]) -> AppRe
         .await?;
     let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
     if owned as usize != distinct.len() || distinct.len() != ids.len() {
-        return Err(AppError::field("attachment_ids", "unknown file or not yours"));
+        return Err(AppError::field(
+            "attachment_ids",
+            "unknown file or not yours",
+        ));
     }
     Ok(())
 }
 
 /// Stores a read position (never backwards) and tells the other members and devices.
-pub async fn mark_read(state: &AppState, user: &AuthUser, conversation_id: i64, seq: i64) -> AppResult<()> {
+pub async fn mark_read(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+    seq: i64,
+) -> AppResult<()> {
     let access = access::check(&state.db, user, conversation_id).await?;
     if seq < 0 {
         return Err(AppError::field("seq", "must not be negative"));
@@ -155,7 +192,9 @@ pub async fn mark_read(state: &AppState, user: &AuthUser, conversation_id: i64, 
     let seq = Ord::min(seq, access.conversation.last_seq);
     let moved = {
         let txn = state.db.begin().await?;
-        let had = conversation_member::Entity::find_by_id((conversation_id, user.id)).one(&txn).await?;
+        let had = conversation_member::Entity::find_by_id((conversation_id, user.id))
+            .one(&txn)
+            .await?;
         let moved = had.as_ref().is_none_or(|m| m.last_read_seq < seq);
         store::upsert_member(&txn, conversation_id, user.id, seq).await?;
         txn.commit().await?;
@@ -170,7 +209,12 @@ pub async fn mark_read(state: &AppState, user: &AuthUser, conversation_id: i64, 
                 staff_only: false,
                 except_connection: None,
                 kind: EventKind::Important,
-                payload: ServerFrame::Read { conversation_id, user_id: user.id, seq }.encode(),
+                payload: ServerFrame::Read {
+                    conversation_id,
+                    user_id: user.id,
+                    seq,
+                }
+                .encode(),
             })
             .await;
     }
@@ -180,7 +224,11 @@ pub async fn mark_read(state: &AppState, user: &AuthUser, conversation_id: i64, 
 /// Relays a typing indicator to the other members (shed first under load).
 pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> AppResult<()> {
     let access = access::check(&state.db, user, conversation_id).await?;
-    let to = store::audience(&state.db, &access.conversation).await?.into_iter().filter(|&id| id != user.id).collect();
+    let to = store::audience(&state.db, &access.conversation)
+        .await?
+        .into_iter()
+        .filter(|&id| id != user.id)
+        .collect();
     state
         .realtime
         .publish(Envelope {
@@ -188,7 +236,11 @@ pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> 
             staff_only: false,
             except_connection: None,
             kind: EventKind::Volatile,
-            payload: ServerFrame::Typing { conversation_id, user_id: user.id }.encode(),
+            payload: ServerFrame::Typing {
+                conversation_id,
+                user_id: user.id,
+            }
+            .encode(),
         })
         .await;
     Ok(())
@@ -196,31 +248,56 @@ pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> 
 
 /// The direct conversation between the user and `other_id`, created on first use. Customers
 /// may start one with a contact; agents and admins with anyone.
-pub async fn open_direct(state: &AppState, me: &AuthUser, other_id: i64) -> AppResult<(conversation::Model, bool)> {
+pub async fn open_direct(
+    state: &AppState,
+    me: &AuthUser,
+    other_id: i64,
+) -> AppResult<(conversation::Model, bool)> {
     if other_id == me.id {
-        return Err(AppError::field("user_id", "cannot start a conversation with yourself"));
+        return Err(AppError::field(
+            "user_id",
+            "cannot start a conversation with yourself",
+        ));
     }
-    let other = user::Entity::find_by_id(other_id).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let other = user::Entity::find_by_id(other_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if other.disabled {
         return Err(AppError::NotFound);
     }
     let blocked = block::Entity::find()
         .filter(
             sea_orm::Condition::any()
-                .add(block::Column::BlockerId.eq(me.id).and(block::Column::BlockedId.eq(other_id)))
-                .add(block::Column::BlockerId.eq(other_id).and(block::Column::BlockedId.eq(me.id))),
+                .add(
+                    block::Column::BlockerId
+                        .eq(me.id)
+                        .and(block::Column::BlockedId.eq(other_id)),
+                )
+                .add(
+                    block::Column::BlockerId
+                        .eq(other_id)
+                        .and(block::Column::BlockedId.eq(me.id)),
+                ),
         )
         .count(&state.db)
         .await?;
     if blocked > 0 {
         return Err(AppError::Forbidden);
     }
-    let key = format!("{}:{}", Ord::min(me.id, other_id), Ord::max(me.id, other_id));
+    let key = format!(
+        "{}:{}",
+        Ord::min(me.id, other_id),
+        Ord::max(me.id, other_id)
+    );
     if let Some(c) = find_direct(state, &key).await? {
         return Ok((c, false));
     }
     if me.role == Role::Customer {
-        let is_contact = contact::Entity::find_by_id((me.id, other_id)).one(&state.db).await?.is_some();
+        let is_contact = contact::Entity::find_by_id((me.id, other_id))
+            .one(&state.db)
+            .await?
+            .is_some();
         if !is_contact {
             return Err(AppError::Forbidden);
         }
@@ -241,7 +318,10 @@ pub async fn open_direct(state: &AppState, me: &AuthUser, other_id: i64) -> AppR
         Ok(c) => c,
         Err(e) if is_unique_violation(&e) => {
             txn.rollback().await?;
-            return find_direct(state, &key).await?.map(|c| (c, false)).ok_or(AppError::NotFound);
+            return find_direct(state, &key)
+                .await?
+                .map(|c| (c, false))
+                .ok_or(AppError::NotFound);
         }
         Err(e) => return Err(e.into()),
     };
@@ -253,19 +333,31 @@ pub async fn open_direct(state: &AppState, me: &AuthUser, other_id: i64) -> AppR
 }
 
 async fn find_direct(state: &AppState, key: &str) -> AppResult<Option<conversation::Model>> {
-    Ok(conversation::Entity::find().filter(conversation::Column::DirectKey.eq(key)).one(&state.db).await?)
+    Ok(conversation::Entity::find()
+        .filter(conversation::Column::DirectKey.eq(key))
+        .one(&state.db)
+        .await?)
 }
 
 /// One conversation as the user sees it.
-pub async fn describe(state: &AppState, user: &AuthUser, access: &Access) -> AppResult<ConversationView> {
+pub async fn describe(
+    state: &AppState,
+    user: &AuthUser,
+    access: &Access,
+) -> AppResult<ConversationView> {
     let conv = &access.conversation;
     let rows = conversation_member::Entity::find()
         .filter(conversation_member::Column::ConversationId.eq(conv.id))
         .all(&state.db)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
-    let users: std::collections::HashMap<i64, user::Model> =
-        user::Entity::find().filter(user::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u)).collect();
+    let users: std::collections::HashMap<i64, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
     let members: Vec<MemberView> = rows
         .iter()
         .filter_map(|m| {
@@ -279,7 +371,11 @@ pub async fn describe(state: &AppState, user: &AuthUser, access: &Access) -> App
             })
         })
         .collect();
-    let last_read_seq = rows.iter().find(|m| m.user_id == user.id).map(|m| m.last_read_seq).unwrap_or(0);
+    let last_read_seq = rows
+        .iter()
+        .find(|m| m.user_id == user.id)
+        .map(|m| m.last_read_seq)
+        .unwrap_or(0);
     let mut last = message::Entity::find().filter(message::Column::ConversationId.eq(conv.id));
     let mut unread = message::Entity::find()
         .filter(message::Column::ConversationId.eq(conv.id))
@@ -289,7 +385,11 @@ pub async fn describe(state: &AppState, user: &AuthUser, access: &Access) -> App
         last = last.filter(message::Column::Kind.ne("note"));
         unread = unread.filter(message::Column::Kind.ne("note"));
     }
-    let last_message = match last.order_by_desc(message::Column::Seq).one(&state.db).await? {
+    let last_message = match last
+        .order_by_desc(message::Column::Seq)
+        .one(&state.db)
+        .await?
+    {
         Some(m) => store::with_attachments(&state.db, vec![m]).await?.pop(),
         None => None,
     };

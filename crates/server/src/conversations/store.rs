@@ -5,12 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::view::{FileView, MessageView};
-use crate::db::entities::{conversation, conversation_member, file, message, message_attachment, ticket, user};
+use crate::db::entities::{
+    conversation, conversation_member, file, message, message_attachment, ticket, user,
+};
 use crate::db::is_unique_violation;
 use crate::domain::now_ms;
 use crate::error::{AppError, AppResult};
@@ -43,11 +45,17 @@ pub async fn find_by_client_id(
 ///
 /// Returns `(message, true)` when stored, `(original, false)` when `(sender, client_id)`
 /// already exists.
-pub async fn insert_message(db: &DatabaseConnection, new: NewMessage<'_>) -> AppResult<(message::Model, bool)> {
+pub async fn insert_message(
+    db: &DatabaseConnection,
+    new: NewMessage<'_>,
+) -> AppResult<(message::Model, bool)> {
     let now = now_ms();
     let txn = db.begin().await?;
     conversation::Entity::update_many()
-        .col_expr(conversation::Column::LastSeq, Expr::col(conversation::Column::LastSeq).add(1))
+        .col_expr(
+            conversation::Column::LastSeq,
+            Expr::col(conversation::Column::LastSeq).add(1),
+        )
         .col_expr(conversation::Column::LastMessageAt, Expr::value(now))
         .filter(conversation::Column::Id.eq(new.conversation_id))
         .exec(&txn)
@@ -85,7 +93,10 @@ pub async fn insert_message(db: &DatabaseConnection, new: NewMessage<'_>) -> App
     };
     if !new.attachment_ids.is_empty() {
         message_attachment::Entity::insert_many(new.attachment_ids.iter().map(|&file_id| {
-            message_attachment::ActiveModel { message_id: Set(msg.id), file_id: Set(file_id) }
+            message_attachment::ActiveModel {
+                message_id: Set(msg.id),
+                file_id: Set(file_id),
+            }
         }))
         .exec(&txn)
         .await?;
@@ -111,9 +122,17 @@ pub async fn upsert_member(
         joined_at: Set(now_ms()),
     })
     .on_conflict(
-        OnConflict::columns([conversation_member::Column::ConversationId, conversation_member::Column::UserId])
-            .do_nothing()
-            .to_owned(),
+        // A no-op update rather than DO NOTHING: sea-query's MySQL form of the latter is
+        // rejected by MariaDB.
+        OnConflict::columns([
+            conversation_member::Column::ConversationId,
+            conversation_member::Column::UserId,
+        ])
+        .value(
+            conversation_member::Column::JoinedAt,
+            Expr::col(conversation_member::Column::JoinedAt),
+        )
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -122,7 +141,12 @@ pub async fn upsert_member(
 }
 
 /// Moves a read position forward, never back. Returns true when it moved.
-pub async fn advance_read(db: &impl ConnectionTrait, conversation_id: i64, user_id: i64, seq: i64) -> AppResult<bool> {
+pub async fn advance_read(
+    db: &impl ConnectionTrait,
+    conversation_id: i64,
+    user_id: i64,
+    seq: i64,
+) -> AppResult<bool> {
     let res = conversation_member::Entity::update_many()
         .col_expr(conversation_member::Column::LastReadSeq, Expr::value(seq))
         .filter(conversation_member::Column::ConversationId.eq(conversation_id))
@@ -154,7 +178,11 @@ pub async fn page(
         q = q.filter(message::Column::Kind.ne("note"));
     }
     let newest_first = before.is_some() && after.is_none();
-    q = if newest_first { q.order_by_desc(message::Column::Seq) } else { q.order_by_asc(message::Column::Seq) };
+    q = if newest_first {
+        q.order_by_desc(message::Column::Seq)
+    } else {
+        q.order_by_asc(message::Column::Seq)
+    };
     let mut rows = q.limit(limit).all(db).await?;
     if newest_first {
         rows.reverse();
@@ -162,7 +190,10 @@ pub async fn page(
     with_attachments(db, rows).await
 }
 
-pub async fn with_attachments(db: &impl ConnectionTrait, rows: Vec<message::Model>) -> AppResult<Vec<MessageView>> {
+pub async fn with_attachments(
+    db: &impl ConnectionTrait,
+    rows: Vec<message::Model>,
+) -> AppResult<Vec<MessageView>> {
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
     let mut files: HashMap<i64, Vec<FileView>> = HashMap::new();
     if !ids.is_empty() {
@@ -181,12 +212,18 @@ pub async fn with_attachments(db: &impl ConnectionTrait, rows: Vec<message::Mode
                 .collect();
             for link in links {
                 if let Some(f) = by_id.get(&link.file_id) {
-                    files.entry(link.message_id).or_default().push(FileView::new(f));
+                    files
+                        .entry(link.message_id)
+                        .or_default()
+                        .push(FileView::new(f));
                 }
             }
         }
     }
-    Ok(rows.iter().map(|m| MessageView::new(m, files.remove(&m.id).unwrap_or_default())).collect())
+    Ok(rows
+        .iter()
+        .map(|m| MessageView::new(m, files.remove(&m.id).unwrap_or_default()))
+        .collect())
 }
 
 pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<Vec<i64>> {
@@ -202,11 +239,18 @@ pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppR
 /// Everyone who receives a conversation's events live. Direct: the members. Ticket: the
 /// requester, the assignee, the agents of its team, every admin, and every agent while it has
 /// neither team nor assignee (the shared queue).
-pub async fn audience(db: &impl ConnectionTrait, conv: &conversation::Model) -> AppResult<Vec<i64>> {
+pub async fn audience(
+    db: &impl ConnectionTrait,
+    conv: &conversation::Model,
+) -> AppResult<Vec<i64>> {
     if conv.kind != "ticket" {
         return member_ids(db, conv.id).await;
     }
-    let Some(t) = ticket::Entity::find().filter(ticket::Column::ConversationId.eq(conv.id)).one(db).await? else {
+    let Some(t) = ticket::Entity::find()
+        .filter(ticket::Column::ConversationId.eq(conv.id))
+        .one(db)
+        .await?
+    else {
         return Ok(Vec::new());
     };
     ticket_audience(db, &t).await
@@ -227,7 +271,11 @@ pub async fn ticket_audience(db: &impl ConnectionTrait, t: &ticket::Model) -> Ap
         to.extend(members);
     }
     let queue = t.assignee_id.is_none() && t.team_id.is_none();
-    let roles: &[&str] = if queue { &["agent", "admin"] } else { &["admin"] };
+    let roles: &[&str] = if queue {
+        &["agent", "admin"]
+    } else {
+        &["admin"]
+    };
     let staff: Vec<i64> = user::Entity::find()
         .select_only()
         .column(user::Column::Id)

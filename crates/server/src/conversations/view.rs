@@ -28,7 +28,9 @@ impl FileView {
             size: f.size,
             is_image: f.is_image,
             url: format!("/api/v1/files/{}", f.id),
-            thumbnail_url: f.has_thumbnail.then(|| format!("/api/v1/files/{}/thumbnail", f.id)),
+            thumbnail_url: f
+                .has_thumbnail
+                .then(|| format!("/api/v1/files/{}/thumbnail", f.id)),
             created_at: to_rfc3339(f.created_at),
         }
     }

@@ -44,7 +44,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying database migrations")
+    Migrator::up(db, None)
+        .await
+        .context("applying database migrations")
 }
 
 /// `mariadb://` is accepted as a synonym of `mysql://`.
@@ -87,7 +89,10 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
 
 /// True when `err` is a unique-constraint violation, on any of the three databases.
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 #[cfg(test)]
@@ -102,7 +107,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found() {
-        assert_eq!(sqlite_path("sqlite://./data/x.db?mode=rwc").as_deref(), Some("./data/x.db"));
+        assert_eq!(
+            sqlite_path("sqlite://./data/x.db?mode=rwc").as_deref(),
+            Some("./data/x.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
 }

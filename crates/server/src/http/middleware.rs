@@ -22,7 +22,10 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.headers_mut().insert(&REQUEST_ID, HeaderValue::from_str(&request_id).expect("checked ascii"));
+    req.headers_mut().insert(
+        &REQUEST_ID,
+        HeaderValue::from_str(&request_id).expect("checked ascii"),
+    );
     let method = req.method().clone();
     let route = req
         .extensions()
@@ -31,7 +34,8 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "unmatched".into());
     // The path only, never the query string: nothing secret may reach the logs.
     let path = req.uri().path().to_owned();
-    let span = tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
     let mut response = tracing::Instrument::instrument(next.run(req), span.clone()).await;
     let status = response.status().as_u16();
     let elapsed = start.elapsed();
@@ -40,10 +44,18 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     } else {
         tracing::info!(parent: &span, status, path = %path, ms = elapsed.as_secs_f64() * 1000.0, "request");
     }
-    let labels = [("method", method.to_string()), ("route", route), ("status", status.to_string())];
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route),
+        ("status", status.to_string()),
+    ];
     metrics::counter!("switchboard_http_requests_total", &labels).increment(1);
-    metrics::histogram!("switchboard_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
-    response.headers_mut().insert(&REQUEST_ID, HeaderValue::from_str(&request_id).expect("checked ascii"));
+    metrics::histogram!("switchboard_http_request_duration_seconds", &labels)
+        .record(elapsed.as_secs_f64());
+    response.headers_mut().insert(
+        &REQUEST_ID,
+        HeaderValue::from_str(&request_id).expect("checked ascii"),
+    );
     response
 }
 
@@ -52,9 +64,15 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     let is_docs = req.uri().path().starts_with("/docs");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
@@ -66,7 +84,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         } else {
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'"
         };
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
     }
     response
 }
@@ -87,14 +108,30 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     let (code, message) = match status.as_u16() {
         400 => ("bad_request", "bad request".to_string()),
         404 => ("not_found", AppError::NotFound.public_message()),
-        405 => ("method_not_allowed", "this method is not allowed on this route".to_string()),
+        405 => (
+            "method_not_allowed",
+            "this method is not allowed on this route".to_string(),
+        ),
         408 => ("timeout", "the request took too long".to_string()),
-        413 => ("payload_too_large", AppError::PayloadTooLarge.public_message()),
-        415 => ("unsupported_media_type", "unsupported content type".to_string()),
+        413 => (
+            "payload_too_large",
+            AppError::PayloadTooLarge.public_message(),
+        ),
+        415 => (
+            "unsupported_media_type",
+            "unsupported content type".to_string(),
+        ),
         s if s >= 500 => ("unavailable", AppError::Unavailable.public_message()),
         _ => return response,
     };
-    let body = ErrorBody { error: ErrorDetail { code: code.into(), message, fields: None, current: None } };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message,
+            fields: None,
+            current: None,
+        },
+    };
     let mut out = (status, axum::Json(body)).into_response();
     for name in [header::ALLOW, header::RETRY_AFTER] {
         if let Some(v) = response.headers().get(&name) {

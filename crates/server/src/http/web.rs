@@ -33,7 +33,10 @@ pub fn router(web_dir: PathBuf) -> Router {
 }
 
 fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/api" || path.starts_with("/docs") || path == "/openapi.json"
+    path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/docs")
+        || path == "/openapi.json"
 }
 
 async fn not_built(uri: Uri) -> Response {

@@ -39,7 +39,14 @@ impl Cursors {
             Some(last) if seq <= last => Decision::Duplicate,
             Some(last) => {
                 self.last.insert(conversation_id, seq);
-                if seq == last + 1 { Decision::Deliver } else { Decision::FillGap { after: last, before: seq } }
+                if seq == last + 1 {
+                    Decision::Deliver
+                } else {
+                    Decision::FillGap {
+                        after: last,
+                        before: seq,
+                    }
+                }
             }
         }
     }
@@ -78,14 +85,24 @@ mod tests {
         assert_eq!(c.on_message(1, 6), Decision::Deliver);
         assert_eq!(c.on_message(1, 6), Decision::Duplicate);
         assert_eq!(c.on_message(1, 3), Decision::Duplicate);
-        assert_eq!(c.on_message(2, 1), Decision::Deliver, "conversations are independent");
+        assert_eq!(
+            c.on_message(2, 1),
+            Decision::Deliver,
+            "conversations are independent"
+        );
     }
 
     #[test]
     fn a_hole_asks_for_a_fill_and_late_arrivals_are_then_dropped() {
         let mut c = Cursors::default();
         c.reset(1, 2);
-        assert_eq!(c.on_message(1, 5), Decision::FillGap { after: 2, before: 5 });
+        assert_eq!(
+            c.on_message(1, 5),
+            Decision::FillGap {
+                after: 2,
+                before: 5
+            }
+        );
         assert_eq!(c.on_message(1, 3), Decision::Duplicate);
         assert_eq!(c.on_message(1, 4), Decision::Duplicate);
         assert_eq!(c.on_message(1, 6), Decision::Deliver);

@@ -88,7 +88,9 @@ pub enum ServerFrame<'a> {
 
 impl ServerFrame<'_> {
     pub fn encode(&self) -> Arc<str> {
-        serde_json::to_string(self).expect("server frames always serialise").into()
+        serde_json::to_string(self)
+            .expect("server frames always serialise")
+            .into()
     }
 }
 
@@ -123,7 +125,10 @@ pub struct Envelope {
 #[serde(tag = "c", rename_all = "snake_case")]
 pub enum Control {
     /// Close the user's connections of this session (or all of them when `None`) with 4401.
-    SessionRevoked { user_id: i64, session_id: Option<String> },
+    SessionRevoked {
+        user_id: i64,
+        session_id: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -15,9 +15,16 @@ use super::events::{Control, Envelope, EventKind};
 /// What the hub hands to a connection's writer.
 #[derive(Debug)]
 pub enum Outbound {
-    Event { kind: EventKind, payload: Utf8Bytes },
+    Event {
+        kind: EventKind,
+        payload: Utf8Bytes,
+    },
     /// An `ack` for a message this connection sent: never shed, also advances the cursor.
-    Ack { conversation_id: i64, seq: i64, payload: Utf8Bytes },
+    Ack {
+        conversation_id: i64,
+        seq: i64,
+        payload: Utf8Bytes,
+    },
     /// Replay everything after these positions, then `resumed` for each.
     Resume(Vec<(i64, i64)>),
     /// Close with this code and reason once everything queued before it is written.
@@ -33,7 +40,9 @@ pub struct Closer {
 
 impl Closer {
     pub fn close(&self, code: u16) {
-        let _ = self.code.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
+        let _ = self
+            .code
+            .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
         self.token.cancel();
     }
 
@@ -79,7 +88,11 @@ impl Hub {
     }
 
     pub fn new_connection_id(&self) -> String {
-        format!("{}-{}", self.node_prefix, self.next_id.fetch_add(1, Ordering::Relaxed))
+        format!(
+            "{}-{}",
+            self.node_prefix,
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        )
     }
 
     /// Adds a connection; `Ok(true)` when it is the user's first on this node.
@@ -115,7 +128,9 @@ impl Hub {
         // Encoded once per node; every recipient shares these bytes.
         let payload = Utf8Bytes::from(env.payload.as_ref().to_owned());
         for user_id in &env.to {
-            let Some(list) = self.conns.get(user_id) else { continue };
+            let Some(list) = self.conns.get(user_id) else {
+                continue;
+            };
             for conn in list.iter() {
                 if env.staff_only && !conn.staff {
                     continue;
@@ -145,8 +160,13 @@ impl Hub {
 
     pub fn control(&self, control: &Control) {
         match control {
-            Control::SessionRevoked { user_id, session_id } => {
-                let Some(list) = self.conns.get(user_id) else { return };
+            Control::SessionRevoked {
+                user_id,
+                session_id,
+            } => {
+                let Some(list) = self.conns.get(user_id) else {
+                    return;
+                };
                 for conn in list.iter() {
                     if session_id.as_deref().is_none_or(|s| s == conn.session_id) {
                         conn.closer.close(4401);
@@ -155,5 +175,4 @@ impl Hub {
             }
         }
     }
-
 }

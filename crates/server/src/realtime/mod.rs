@@ -22,7 +22,11 @@ pub struct Realtime {
 
 impl Realtime {
     pub fn new(hub: Arc<Hub>, broker: Arc<dyn Broker>, node_id: String) -> Self {
-        Self { hub, broker, node_id }
+        Self {
+            hub,
+            broker,
+            node_id,
+        }
     }
 
     /// Publishes an event. Call only after the transaction that caused it has committed.

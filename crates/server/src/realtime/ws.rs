@@ -28,13 +28,16 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
-const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(30);
 const DEAD_AFTER: Duration = Duration::from_secs(90);
 const REPLAY_PAGE: u64 = 200;
 
 /// `GET /api/v1/ws`: upgrades after checking the `Origin` header.
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !origin_allowed(&state, &headers) {
         metrics::counter!("switchboard_ws_rejected_origin_total").increment(1);
         return AppError::Forbidden.into_response();
@@ -50,12 +53,17 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
 /// Browsers always send `Origin`: it must be this server's own origin or an allowed one.
 /// Clients that send none (native apps, tools) are not browsers and can't be hijacked.
 pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     let origin = origin.trim_end_matches('/');
     if state.settings.allowed_origins.iter().any(|o| o == origin) {
         return true;
     }
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
@@ -71,8 +79,13 @@ async fn run(state: AppState, socket: WebSocket) {
     let conn_id = state.realtime.hub.new_connection_id();
     let (tx, rx) = mpsc::channel(state.realtime.hub.queue_capacity);
     let closer = Arc::new(Closer::default());
-    let handle =
-        ConnHandle { id: conn_id.clone(), session_id: user.session_id.clone(), staff: user.is_staff(), tx, closer };
+    let handle = ConnHandle {
+        id: conn_id.clone(),
+        session_id: user.session_id.clone(),
+        staff: user.is_staff(),
+        tx,
+        closer,
+    };
     let first = match state.realtime.hub.register(user.id, handle.clone()) {
         Ok(first) => first,
         Err(_) => {
@@ -81,13 +94,30 @@ async fn run(state: AppState, socket: WebSocket) {
         }
     };
     metrics::gauge!("switchboard_ws_connections").increment(1.0);
-    let ready = ServerFrame::Ready { user_id: user.id, connection_id: conn_id.clone() }.encode();
-    if sink.send(Message::Text(ready.as_ref().into())).await.is_ok() {
+    let ready = ServerFrame::Ready {
+        user_id: user.id,
+        connection_id: conn_id.clone(),
+    }
+    .encode();
+    if sink
+        .send(Message::Text(ready.as_ref().into()))
+        .await
+        .is_ok()
+    {
         if first {
             crate::presence::announce(&state, user.id, true).await;
         }
-        let writer = tokio::spawn(write_loop(state.clone(), user.clone(), sink, rx, handle.closer.clone()));
-        read_loop(&state, user.clone(), &mut stream, &handle).await;
+        let writer = tokio::spawn(write_loop(
+            state.clone(),
+            user.clone(),
+            sink,
+            rx,
+            handle.closer.clone(),
+        ));
+        if read_loop(&state, user.clone(), &mut stream, &handle).await == ReadEnd::WriterCloses {
+            // The writer flushes what is queued (acks of committed sends) and then closes.
+            let _ = tokio::time::timeout(Duration::from_secs(5), handle.closer.closed()).await;
+        }
         handle.closer.close(1000);
         let _ = writer.await;
     }
@@ -98,15 +128,27 @@ async fn run(state: AppState, socket: WebSocket) {
 }
 
 /// The first frame must be `auth` with a valid access token, within 10 seconds.
-async fn wait_for_auth(state: &AppState, stream: &mut SplitStream<WebSocket>) -> Result<AuthUser, u16> {
-    let frame = match tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await {
+async fn wait_for_auth(
+    state: &AppState,
+    stream: &mut SplitStream<WebSocket>,
+) -> Result<AuthUser, u16> {
+    let frame = match tokio::time::timeout(
+        Duration::from_secs(state.settings.ws_auth_timeout_secs),
+        stream.next(),
+    )
+    .await
+    {
         Err(_) => return Err(4408),
         Ok(None) => return Err(1000),
         Ok(Some(Err(e))) => return Err(close_code_for(&e)),
         Ok(Some(Ok(frame))) => frame,
     };
-    let Message::Text(text) = frame else { return Err(4401) };
-    let Ok(ClientFrame::Auth { token }) = serde_json::from_str::<ClientFrame>(&text) else { return Err(4401) };
+    let Message::Text(text) = frame else {
+        return Err(4401);
+    };
+    let Ok(ClientFrame::Auth { token }) = serde_json::from_str::<ClientFrame>(&text) else {
+        return Err(4401);
+    };
     match authenticate(state, &token).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(4401),
@@ -114,7 +156,19 @@ async fn wait_for_auth(state: &AppState, stream: &mut SplitStream<WebSocket>) ->
     }
 }
 
-async fn read_loop(state: &AppState, mut user: AuthUser, stream: &mut SplitStream<WebSocket>, conn: &ConnHandle) {
+#[derive(PartialEq, Eq)]
+enum ReadEnd {
+    Done,
+    /// A `Close` was queued behind the pending frames; the writer ends the connection.
+    WriterCloses,
+}
+
+async fn read_loop(
+    state: &AppState,
+    mut user: AuthUser,
+    stream: &mut SplitStream<WebSocket>,
+    conn: &ConnHandle,
+) -> ReadEnd {
     let per_second = NonZeroU32::new(state.settings.ws_messages_per_second.max(1)).expect("max(1)");
     let limiter: DefaultDirectRateLimiter = RateLimiter::direct(Quota::per_second(per_second));
     let mut last_seen = Instant::now();
@@ -124,19 +178,24 @@ async fn read_loop(state: &AppState, mut user: AuthUser, stream: &mut SplitStrea
         tokio::select! {
             _ = state.shutdown.cancelled() => {
                 // Everything this loop sent before is already acked; close after it.
-                let _ = conn.tx.send(Outbound::Close(1001, "server shutting down")).await;
-                return;
+                return match conn.tx.try_send(Outbound::Close(1001, "server shutting down")) {
+                    Ok(()) => ReadEnd::WriterCloses,
+                    Err(_) => {
+                        conn.closer.close(1001);
+                        ReadEnd::Done
+                    }
+                };
             }
-            _ = conn.closer.closed() => return,
+            _ = conn.closer.closed() => return ReadEnd::Done,
             _ = tokio::time::sleep_until(deadline) => {
                 conn.closer.close(if Instant::now() >= token_expiry { 4401 } else { 1001 });
-                return;
+                return ReadEnd::Done;
             }
             frame = stream.next() => match frame {
-                None | Some(Ok(Message::Close(_))) => return,
+                None | Some(Ok(Message::Close(_))) => return ReadEnd::Done,
                 Some(Err(e)) => {
                     conn.closer.close(close_code_for(&e));
-                    return;
+                    return ReadEnd::Done;
                 }
                 Some(Ok(Message::Text(text))) => {
                     last_seen = Instant::now();
@@ -181,24 +240,54 @@ async fn handle_text(
             return None;
         }
     };
-    let limited = !matches!(frame, ClientFrame::Ping { .. } | ClientFrame::Auth { .. } | ClientFrame::Resume { .. })
-        && limiter.check().is_err();
+    let limited = !matches!(
+        frame,
+        ClientFrame::Ping { .. } | ClientFrame::Auth { .. } | ClientFrame::Resume { .. }
+    ) && limiter.check().is_err();
     match frame {
         ClientFrame::Auth { token } => match authenticate(state, &token).await {
             Ok(Some(renewed)) if renewed.id == user.id => return Some(renewed),
             _ => conn.closer.close(4401),
         },
-        ClientFrame::Ping { nonce } => queue(conn, EventKind::Important, ServerFrame::Pong { nonce: &nonce }.encode()),
-        ClientFrame::Send { client_id, .. } if limited => {
-            send_error(conn, "rate_limited", "too many frames; slow down", Some(&client_id))
-        }
+        ClientFrame::Ping { nonce } => queue(
+            conn,
+            EventKind::Important,
+            ServerFrame::Pong { nonce: &nonce }.encode(),
+        ),
+        ClientFrame::Send { client_id, .. } if limited => send_error(
+            conn,
+            "rate_limited",
+            "too many frames; slow down",
+            Some(&client_id),
+        ),
         _ if limited => send_error(conn, "rate_limited", "too many frames; slow down", None),
-        ClientFrame::Send { conversation_id, client_id, body, kind, attachment_ids } => {
-            let input = SendInput { body, client_id: client_id.clone(), kind, attachment_ids };
-            match conversations::send_message(state, user, conversation_id, input, Some(&conn.id)).await {
+        ClientFrame::Send {
+            conversation_id,
+            client_id,
+            body,
+            kind,
+            attachment_ids,
+        } => {
+            let input = SendInput {
+                body,
+                client_id: client_id.clone(),
+                kind,
+                attachment_ids,
+            };
+            match conversations::send_message(state, user, conversation_id, input, Some(&conn.id))
+                .await
+            {
                 Ok((message, _)) => {
-                    let payload = ServerFrame::Ack { client_id: &client_id, message: &message }.encode();
-                    let ack = Outbound::Ack { conversation_id, seq: message.seq, payload: payload.as_ref().into() };
+                    let payload = ServerFrame::Ack {
+                        client_id: &client_id,
+                        message: &message,
+                    }
+                    .encode();
+                    let ack = Outbound::Ack {
+                        conversation_id,
+                        seq: message.seq,
+                        payload: payload.as_ref().into(),
+                    };
                     if conn.tx.try_send(ack).is_err() {
                         conn.closer.close(1013);
                     }
@@ -211,7 +300,12 @@ async fn handle_text(
             for (key, seq) in positions {
                 match key.parse::<i64>() {
                     Ok(id) if seq >= 0 => list.push((id, seq)),
-                    _ => send_error(conn, "invalid_frame", "positions: conversation id → seq ≥ 0", None),
+                    _ => send_error(
+                        conn,
+                        "invalid_frame",
+                        "positions: conversation id → seq ≥ 0",
+                        None,
+                    ),
                 }
             }
             if conn.tx.try_send(Outbound::Resume(list)).is_err() {
@@ -223,7 +317,10 @@ async fn handle_text(
                 send_app_error(conn, &e, None);
             }
         }
-        ClientFrame::Read { conversation_id, seq } => {
+        ClientFrame::Read {
+            conversation_id,
+            seq,
+        } => {
             if let Err(e) = conversations::mark_read(state, user, conversation_id, seq).await {
                 send_app_error(conn, &e, None);
             }
@@ -233,13 +330,29 @@ async fn handle_text(
 }
 
 fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
-    if conn.tx.try_send(Outbound::Event { kind, payload: payload.as_ref().into() }).is_err() {
+    if conn
+        .tx
+        .try_send(Outbound::Event {
+            kind,
+            payload: payload.as_ref().into(),
+        })
+        .is_err()
+    {
         conn.closer.close(1013);
     }
 }
 
 fn send_error(conn: &ConnHandle, code: &str, message: &str, client_id: Option<&str>) {
-    queue(conn, EventKind::Important, ServerFrame::Error { code, message, client_id }.encode());
+    queue(
+        conn,
+        EventKind::Important,
+        ServerFrame::Error {
+            code,
+            message,
+            client_id,
+        }
+        .encode(),
+    );
 }
 
 /// On the socket a conversation the user can't see is `forbidden` (nothing is stored).
@@ -248,7 +361,10 @@ fn send_app_error(conn: &ConnHandle, err: &AppError, client_id: Option<&str>) {
         tracing::error!(error = format!("{cause:#}"), "websocket frame failed");
     }
     let (code, message) = match err {
-        AppError::NotFound | AppError::Forbidden => ("forbidden", "you are not a member of this conversation".into()),
+        AppError::NotFound | AppError::Forbidden => (
+            "forbidden",
+            "you are not a member of this conversation".into(),
+        ),
         other => (other.code(), other.public_message()),
     };
     send_error(conn, code, &message, client_id);
@@ -288,7 +404,8 @@ async fn write_loop(
         0 => 1000,
         c => c,
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), close(&mut sink, code)).await;
+    // A slow client may still drain its socket and learn why it was closed.
+    let _ = tokio::time::timeout(Duration::from_secs(10), close(&mut sink, code)).await;
 }
 
 async fn write_item(
@@ -299,18 +416,27 @@ async fn write_item(
     item: Outbound,
 ) -> Result<(), ()> {
     match item {
-        Outbound::Event { kind: EventKind::Message { conversation_id, seq }, payload } => {
-            match cursors.on_message(conversation_id, seq) {
-                Decision::Duplicate => Ok(()),
-                Decision::Deliver => send_text(sink, payload).await,
-                Decision::FillGap { after, before } => {
-                    fill(state, user, sink, conversation_id, after, before).await?;
-                    send_text(sink, payload).await
-                }
+        Outbound::Event {
+            kind:
+                EventKind::Message {
+                    conversation_id,
+                    seq,
+                },
+            payload,
+        } => match cursors.on_message(conversation_id, seq) {
+            Decision::Duplicate => Ok(()),
+            Decision::Deliver => send_text(sink, payload).await,
+            Decision::FillGap { after, before } => {
+                fill(state, user, sink, conversation_id, after, before).await?;
+                send_text(sink, payload).await
             }
-        }
+        },
         Outbound::Event { payload, .. } => send_text(sink, payload).await,
-        Outbound::Ack { conversation_id, seq, payload } => {
+        Outbound::Ack {
+            conversation_id,
+            seq,
+            payload,
+        } => {
             if let Decision::FillGap { after, before } = cursors.on_message(conversation_id, seq) {
                 fill(state, user, sink, conversation_id, after, before).await?;
             }
@@ -337,12 +463,25 @@ async fn fill(
 ) -> Result<(), ()> {
     metrics::counter!("switchboard_ws_gap_fills_total").increment(1);
     while after + 1 < before {
-        let page = store::page(&state.db, conversation_id, Some(after), Some(before), REPLAY_PAGE, user.is_staff())
-            .await
-            .map_err(|_| ())?;
-        let Some(last) = page.last().map(|m| m.seq) else { break };
+        let page = store::page(
+            &state.db,
+            conversation_id,
+            Some(after),
+            Some(before),
+            REPLAY_PAGE,
+            user.is_staff(),
+        )
+        .await
+        .map_err(|_| ())?;
+        let Some(last) = page.last().map(|m| m.seq) else {
+            break;
+        };
         for message in &page {
-            send_text(sink, ServerFrame::Message { message }.encode().as_ref().into()).await?;
+            send_text(
+                sink,
+                ServerFrame::Message { message }.encode().as_ref().into(),
+            )
+            .await?;
         }
         after = last;
     }
@@ -373,11 +512,25 @@ async fn resume(
     let already = cursors.delivered_live(conversation_id);
     let mut after = position;
     loop {
-        let page = store::page(&state.db, conversation_id, Some(after), None, REPLAY_PAGE, user.is_staff())
-            .await
-            .map_err(|_| ())?;
-        for message in page.iter().filter(|m| already.is_none_or(|(a, b)| m.seq < a || m.seq > b)) {
-            send_text(sink, ServerFrame::Message { message }.encode().as_ref().into()).await?;
+        let page = store::page(
+            &state.db,
+            conversation_id,
+            Some(after),
+            None,
+            REPLAY_PAGE,
+            user.is_staff(),
+        )
+        .await
+        .map_err(|_| ())?;
+        for message in page
+            .iter()
+            .filter(|m| already.is_none_or(|(a, b)| m.seq < a || m.seq > b))
+        {
+            send_text(
+                sink,
+                ServerFrame::Message { message }.encode().as_ref().into(),
+            )
+            .await?;
         }
         let full = page.len() as u64 == REPLAY_PAGE;
         match page.last() {
@@ -390,7 +543,17 @@ async fn resume(
     }
     let last_seq = after.max(committed).max(already.map_or(0, |(_, b)| b));
     cursors.reset(conversation_id, last_seq);
-    send_text(sink, ServerFrame::Resumed { conversation_id, last_seq }.encode().as_ref().into()).await
+    send_text(
+        sink,
+        ServerFrame::Resumed {
+            conversation_id,
+            last_seq,
+        }
+        .encode()
+        .as_ref()
+        .into(),
+    )
+    .await
 }
 
 async fn send_text(sink: &mut SplitSink<WebSocket, Message>, payload: Utf8Bytes) -> Result<(), ()> {
@@ -407,7 +570,11 @@ async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<()
         4408 => "no auth frame in time",
         _ => "",
     };
-    sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await?;
+    sink.send(Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    })))
+    .await?;
     sink.close().await
 }
 
@@ -428,4 +595,3 @@ fn close_code_for(err: &axum::Error) -> u16 {
     }
     1011
 }
-

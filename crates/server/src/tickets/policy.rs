@@ -50,7 +50,9 @@ pub async fn visible_ticket(
     user: &AuthUser,
     ticket_id: i64,
 ) -> AppResult<Option<(ticket::Model, Vec<i64>)>> {
-    let Some(t) = ticket::Entity::find_by_id(ticket_id).one(db).await? else { return Ok(None) };
+    let Some(t) = ticket::Entity::find_by_id(ticket_id).one(db).await? else {
+        return Ok(None);
+    };
     let teams = team_ids(db, user.id).await?;
     Ok(can_view(user, &teams, &t).then_some((t, teams)))
 }

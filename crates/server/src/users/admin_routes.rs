@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,7 +22,9 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users)).routes(routes!(update_user))
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(update_user))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -58,7 +61,9 @@ pub async fn list_users(
 ) -> AppResult<Json<UserPage>> {
     me.require_admin()?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let mut query = user::Entity::find().order_by_asc(user::Column::Id).limit(limit + 1);
+    let mut query = user::Entity::find()
+        .order_by_asc(user::Column::Id)
+        .limit(limit + 1);
     if let Some(cursor) = q.cursor {
         query = query.filter(user::Column::Id.gt(cursor));
     }
@@ -75,13 +80,16 @@ pub async fn list_users(
         rows.truncate(limit as usize);
         rows.last().map(|u| u.id).unwrap_or_default()
     });
-    Ok(Json(UserPage { items: rows.iter().map(|u| UserView::new(u, true)).collect(), next_cursor }))
+    Ok(Json(UserPage {
+        items: rows.iter().map(|u| UserView::new(u, true)).collect(),
+        next_cursor,
+    }))
 }
 
 /// Removes LIKE wildcards from user text so it matches literally (escape syntax differs
 /// between the databases).
 pub fn strip_like_wildcards(text: &str) -> String {
-    text.replace('\\', "").replace('%', "").replace('_', "")
+    text.replace(['\\', '%', '_'], "")
 }
 
 /// Change a user's role or disable/re-enable the account (admin only). Disabling ends every
@@ -97,7 +105,9 @@ pub async fn update_user(
 ) -> AppResult<Json<UserView>> {
     me.require_admin()?;
     if id == me.id && (req.disabled == Some(true) || req.role.is_some_and(|r| r != Role::Admin)) {
-        return Err(AppError::BadRequest("admins cannot disable or demote themselves".into()));
+        return Err(AppError::BadRequest(
+            "admins cannot disable or demote themselves".into(),
+        ));
     }
     let current = load_user(&state, id).await?;
     let mut model = current.into_active_model();

@@ -30,7 +30,10 @@ pub struct UpdateMeRequest {
 }
 
 pub async fn load_user(state: &AppState, id: i64) -> AppResult<user::Model> {
-    user::Entity::find_by_id(id).one(&state.db).await?.ok_or(AppError::NotFound)
+    user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Your own account.
@@ -56,8 +59,14 @@ pub async fn update_me(
     }
     if let Some(new_password) = req.password {
         let new_password = Password::parse(new_password)?;
-        let given = req.current_password.ok_or_else(|| AppError::field("current_password", "required"))?;
-        if !state.hasher.verify(&given, Some(&current.password_hash)).await? {
+        let given = req
+            .current_password
+            .ok_or_else(|| AppError::field("current_password", "required"))?;
+        if !state
+            .hasher
+            .verify(&given, Some(&current.password_hash))
+            .await?
+        {
             return Err(AppError::field("current_password", "is wrong"));
         }
         model.password_hash = Set(state.hasher.hash(new_password.expose()).await?);

@@ -29,7 +29,11 @@ pub struct UserSummary {
 
 pub fn avatar_url(u: &user::Model) -> String {
     match &u.avatar_key {
-        Some(key) => format!("/api/v1/users/{}/avatar?v={}", u.id, &key[..key.len().min(12)]),
+        Some(key) => format!(
+            "/api/v1/users/{}/avatar?v={}",
+            u.id,
+            &key[..key.len().min(12)]
+        ),
         None => format!("/api/v1/users/{}/avatar", u.id),
     }
 }
@@ -54,6 +58,11 @@ impl UserView {
 
 impl UserSummary {
     pub fn new(u: &user::Model) -> Self {
-        Self { id: u.id, display_name: u.display_name.clone(), role: role_of(u), avatar_url: avatar_url(u) }
+        Self {
+            id: u.id,
+            display_name: u.display_name.clone(),
+            role: role_of(u),
+            avatar_url: avatar_url(u),
+        }
     }
 }

@@ -57,7 +57,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_users_display_name", Users::Table, &["display_name"])).await?;
+        m.create_index(index(
+            "idx_users_display_name",
+            Users::Table,
+            &["display_name"],
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table(Sessions::Table)
@@ -66,11 +71,17 @@ impl MigrationTrait for Migration {
                 .col(big(Sessions::CreatedAt))
                 .col(big(Sessions::ExpiresAt))
                 .col(big_null(Sessions::RevokedAt))
-                .foreign_key(&mut fk(Sessions::Table, Sessions::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Sessions::Table,
+                    Sessions::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_sessions_user", Sessions::Table, &["user_id"])).await?;
+        m.create_index(index("idx_sessions_user", Sessions::Table, &["user_id"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table(RefreshTokens::Table)
@@ -92,7 +103,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [RefreshTokens::Table.into_iden(), Sessions::Table.into_iden(), Users::Table.into_iden()] {
+        for t in [
+            RefreshTokens::Table.into_iden(),
+            Sessions::Table.into_iden(),
+            Users::Table.into_iden(),
+        ] {
             m.drop_table(Table::drop().table(t).take()).await?;
         }
         Ok(())

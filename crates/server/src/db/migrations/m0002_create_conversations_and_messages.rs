@@ -83,7 +83,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_members_user", ConversationMembers::Table, &["user_id"])).await?;
+        m.create_index(index(
+            "idx_members_user",
+            ConversationMembers::Table,
+            &["user_id"],
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table(Messages::Table)
@@ -102,16 +107,33 @@ impl MigrationTrait for Migration {
                     Conversations::Table,
                     Conversations::Id,
                 ))
-                .foreign_key(&mut fk(Messages::Table, Messages::SenderId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Messages::Table,
+                    Messages::SenderId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
         m.create_index(
-            index("uq_messages_conversation_seq", Messages::Table, &["conversation_id", "seq"]).unique().take(),
+            index(
+                "uq_messages_conversation_seq",
+                Messages::Table,
+                &["conversation_id", "seq"],
+            )
+            .unique()
+            .take(),
         )
         .await?;
         m.create_index(
-            index("uq_messages_sender_client_id", Messages::Table, &["sender_id", "client_id"]).unique().take(),
+            index(
+                "uq_messages_sender_client_id",
+                Messages::Table,
+                &["sender_id", "client_id"],
+            )
+            .unique()
+            .take(),
         )
         .await?;
         Ok(())

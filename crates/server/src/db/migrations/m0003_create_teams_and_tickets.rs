@@ -76,9 +76,23 @@ impl MigrationTrait for Migration {
                 .table(TeamMembers::Table)
                 .col(big(TeamMembers::TeamId))
                 .col(big(TeamMembers::UserId))
-                .primary_key(Index::create().col(TeamMembers::TeamId).col(TeamMembers::UserId))
-                .foreign_key(&mut fk(TeamMembers::Table, TeamMembers::TeamId, Teams::Table, Teams::Id))
-                .foreign_key(&mut fk(TeamMembers::Table, TeamMembers::UserId, Users::Table, Users::Id))
+                .primary_key(
+                    Index::create()
+                        .col(TeamMembers::TeamId)
+                        .col(TeamMembers::UserId),
+                )
+                .foreign_key(&mut fk(
+                    TeamMembers::Table,
+                    TeamMembers::TeamId,
+                    Teams::Table,
+                    Teams::Id,
+                ))
+                .foreign_key(&mut fk(
+                    TeamMembers::Table,
+                    TeamMembers::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
@@ -103,7 +117,12 @@ impl MigrationTrait for Migration {
                 .col(big(Tickets::FirstResponseDue))
                 .col(big(Tickets::ResolutionDue))
                 .col(big(Tickets::SlaNotified).default(0))
-                .foreign_key(&mut fk(Tickets::Table, Tickets::RequesterId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Tickets::Table,
+                    Tickets::RequesterId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .foreign_key(
                     &mut fk(Tickets::Table, Tickets::AssigneeId, Users::Table, Users::Id)
                         .on_delete(ForeignKeyAction::SetNull)
@@ -123,10 +142,26 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_tickets_status_updated", Tickets::Table, &["status", "updated_at"])).await?;
-        m.create_index(index("idx_tickets_requester", Tickets::Table, &["requester_id"])).await?;
-        m.create_index(index("idx_tickets_assignee", Tickets::Table, &["assignee_id"])).await?;
-        m.create_index(index("idx_tickets_team", Tickets::Table, &["team_id"])).await?;
+        m.create_index(index(
+            "idx_tickets_status_updated",
+            Tickets::Table,
+            &["status", "updated_at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "idx_tickets_requester",
+            Tickets::Table,
+            &["requester_id"],
+        ))
+        .await?;
+        m.create_index(index(
+            "idx_tickets_assignee",
+            Tickets::Table,
+            &["assignee_id"],
+        ))
+        .await?;
+        m.create_index(index("idx_tickets_team", Tickets::Table, &["team_id"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table(TicketEvents::Table)
@@ -137,12 +172,27 @@ impl MigrationTrait for Migration {
                 .col(str_null(TicketEvents::OldValue, 255))
                 .col(str_null(TicketEvents::NewValue, 255))
                 .col(big(TicketEvents::CreatedAt))
-                .foreign_key(&mut fk(TicketEvents::Table, TicketEvents::TicketId, Tickets::Table, Tickets::Id))
-                .foreign_key(&mut fk(TicketEvents::Table, TicketEvents::ActorId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    TicketEvents::Table,
+                    TicketEvents::TicketId,
+                    Tickets::Table,
+                    Tickets::Id,
+                ))
+                .foreign_key(&mut fk(
+                    TicketEvents::Table,
+                    TicketEvents::ActorId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_ticket_events_ticket", TicketEvents::Table, &["ticket_id"])).await?;
+        m.create_index(index(
+            "idx_ticket_events_ticket",
+            TicketEvents::Table,
+            &["ticket_id"],
+        ))
+        .await?;
         Ok(())
     }
 

@@ -35,14 +35,25 @@ impl MigrationTrait for Migration {
                 .col(big_null(Notifications::ConversationId))
                 .col(boolean(Notifications::Read))
                 .col(big(Notifications::CreatedAt))
-                .foreign_key(&mut fk(Notifications::Table, Notifications::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Notifications::Table,
+                    Notifications::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_notifications_user", Notifications::Table, &["user_id", "id"])).await
+        m.create_index(index(
+            "idx_notifications_user",
+            Notifications::Table,
+            &["user_id", "id"],
+        ))
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(Notifications::Table).take()).await
+        m.drop_table(Table::drop().table(Notifications::Table).take())
+            .await
     }
 }

@@ -44,7 +44,12 @@ impl MigrationTrait for Migration {
                 .col(boolean(Files::IsImage))
                 .col(boolean(Files::HasThumbnail))
                 .col(big(Files::CreatedAt))
-                .foreign_key(&mut fk(Files::Table, Files::UploaderId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Files::Table,
+                    Files::UploaderId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .take(),
         )
         .await?;
@@ -53,22 +58,37 @@ impl MigrationTrait for Migration {
                 .table(MessageAttachments::Table)
                 .col(big(MessageAttachments::MessageId))
                 .col(big(MessageAttachments::FileId))
-                .primary_key(Index::create().col(MessageAttachments::MessageId).col(MessageAttachments::FileId))
+                .primary_key(
+                    Index::create()
+                        .col(MessageAttachments::MessageId)
+                        .col(MessageAttachments::FileId),
+                )
                 .foreign_key(&mut fk(
                     MessageAttachments::Table,
                     MessageAttachments::MessageId,
                     Messages::Table,
                     Messages::Id,
                 ))
-                .foreign_key(&mut fk(MessageAttachments::Table, MessageAttachments::FileId, Files::Table, Files::Id))
+                .foreign_key(&mut fk(
+                    MessageAttachments::Table,
+                    MessageAttachments::FileId,
+                    Files::Table,
+                    Files::Id,
+                ))
                 .take(),
         )
         .await?;
-        m.create_index(index("idx_attachments_file", MessageAttachments::Table, &["file_id"])).await
+        m.create_index(index(
+            "idx_attachments_file",
+            MessageAttachments::Table,
+            &["file_id"],
+        ))
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(MessageAttachments::Table).take()).await?;
+        m.drop_table(Table::drop().table(MessageAttachments::Table).take())
+            .await?;
         m.drop_table(Table::drop().table(Files::Table).take()).await
     }
 }

@@ -29,7 +29,12 @@ impl MigratorTrait for Migrator {
 
 /// BIGINT auto-increment primary key.
 pub fn id<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().auto_increment().primary_key().take()
+    ColumnDef::new(name)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .take()
 }
 
 /// BIGINT NOT NULL: foreign ids, epoch-millisecond times, counters.
@@ -54,7 +59,11 @@ pub fn text<T: IntoIden>(name: T) -> ColumnDef {
 }
 
 pub fn boolean<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().default(false).take()
+    ColumnDef::new(name)
+        .boolean()
+        .not_null()
+        .default(false)
+        .take()
 }
 
 pub fn fk<A: IntoIden, B: IntoIden, C: IntoIden, D: IntoIden>(
@@ -70,7 +79,11 @@ pub fn fk<A: IntoIden, B: IntoIden, C: IntoIden, D: IntoIden>(
         .take()
 }
 
-pub fn index<T: IntoIden + Clone>(name: &str, table: T, cols: &[&'static str]) -> IndexCreateStatement {
+pub fn index<T: IntoIden + Clone>(
+    name: &str,
+    table: T,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut stmt = Index::create().name(name).table(table).take();
     for c in cols {
         stmt.col(Alias::new(*c));

@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := bash
+CARGO ?= cargo
+export SWITCHBOARD_WEB_DIR ?= $(CURDIR)/client/dist
+
+.PHONY: run test server-test lint client-test e2e web build release bench soak cluster fmt
+
+## Build the web app (when Node.js is present) and start the server on http://127.0.0.1:8080
+run: build
+	@if command -v node >/dev/null; then $(MAKE) web; else echo "Node.js not found: serving the API without the web app"; fi
+	./target/debug/switchboard serve
+
+build:
+	$(CARGO) build -p switchboard
+
+release:
+	$(CARGO) build --release -p switchboard
+
+web:
+	cd client && ([ -d node_modules ] || npm ci --no-audit --no-fund) && npm run build:web
+
+## Everything CI runs: lints, the server suite on every configured database, the app's checks,
+## and the browser end-to-end tests.
+test: lint server-test client-test e2e
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+server-test:
+	$(CARGO) test --workspace
+
+client-test:
+	bash client/scripts/ci.sh
+
+e2e: build
+	SWITCHBOARD_BIN=$(CURDIR)/target/debug/switchboard bash client/scripts/e2e.sh
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,10 @@
+//! Integration tests: the real server, a real database (SQLite, PostgreSQL, MariaDB), real HTTP
+//! and WebSocket clients.
+
+mod helpers;
+
+mod admin;
+mod auth;
+mod errors;
+mod ops;
+mod realtime;

@@ -1,0 +1,89 @@
+use crate::db_test;
+use crate::helpers::TestApp;
+
+db_test!(
+    health_readiness_and_metrics_answer,
+    |app: TestApp| async move {
+        assert_eq!(
+            app.get("/healthz", None).await,
+            (200, serde_json::json!({"status": "ok"}))
+        );
+        assert_eq!(
+            app.get("/readyz", None).await,
+            (200, serde_json::json!({"status": "ready"}))
+        );
+        let text = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains("switchboard_http_requests_total"), "{text}");
+        assert!(
+            text.contains("switchboard_http_request_duration_seconds_bucket"),
+            "{text}"
+        );
+    }
+);
+
+db_test!(
+    openapi_lists_every_route_with_schemas,
+    |app: TestApp| async move {
+        let (status, doc) = app.get("/openapi.json", None).await;
+        assert_eq!(status, 200);
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, method) in [
+            ("/api/v1/auth/register", "post"),
+            ("/api/v1/auth/login", "post"),
+            ("/api/v1/auth/refresh", "post"),
+            ("/api/v1/auth/logout", "post"),
+            ("/api/v1/users/me", "get"),
+            ("/api/v1/users/me", "patch"),
+            ("/api/v1/admin/users", "get"),
+            ("/api/v1/admin/users/{id}", "patch"),
+            ("/api/v1/conversations", "get"),
+            ("/api/v1/conversations/{id}/messages", "post"),
+            ("/healthz", "get"),
+        ] {
+            let op = &paths[path][method];
+            assert!(op.is_object(), "{method} {path} missing");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
+            if method == "post" || method == "patch" {
+                assert!(
+                    op["requestBody"].is_object() || path.ends_with("/read"),
+                    "{method} {path} has no request body"
+                );
+            }
+        }
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for s in [
+            "AuthResponse",
+            "ErrorBody",
+            "UserView",
+            "MessageView",
+            "ConversationView",
+        ] {
+            assert!(schemas.contains_key(s), "schema {s} missing");
+        }
+        let html = app
+            .client
+            .get(app.url("/docs/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("swagger"),
+            "the docs page is served from the binary"
+        );
+    }
+);
