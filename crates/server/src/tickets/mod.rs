@@ -2,3 +2,4 @@
 
 pub mod hooks;
 pub mod policy;
+pub mod routes;

@@ -6,5 +6,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod errors;
+mod files;
 mod ops;
 mod realtime;
+mod social;

@@ -1,0 +1,1 @@
+//! Tests for people: friend requests, contacts, blocks, search.
