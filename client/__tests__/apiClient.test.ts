@@ -1,5 +1,5 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
-import axios from 'axios';
+import axios, { AxiosError } from 'axios';
 
 import {
   api,
@@ -27,7 +27,7 @@ function serve(handler: (c: Call) => { status: number; data?: unknown }) {
     const { status, data } = handler(call);
     const response = { data, status, statusText: '', headers: {}, config, request: {} };
     if (status >= 400) {
-      throw new axios.AxiosError('fail', 'ERR_BAD_REQUEST', config, {}, response);
+      throw new AxiosError('fail', 'ERR_BAD_REQUEST', config, {}, response);
     }
     return response;
   };

@@ -1,0 +1,180 @@
+import * as convApi from '../src/api/conversations';
+import { ConversationView } from '../src/screens/Chat/ConversationView';
+import { signedIn } from '../src/state/auth';
+import { conversationUpserted, readReceived, typingReceived } from '../src/state/conversations';
+import { messagesLoaded, outboxChanged, type OutboxItem } from '../src/state/messages';
+import { makeStore } from '../src/state/store';
+import { conversation, me, message } from './helpers/fixtures';
+import { renderWithApp } from './helpers/render';
+import {
+  act,
+  byLabel,
+  byTestId,
+  findTestId,
+  press,
+  queryTestId,
+  textOf,
+  typeInto,
+  waitFor,
+} from './helpers/ui';
+
+jest.mock('../src/api/conversations');
+const mocked = convApi as jest.Mocked<typeof convApi>;
+
+function outboxItem(extra: Partial<OutboxItem>): OutboxItem {
+  return {
+    client_id: 'c-1',
+    conversation_id: 7,
+    body: 'on its way',
+    kind: 'text',
+    attachment_ids: [],
+    attachments: [],
+    created_at: '2026-11-25T12:10:00.000Z',
+    state: 'pending',
+    attempts: 1,
+    last_sent_at: 0,
+    ...extra,
+  };
+}
+
+function storeWithConversation() {
+  const store = makeStore();
+  store.dispatch(signedIn(me));
+  store.dispatch(
+    conversationUpserted(
+      conversation({
+        last_seq: 3,
+        members: [
+          {
+            user_id: 1,
+            display_name: 'Me Myself',
+            role: 'customer',
+            avatar_url: '',
+            last_read_seq: 3,
+          },
+          {
+            user_id: 2,
+            display_name: 'Ana Agent',
+            role: 'agent',
+            avatar_url: '',
+            last_read_seq: 2,
+          },
+        ],
+      }),
+    ),
+  );
+  return store;
+}
+
+beforeEach(() => {
+  mocked.listMessages.mockResolvedValue([
+    message(1),
+    message(2, { kind: 'note', body: 'customer seems upset' }),
+    message(3, { sender_id: 1, body: 'my reply' }),
+  ]);
+});
+
+describe('ConversationView', () => {
+  it('loads the latest messages and marks internal notes visibly', async () => {
+    const store = storeWithConversation();
+    const { realtime } = await renderWithApp(<ConversationView conversationId={7} allowNotes />, {
+      store,
+    });
+    await findTestId('message-3');
+    expect(mocked.listMessages).toHaveBeenCalledWith(7, { limit: 50 });
+    expect(textOf('message-1')).toContain('message 1');
+    expect(queryTestId('message-1-note-label')).toBeNull();
+    expect(textOf('message-2-note-label')).toContain('Internal note');
+    // My last message: delivered, not yet read by Ana (she read up to 2).
+    expect(textOf('message-3-delivery')).toBe('Sent');
+    // Opening the conversation reads it.
+    await waitFor(() => expect(realtime.read).toHaveBeenCalledWith(7, 3));
+  });
+
+  it('shows a read receipt once the other member read my message', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    await act(async () => {
+      store.dispatch(readReceived({ conversationId: 7, userId: 2, seq: 3, mine: false }));
+    });
+    expect(textOf('message-3-delivery')).toBe('Read');
+  });
+
+  it('sends through the outbox and shows pending, then failed with retry', async () => {
+    const store = storeWithConversation();
+    const { realtime } = await renderWithApp(
+      <ConversationView conversationId={7} allowNotes={false} />,
+      { store },
+    );
+    await findTestId('message-3');
+    expect(byLabel('Message')).toBe(byTestId('composer-input'));
+    await typeInto('composer-input', 'hello there');
+    await press('composer-send');
+    expect(realtime.send).toHaveBeenCalledWith(7, 'hello there', { kind: 'text', attachments: [] });
+
+    await act(async () => {
+      store.dispatch(outboxChanged([outboxItem({})]));
+    });
+    expect(textOf('outbox-c-1-delivery')).toBe('Sending…');
+    expect(queryTestId('outbox-c-1-retry')).toBeNull();
+    await act(async () => {
+      store.dispatch(outboxChanged([outboxItem({ state: 'failed', error: 'forbidden' })]));
+    });
+    expect(textOf('outbox-c-1-delivery')).toBe('Not sent');
+    await press('outbox-c-1-retry');
+    expect(realtime.retry).toHaveBeenCalledWith('c-1');
+  });
+
+  it('an acked message replaces its pending copy (shown once)', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    await act(async () => {
+      store.dispatch(outboxChanged([outboxItem({ client_id: 'c-4' })]));
+      store.dispatch(
+        messagesLoaded({
+          conversationId: 7,
+          items: [message(4, { sender_id: 1, client_id: 'c-4', body: 'on its way' })],
+          page: 'newer',
+          limit: 50,
+        }),
+      );
+    });
+    expect(byTestId('message-4')).toBeTruthy();
+    expect(queryTestId('outbox-c-4')).toBeNull();
+  });
+
+  it('shows who is typing', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(queryTestId('typing-indicator')).toBeNull();
+    await act(async () => {
+      store.dispatch(typingReceived({ conversationId: 7, userId: 2, now: Date.now() }));
+    });
+    expect(textOf('typing-indicator')).toBe('Ana Agent is typing…');
+  });
+
+  it('agents can switch the composer to internal notes', async () => {
+    const store = storeWithConversation();
+    const { realtime } = await renderWithApp(<ConversationView conversationId={7} allowNotes />, {
+      store,
+    });
+    await findTestId('message-3');
+    await press('composer-mode-note');
+    await typeInto('composer-input', 'check the logs');
+    await press('composer-send');
+    expect(realtime.send).toHaveBeenCalledWith(7, 'check the logs', {
+      kind: 'note',
+      attachments: [],
+    });
+  });
+
+  it('customers have no note mode', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(queryTestId('composer-mode-note')).toBeNull();
+  });
+});

@@ -1,0 +1,162 @@
+import { AxiosError } from 'axios';
+
+import * as ticketsApi from '../src/api/tickets';
+import { NewTicketScreen } from '../src/screens/NewTicket/NewTicketScreen';
+import { TicketHeader } from '../src/screens/TicketDetail/TicketHeader';
+import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
+import { signedIn } from '../src/state/auth';
+import { conversationUpserted } from '../src/state/conversations';
+import { makeStore } from '../src/state/store';
+import { ticketUpserted } from '../src/state/tickets';
+import { agent, conversation, me, ticket } from './helpers/fixtures';
+import { renderScreen, renderWithApp } from './helpers/render';
+import {
+  act,
+  byLabel,
+  byTestId,
+  findTestId,
+  press,
+  queryTestId,
+  textOf,
+  typeInto,
+  waitFor,
+} from './helpers/ui';
+
+jest.mock('../src/api/tickets');
+jest.mock('../src/api/conversations', () => ({
+  getConversation: jest.fn(() => new Promise(() => undefined)),
+}));
+const mocked = ticketsApi as jest.Mocked<typeof ticketsApi>;
+
+const counts = { open: 4, in_progress: 2, closed: 9 };
+
+function storeFor(user: typeof me) {
+  const store = makeStore();
+  store.dispatch(signedIn(user));
+  return store;
+}
+
+beforeEach(() => {
+  mocked.listTickets.mockResolvedValue({ items: [ticket()], counts, next_cursor: null });
+  mocked.listTeams.mockResolvedValue([]);
+});
+
+describe('Tickets screen', () => {
+  it('agents start on the unassigned queue, with counts per status', async () => {
+    const store = storeFor(agent);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    expect(mocked.listTickets).toHaveBeenCalledWith({ sort: 'updated', assignee: 'none' });
+    expect(textOf('tickets-count-open')).toBe('Open: 4');
+    expect(textOf('tickets-count-closed')).toBe('Closed: 9');
+    expect(byTestId('tickets-tab-mine')).toBeTruthy();
+  });
+
+  it('switching to "Mine" and filtering by status asks the server for exactly that', async () => {
+    const store = storeFor(agent);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    await press('tickets-tab-mine');
+    await press('tickets-filter-status-closed');
+    await waitFor(() =>
+      expect(mocked.listTickets).toHaveBeenLastCalledWith({
+        sort: 'updated',
+        assignee: 'me',
+        status: 'closed',
+      }),
+    );
+  });
+
+  it('customers see their tickets without agent tabs, with unread counts', async () => {
+    const store = storeFor(me);
+    store.dispatch(
+      conversationUpserted(conversation({ id: 70, kind: 'ticket', unread_count: 3, last_seq: 5 })),
+    );
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    expect(queryTestId('tickets-tab')).toBeNull();
+    expect(textOf('ticket-unread-1001')).toBe('3');
+    expect(mocked.listTickets).toHaveBeenCalledWith({ sort: 'updated' });
+  });
+
+  it('a ticket that arrives live shows up in the queue', async () => {
+    mocked.listTickets.mockResolvedValue({
+      items: [],
+      counts: { open: 0, in_progress: 0, closed: 0 },
+    });
+    const store = storeFor(agent);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('tickets-empty');
+    await act(async () => {
+      store.dispatch(ticketUpserted({ ticket: ticket({ id: 12, number: 1002 }), myId: agent.id }));
+    });
+    expect(byTestId('ticket-row-1002')).toBeTruthy();
+    expect(textOf('tickets-count-open')).toBe('Open: 1');
+  });
+});
+
+describe('New ticket screen', () => {
+  it('labels Subject and Message and opens the ticket', async () => {
+    mocked.createTicket.mockResolvedValue(ticket());
+    await renderScreen(NewTicketScreen, { store: storeFor(me) });
+    expect(byLabel('Subject')).toBe(byTestId('new-ticket-subject'));
+    expect(byLabel('Message')).toBe(byTestId('new-ticket-body'));
+    await typeInto('new-ticket-subject', 'Printer on fire');
+    await typeInto('new-ticket-body', 'It is really on fire');
+    await press('new-ticket-priority-urgent');
+    await press('new-ticket-submit');
+    await waitFor(() =>
+      expect(mocked.createTicket).toHaveBeenCalledWith(
+        'Printer on fire',
+        'It is really on fire',
+        'urgent',
+      ),
+    );
+  });
+});
+
+describe('Ticket header', () => {
+  it('an agent takes an open ticket: assigned to them and in progress, with the version seen', async () => {
+    const store = storeFor(agent);
+    const taken = ticket({
+      version: 2,
+      status: 'in_progress',
+      assignee: { id: 2, display_name: 'Ana Agent', role: 'agent', avatar_url: '' },
+    });
+    mocked.patchTicket.mockResolvedValue(taken);
+    store.dispatch(ticketUpserted({ ticket: ticket(), myId: 2 }));
+    await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
+    expect(textOf('ticket-sla')).toContain('First response due');
+    await press('ticket-take');
+    expect(mocked.patchTicket).toHaveBeenCalledWith(11, 1, {
+      assignee_id: 2,
+      status: 'in_progress',
+    });
+    await waitFor(() => expect(store.getState().tickets.byId['11'].assignee?.id).toBe(2));
+  });
+
+  it('a stale version shows the conflict and adopts the current ticket', async () => {
+    const store = storeFor(agent);
+    const current = ticket({ version: 5, priority: 'urgent' });
+    mocked.patchTicket.mockRejectedValue(
+      Object.assign(new AxiosError('conflict'), {
+        response: { status: 409, data: { error: { code: 'conflict', message: 'stale', current } } },
+      }),
+    );
+    await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
+    await press('ticket-set-priority-low');
+    await findTestId('ticket-error');
+    expect(textOf('ticket-error')).toContain('Someone else changed this ticket');
+    expect(store.getState().tickets.byId['11'].version).toBe(5);
+  });
+
+  it('customers can close their ticket but get no agent controls', async () => {
+    const store = storeFor(me);
+    mocked.patchTicket.mockResolvedValue(ticket({ status: 'closed', version: 2 }));
+    await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
+    expect(queryTestId('ticket-take')).toBeNull();
+    expect(queryTestId('ticket-set-status')).toBeNull();
+    await press('ticket-close');
+    expect(mocked.patchTicket).toHaveBeenCalledWith(11, 1, { status: 'closed' });
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Platform-neutral render helpers. This file (Android) drives React Native Testing Library;
+ * ui.web.tsx drives the DOM that react-native-web produces, so the same screen tests run on both.
+ */
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react-native';
+import type { ReactElement } from 'react';
+
+export async function renderUi(ui: ReactElement): Promise<void> {
+  await render(ui);
+}
+
+export const byTestId = (id: string) => screen.getByTestId(id);
+export const queryTestId = (id: string) => screen.queryByTestId(id);
+export const findTestId = (id: string) => screen.findByTestId(id, {}, { timeout: 3000 });
+export const byLabel = (label: string) => screen.getByLabelText(label);
+
+export async function press(id: string): Promise<void> {
+  await fireEvent.press(screen.getByTestId(id));
+}
+
+export async function typeInto(id: string, text: string): Promise<void> {
+  await fireEvent.changeText(screen.getByTestId(id), text);
+}
+
+/** All text under an element, joined. */
+export function textOf(id: string): string {
+  const collect = (node: unknown): string => {
+    if (typeof node === 'string') return node;
+    const n = node as { children?: unknown[] } | null;
+    return n?.children ? n.children.map(collect).join('') : '';
+  };
+  return collect(screen.getByTestId(id));
+}
+
+export function isDisabled(id: string): boolean {
+  const el = screen.getByTestId(id);
+  return !!(
+    el.props.accessibilityState?.disabled ||
+    el.props['aria-disabled'] ||
+    el.props.disabled
+  );
+}
+
+export { act, waitFor };
