@@ -11,9 +11,9 @@ import { renderUi } from './ui';
 
 export function fakeRealtime(): jest.Mocked<Realtime> {
   return {
-    start: jest.fn(async () => undefined),
+    start: jest.fn(async (): Promise<void> => undefined),
     stop: jest.fn(),
-    send: jest.fn(async () => undefined),
+    send: jest.fn(async (_c: number, _b: string, _o?: object): Promise<void> => undefined),
     retry: jest.fn(),
     discard: jest.fn(),
     typing: jest.fn(),
@@ -43,7 +43,7 @@ const Placeholder = () => null;
 
 /** Renders one screen inside a navigator, with `params`, so hooks like useNavigation work. */
 export async function renderScreen(
-  Screen: ComponentType<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  Screen: ComponentType<any>,
   opts: { store?: AppStore; realtime?: Realtime; params?: object } = {},
 ) {
   return renderWithApp(
