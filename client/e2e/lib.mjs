@@ -1,5 +1,6 @@
 // Shared helpers for the end-to-end specs: a real switchboard server with a fresh database,
 // Debian's Chromium through playwright-core, and small steps that act like a person would.
+import { Buffer } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -13,7 +14,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const clientDir = path.resolve(here, '..');
 export const artifactsDir = path.join(here, 'artifacts');
 export const webDir = path.join(clientDir, 'dist');
-export const serverBin = path.resolve(clientDir, process.env.SWITCHBOARD_BIN ?? '../target/debug/switchboard');
+export const serverBin = path.resolve(
+  clientDir,
+  process.env.SWITCHBOARD_BIN ?? '../target/debug/switchboard',
+);
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function freePort() {
@@ -32,8 +36,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the server binary on a free port with a fresh data directory and SQLite database. */
 export async function startServer(name) {
-  if (!existsSync(serverBin)) throw new Error(`server binary not found: ${serverBin} (set SWITCHBOARD_BIN)`);
-  if (!existsSync(path.join(webDir, 'index.html'))) throw new Error(`no web build in ${webDir}: npm run build:web`);
+  if (!existsSync(serverBin))
+    throw new Error(`server binary not found: ${serverBin} (set SWITCHBOARD_BIN)`);
+  if (!existsSync(path.join(webDir, 'index.html')))
+    throw new Error(`no web build in ${webDir}: npm run build:web`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `sb-e2e-${name}-`));
   const env = {
@@ -120,7 +126,11 @@ export async function launchBrowser() {
   };
 }
 
-export async function newPerson(browser, baseURL, { colorScheme = 'light', viewport = { width: 1100, height: 800 } } = {}) {
+export async function newPerson(
+  browser,
+  baseURL,
+  { colorScheme = 'light', viewport = { width: 1100, height: 800 } } = {},
+) {
   const context = await browser.newContext({ baseURL, colorScheme, viewport });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -164,4 +174,23 @@ export async function waitOnline(page) {
 
 export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** A REST call as a user, for test set-up that has no screen yet. */
+export async function apiAs(baseURL, { email, password }, method, path, body) {
+  const login = await fetch(`${baseURL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!login.ok) throw new Error(`login ${email}: ${login.status}`);
+  const { access_token: token, user } = await login.json();
+  if (!path) return { user };
+  const res = await fetch(`${baseURL}/api/v1${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return { user, data: res.status === 204 ? null : await res.json() };
 }

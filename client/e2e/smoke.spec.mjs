@@ -9,11 +9,18 @@ export const tests = {
       await ann.page.goto('/');
       await ann.page.getByTestId('signin-screen').waitFor();
       await shot(ann.page, 'signin-light');
-      await register(ann.page, { email: 'ann@example.com', displayName: 'Ann Customer', password: 'correct horse 1' });
+      await register(ann.page, {
+        email: 'ann@example.com',
+        displayName: 'Ann Customer',
+        password: 'correct horse 1',
+      });
       await ann.page.reload();
       await ann.page.getByTestId('tab-profile').click();
       await ann.page.getByTestId('profile-name').waitFor();
-      assert((await ann.page.getByTestId('profile-name').textContent()) === 'Ann Customer', 'profile shows the name');
+      assert(
+        (await ann.page.getByTestId('profile-name').textContent()) === 'Ann Customer',
+        'profile shows the name',
+      );
       await shot(ann.page, 'profile-light');
       await ann.page.getByTestId('profile-sign-out').click();
       await ann.page.getByTestId('signin-screen').waitFor();

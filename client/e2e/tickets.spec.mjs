@@ -1,0 +1,96 @@
+import { assert, launchBrowser, newPerson, register, shot, signIn, startServer } from './lib.mjs';
+
+const AGENT = { email: 'agent@example.com', password: 'agent password 1', displayName: 'Agent' };
+
+/** Bubbles (not pending copies) in the open conversation whose text contains `text`. */
+export const bubbles = (page, text) => page.getByTestId(/^message-\d+$/).filter({ hasText: text });
+
+export const tests = {
+  async 'a customer opens a ticket; the agent sees it live, takes it and replies; the customer sees it live'() {
+    const server = await startServer('tickets');
+    server.createUser({ ...AGENT, role: 'agent' });
+    const { browser, close } = await launchBrowser();
+    try {
+      // The agent works in dark mode, the customer in light: screenshots of both themes.
+      const agent = await newPerson(browser, server.baseURL, { colorScheme: 'dark' });
+      await signIn(agent.page, AGENT);
+      await agent.page.getByTestId('tickets-tab-queue').waitFor();
+      await agent.page.getByTestId('tickets-empty').waitFor();
+
+      const customer = await newPerson(browser, server.baseURL);
+      await register(customer.page, {
+        email: 'carol@example.com',
+        displayName: 'Carol Customer',
+        password: 'carol password 1',
+      });
+      await customer.page.getByTestId('tickets-new').click();
+      const form = customer.page.getByTestId('new-ticket-screen');
+      await form.getByLabel('Subject', { exact: true }).fill('Cannot log in to the billing portal');
+      await form
+        .getByLabel('Message', { exact: true })
+        .fill('Since this morning the portal says my password is wrong.');
+      await form.getByTestId('new-ticket-priority-high').click();
+      await form.getByTestId('new-ticket-submit').click();
+      const subject = customer.page.getByTestId('ticket-subject');
+      await subject.waitFor();
+      const number = (await subject.textContent()).match(/#(\d+)/)[1];
+      await bubbles(customer.page, 'Since this morning').first().waitFor();
+
+      // Live in the agent's queue, no reload.
+      const row = agent.page.getByTestId(`ticket-row-${number}`);
+      await row.waitFor();
+      assert(
+        (await agent.page.getByTestId('tickets-count-open').textContent()).includes('1'),
+        'open count is live',
+      );
+      await shot(agent.page, 'agent-queue-dark');
+
+      await row.click();
+      await agent.page.getByTestId('ticket-take').click();
+      await agent.page.getByTestId('ticket-status').filter({ hasText: 'In progress' }).waitFor();
+      const composer = agent.page.getByTestId('ticket-detail-screen');
+      await composer
+        .getByLabel('Message', { exact: true })
+        .fill('Hi Carol, I reset your portal password. Try again?');
+      await composer.getByTestId('composer-send').click();
+      await bubbles(agent.page, 'I reset your portal password').first().waitFor();
+
+      // An internal note: visible to the agent, never to the customer.
+      await agent.page.getByTestId('composer-mode-note').click();
+      await composer.getByLabel('Message', { exact: true }).fill('Note: second reset this month.');
+      await composer.getByTestId('composer-send').click();
+      await bubbles(agent.page, 'second reset this month').first().waitFor();
+      await shot(agent.page, 'agent-ticket-dark');
+
+      // The customer sees the reply and the status change live.
+      await bubbles(customer.page, 'I reset your portal password').first().waitFor();
+      await customer.page.getByTestId('ticket-status').filter({ hasText: 'In progress' }).waitFor();
+      await customer.page.getByTestId('ticket-assignee').filter({ hasText: 'Agent' }).waitFor();
+      await customer.page.waitForTimeout(1000);
+      assert(
+        (await bubbles(customer.page, 'second reset this month').count()) === 0,
+        'notes never reach the customer',
+      );
+      assert(
+        (await bubbles(customer.page, 'I reset your portal password').count()) === 1,
+        'reply shown once',
+      );
+      await shot(customer.page, 'customer-ticket-light');
+
+      // The customer's list shows the ticket with its status.
+      await customer.page.goBack();
+      await customer.page
+        .getByTestId(`ticket-status-${number}`)
+        .filter({ hasText: 'In progress' })
+        .waitFor();
+      await shot(customer.page, 'customer-tickets-light');
+      assert(
+        agent.errors.length === 0 && customer.errors.length === 0,
+        `page errors: ${[...agent.errors, ...customer.errors]}`,
+      );
+    } finally {
+      await close();
+      await server.stop();
+    }
+  },
+};
