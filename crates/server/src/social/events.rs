@@ -1,0 +1,59 @@
+//! Real-time social events, published after the commit that caused them:
+//! `{"type":"friend_request","request":FriendRequest}` to both sides of a request, and
+//! `{"type":"contact","contact":Contact,"removed":bool}` to the user whose contact list changed.
+
+use std::sync::Arc;
+
+use crate::db::entities::user;
+use crate::domain::to_rfc3339;
+use crate::realtime::events::{Envelope, EventKind};
+use crate::state::AppState;
+use crate::users::view::UserSummary;
+
+use super::view::{ContactView, FriendRequestView};
+
+async fn publish(state: &AppState, to: Vec<i64>, event: serde_json::Value) {
+    let payload: Arc<str> = event.to_string().into();
+    state
+        .realtime
+        .publish(Envelope {
+            to,
+            staff_only: false,
+            except_connection: None,
+            kind: EventKind::Important,
+            payload,
+        })
+        .await;
+}
+
+pub async fn friend_request(state: &AppState, request: &FriendRequestView) {
+    publish(
+        state,
+        vec![request.from.id, request.to.id],
+        serde_json::json!({"type": "friend_request", "request": request}),
+    )
+    .await;
+}
+
+/// Tells `a` about `b` and `b` about `a`: they became contacts, or stopped being contacts.
+pub async fn contact_pair(
+    state: &AppState,
+    a: &user::Model,
+    b: &user::Model,
+    since: i64,
+    removed: bool,
+) {
+    for (to, other) in [(a, b), (b, a)] {
+        let contact = ContactView {
+            user: UserSummary::new(other),
+            online: !removed && state.realtime.is_online(other.id),
+            since: to_rfc3339(since),
+        };
+        publish(
+            state,
+            vec![to.id],
+            serde_json::json!({"type": "contact", "contact": contact, "removed": removed}),
+        )
+        .await;
+    }
+}
