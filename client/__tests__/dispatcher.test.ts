@@ -3,7 +3,7 @@ import { signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { messagesLoaded } from '../src/state/messages';
 import { makeStore } from '../src/state/store';
-import { fetchTickets } from '../src/state/tickets';
+import { fetchTickets, ticketUpserted } from '../src/state/tickets';
 import { conversation, me, message, ticket } from './helpers/fixtures';
 
 jest.mock('../src/api/conversations', () => ({
@@ -183,5 +183,35 @@ describe('dispatcher', () => {
     expect(s.list.ids).toEqual([]);
     expect(s.list.counts).toEqual({ open: 0, in_progress: 0, closed: 0 });
     expect(s.byId['11'].status).toBe('in_progress');
+  });
+});
+
+describe('dispatcher: conversation membership', () => {
+  it('refetches a conversation when an unknown member speaks or types', () => {
+    const { getConversation } = jest.requireMock('../src/api/conversations');
+    getConversation.mockClear();
+    const { ctx } = setup();
+    handleServerFrame({ type: 'message', message: message(1, { sender_id: 2 }) }, ctx);
+    expect(getConversation).not.toHaveBeenCalled(); // Ana is a member
+    handleServerFrame({ type: 'typing', conversation_id: 7, user_id: 99 }, ctx);
+    expect(getConversation).toHaveBeenCalledWith(7);
+  });
+});
+
+describe('dispatcher: tickets', () => {
+  it('refetches a ticket when its first response arrives', () => {
+    const { store, ctx } = setup();
+    const refreshTicket = jest.fn();
+    store.dispatch(ticketUpserted({ ticket: ticket({ conversation_id: 7 }), myId: 1 }));
+    handleServerFrame(
+      { type: 'message', message: message(1, { sender_id: 1 }) },
+      { ...ctx, refreshTicket },
+    );
+    expect(refreshTicket).not.toHaveBeenCalled(); // the requester's own message
+    handleServerFrame(
+      { type: 'message', message: message(2, { sender_id: 2 }) },
+      { ...ctx, refreshTicket },
+    );
+    expect(refreshTicket).toHaveBeenCalledWith(11);
   });
 });

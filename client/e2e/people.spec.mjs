@@ -48,6 +48,7 @@ export const tests = {
       await bubbles(ann.page, 'lunch at noon').first().waitFor();
 
       // Bob gets it live in his chats, opens it and answers; Ann sees the answer live.
+      await bob.page.goBack(); // from "Find people" to the tabs
       await bob.page.getByTestId('tab-chats').click();
       const conv = bob.page.getByTestId(/^conversation-row-/).filter({ hasText: 'Ann Archer' });
       await conv.filter({ hasText: 'lunch at noon' }).waitFor();

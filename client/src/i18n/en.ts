@@ -113,6 +113,7 @@ export const en = {
   'contacts.online': 'Online',
   'contacts.offline': 'Offline',
   'contacts.message': 'Message {name}',
+  'contacts.messageShort': 'Message',
   'contacts.remove': 'Remove {name}',
   'contacts.requests': 'Friend requests',
   'contacts.requestsCount': 'Friend requests ({count})',

@@ -7,6 +7,8 @@ import type { AppDispatch, RootState } from '../state/store';
 import { ticketUpserted } from '../state/tickets';
 
 export interface DispatchContext {
+  /** A ticket's derived fields (first response) changed with a message: fetch it again. */
+  refreshTicket?: (ticketId: Id) => void;
   dispatch: AppDispatch;
   getState: () => RootState;
   outbox: { ack(clientId: string): boolean; fail(clientId: string, code: string): void };
@@ -41,6 +43,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     case 'typing':
       if (frame.user_id === myId) return;
+      ensureMember(frame.conversation_id, frame.user_id, ctx);
       dispatch(
         typingReceived({
           conversationId: frame.conversation_id,
@@ -68,9 +71,8 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     case 'ticket':
       dispatch(ticketUpserted({ ticket: frame.ticket, myId }));
-      if (!getState().conversations.byId[String(frame.ticket.conversation_id)]) {
-        void dispatch(fetchConversation(frame.ticket.conversation_id));
-      }
+      // Assignment and team changes change who is in the ticket's conversation: refresh it.
+      refreshConversation(frame.ticket.conversation_id, ctx);
       return;
     case 'notification':
       dispatch(notificationReceived(frame.notification));
@@ -97,5 +99,26 @@ function receiveMessage(m: import('../api/types').Message, ctx: DispatchContext,
   // A hole between what we hold and this message (e.g. a dropped frame): fetch it.
   if (known?.loaded && last > 0 && m.seq > last + 1) ctx.fillGap?.(cid, last);
   ctx.dispatch(messageReceived({ message: m, mine: m.sender_id === myId }));
-  if (!state.conversations.byId[String(cid)]) void ctx.dispatch(fetchConversation(cid));
+  if (!state.conversations.byId[String(cid)]) refreshConversation(cid, ctx);
+  else if (m.sender_id != null) ensureMember(cid, m.sender_id, ctx);
+  // The first reply from someone other than the requester sets the ticket's first response time.
+  if (m.kind === 'text' && m.sender_id != null && ctx.refreshTicket) {
+    const t = Object.values(state.tickets.byId).find((x) => x.conversation_id === cid);
+    if (t && !t.first_response_at && t.requester.id !== m.sender_id) ctx.refreshTicket(t.id);
+  }
+}
+
+const refreshing = new Set<Id>();
+
+/** Refetches a conversation once at a time (frames can come in bursts). */
+function refreshConversation(cid: Id, ctx: DispatchContext) {
+  if (refreshing.has(cid)) return;
+  refreshing.add(cid);
+  void Promise.resolve(ctx.dispatch(fetchConversation(cid))).finally(() => refreshing.delete(cid));
+}
+
+/** Someone we don't know yet spoke in a conversation (e.g. the agent who just took a ticket). */
+function ensureMember(cid: Id, userId: Id, ctx: DispatchContext) {
+  const c = ctx.getState().conversations.byId[String(cid)];
+  if (c && !c.members.some((mb) => mb.user_id === userId)) refreshConversation(cid, ctx);
 }

@@ -12,6 +12,7 @@ import { messagesLoaded, outboxChanged } from '../state/messages';
 import { fetchNotifications } from '../state/notifications';
 import { fetchContacts, fetchFriendRequests } from '../state/people';
 import type { AppStore } from '../state/store';
+import { fetchTicket } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
 import { Outbox } from './outbox';
 import { RealtimeSocket } from './socket';
@@ -83,6 +84,7 @@ export function createRealtime(store: AppStore): Realtime {
             getState: store.getState,
             outbox: ob,
             fillGap,
+            refreshTicket: (id) => void store.dispatch(fetchTicket(id)),
           }),
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
         onReady: () => {

@@ -99,7 +99,7 @@ export function ContactsScreen() {
             </View>
             <Button
               compact
-              title={t('chat.send')}
+              title={t('contacts.messageShort')}
               accessibilityLabel={t('contacts.message', { name: c.user.display_name })}
               testID={`contact-message-${c.user.id}`}
               onPress={() => openChat(c.user.id).catch((e) => setError(toApiFailure(e).message))}

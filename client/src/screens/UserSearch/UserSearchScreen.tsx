@@ -80,7 +80,7 @@ export function UserSearchScreen() {
                 <Button
                   compact
                   variant="secondary"
-                  title={t('chat.send')}
+                  title={t('contacts.messageShort')}
                   accessibilityLabel={t('search.message', { name: u.display_name })}
                   testID={`user-message-${u.id}`}
                   onPress={() => openChat(u.id).catch((e) => setError(toApiFailure(e).message))}
