@@ -1,4 +1,14 @@
-import { assert, launchBrowser, newPerson, register, shot, startServer } from './lib.mjs';
+import path from 'node:path';
+
+import {
+  assert,
+  clientDir,
+  launchBrowser,
+  newPerson,
+  register,
+  shot,
+  startServer,
+} from './lib.mjs';
 import { bubbles } from './tickets.spec.mjs';
 
 export const tests = {
@@ -63,6 +73,49 @@ export const tests = {
       await shot(ann.page, 'chat-light');
       await shot(bob.page, 'chat-dark');
       assert((await bubbles(bob.page, 'lunch at noon').count()) === 1, 'delivered once');
+
+      // Ann shares a picture: Bob sees a preview.
+      const picture = path.join(clientDir, 'public/icons/icon-512.png');
+      const chooser = ann.page.waitForEvent('filechooser');
+      await ann.page.getByTestId('composer-attach').last().click();
+      await (await chooser).setFiles(picture);
+      await ann.page.getByRole('button', { name: 'Remove icon-512.png' }).waitFor();
+      await ann.page.getByLabel('Message', { exact: true }).last().fill('Our new logo');
+      await ann.page.getByTestId('composer-send').last().click();
+      const withPicture = bubbles(bob.page, 'Our new logo');
+      await withPicture.first().waitFor();
+      const preview = bob.page.getByTestId(/^message-\d+-attachment-0-image$/).last();
+      await preview.waitFor();
+      const img = preview.locator('img');
+      await img.waitFor({ state: 'attached' });
+      assert(
+        (await img.getAttribute('src')).startsWith('blob:'),
+        'the preview is loaded with the token',
+      );
+      await shot(bob.page, 'chat-attachment-dark');
+
+      // Ann sets an avatar on her profile.
+      await ann.page.goBack();
+      await ann.page.getByTestId('tab-profile').click();
+      const avatarImg = ann.page.getByTestId('profile-avatar').locator('img');
+      await avatarImg.waitFor({ state: 'attached' }); // the generated one (initials)
+      const before = await avatarImg.getAttribute('src');
+      const avatarChooser = ann.page.waitForEvent('filechooser');
+      await ann.page.getByTestId('profile-avatar-change').click();
+      await (await avatarChooser).setFiles(picture);
+      await ann.page.waitForFunction((old) => {
+        const img = document.querySelector('[data-testid="profile-avatar"] img');
+        return img && img.getAttribute('src') !== old;
+      }, before);
+      await ann.page
+        .getByTestId('profile-avatar-change')
+        .filter({ hasText: 'Change avatar' })
+        .waitFor();
+      await shot(ann.page, 'profile-avatar-light');
+      assert(
+        ann.errors.length === 0 && bob.errors.length === 0,
+        `page errors: ${[...ann.errors, ...bob.errors]}`,
+      );
     } finally {
       await close();
       await server.stop();

@@ -61,6 +61,12 @@ export const tests = {
       await composer.getByTestId('composer-send').click();
       await bubbles(agent.page, 'second reset this month').first().waitFor();
       await shot(agent.page, 'agent-ticket-dark');
+      // History lists who changed what.
+      await agent.page.getByTestId('ticket-history-toggle').click();
+      await agent.page
+        .getByTestId('ticket-history')
+        .filter({ hasText: 'open → in_progress' })
+        .waitFor();
 
       // The customer sees the reply and the status change live.
       await bubbles(customer.page, 'I reset your portal password').first().waitFor();
@@ -84,6 +90,15 @@ export const tests = {
         .filter({ hasText: 'In progress' })
         .waitFor();
       await shot(customer.page, 'customer-tickets-light');
+
+      // The agent was notified of the new ticket in the queue.
+      await agent.page.goBack();
+      await agent.page.getByTestId('tab-notifications').click();
+      await agent.page
+        .getByTestId(/^notification-\d+$/)
+        .first()
+        .waitFor();
+      await shot(agent.page, 'agent-notifications-dark');
       assert(
         agent.errors.length === 0 && customer.errors.length === 0,
         `page errors: ${[...agent.errors, ...customer.errors]}`,

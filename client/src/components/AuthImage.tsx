@@ -6,6 +6,7 @@ import { absoluteUrl } from '../config';
 
 interface Props {
   path: string;
+  version?: number;
   style: StyleProp<ImageStyle>;
   accessibilityLabel: string;
   testID?: string;
@@ -13,7 +14,7 @@ interface Props {
 }
 
 /** Native: the image loader sends the bearer token as a header. */
-export function AuthImage({ path, style, accessibilityLabel, testID, onError }: Props) {
+export function AuthImage({ path, version, style, accessibilityLabel, testID, onError }: Props) {
   const [failed, setFailed] = useState(false);
   if (failed) return null;
   const token = getSession()?.accessToken;

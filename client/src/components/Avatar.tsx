@@ -27,7 +27,10 @@ export function Avatar({ name, url, size = 40, online, testID, version }: Props)
   const { colors } = useTheme();
   const [failed, setFailed] = useState(false);
   const color = palette[[...name].reduce((a, c) => a + c.charCodeAt(0), 0) % palette.length];
-  const path = url ? url + (version ? (url.includes('?') ? '&' : '?') + 'v=' + version : '') : null;
+  // The contract's sizes: 64 px for lists, 256 px for the profile.
+  const path = url
+    ? url + (url.includes('?') ? '&' : '?') + 'size=' + (size > 64 ? 256 : 64)
+    : null;
   return (
     <View testID={testID} style={{ width: size, height: size }}>
       <View
@@ -40,6 +43,7 @@ export function Avatar({ name, url, size = 40, online, testID, version }: Props)
         {path && !failed ? (
           <AuthImage
             path={path}
+            version={version}
             accessibilityLabel={name}
             style={[StyleSheet.absoluteFill, { borderRadius: size / 2 }]}
             onError={() => setFailed(true)}
