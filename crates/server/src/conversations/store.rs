@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use super::view::{FileView, MessageView};
@@ -45,10 +45,12 @@ pub async fn find_by_client_id(
 ///
 /// Returns `(message, true)` when stored, `(original, false)` when `(sender, client_id)`
 /// already exists.
-pub async fn insert_message(
-    db: &DatabaseConnection,
-    new: NewMessage<'_>,
-) -> AppResult<(message::Model, bool)> {
+///
+/// `db` may itself be a transaction: the message then commits with it (through a savepoint).
+pub async fn insert_message<C>(db: &C, new: NewMessage<'_>) -> AppResult<(message::Model, bool)>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
     let now = now_ms();
     let txn = db.begin().await?;
     conversation::Entity::update_many()
@@ -130,7 +132,10 @@ pub async fn upsert_member(
         ])
         .value(
             conversation_member::Column::JoinedAt,
-            Expr::col(conversation_member::Column::JoinedAt),
+            Expr::col((
+                conversation_member::Entity,
+                conversation_member::Column::JoinedAt,
+            )),
         )
         .to_owned(),
     )

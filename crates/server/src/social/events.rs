@@ -1,6 +1,7 @@
 //! Real-time social events, published after the commit that caused them:
 //! `{"type":"friend_request","request":FriendRequest}` to both sides of a request, and
-//! `{"type":"contact","contact":Contact,"removed":bool}` to the user whose contact list changed.
+//! `{"type":"contact","contact":Contact}` to each of two users who just became contacts. (The
+//! protocol has no removal event yet: removals show on the next `GET /contacts`.)
 
 use std::sync::Arc;
 
@@ -35,24 +36,18 @@ pub async fn friend_request(state: &AppState, request: &FriendRequestView) {
     .await;
 }
 
-/// Tells `a` about `b` and `b` about `a`: they became contacts, or stopped being contacts.
-pub async fn contact_pair(
-    state: &AppState,
-    a: &user::Model,
-    b: &user::Model,
-    since: i64,
-    removed: bool,
-) {
+/// Tells `a` about `b` and `b` about `a`: they became contacts.
+pub async fn contact_pair(state: &AppState, a: &user::Model, b: &user::Model, since: i64) {
     for (to, other) in [(a, b), (b, a)] {
         let contact = ContactView {
             user: UserSummary::new(other),
-            online: !removed && state.realtime.is_online(other.id),
+            online: state.realtime.is_online(other.id),
             since: to_rfc3339(since),
         };
         publish(
             state,
             vec![to.id],
-            serde_json::json!({"type": "contact", "contact": contact, "removed": removed}),
+            serde_json::json!({"type": "contact", "contact": contact}),
         )
         .await;
     }

@@ -69,7 +69,7 @@ pub async fn send_request(
         txn.commit().await?;
         let view = FriendRequestView::new(&accepted, &other, &me_model);
         events::friend_request(state, &view).await;
-        events::contact_pair(state, &me_model, &other, now, false).await;
+        events::contact_pair(state, &me_model, &other, now).await;
         return Ok((view, false));
     }
     let created = friend_request::ActiveModel {
@@ -160,7 +160,7 @@ pub async fn answer_request(
     if answer == Answer::Accept {
         let users = store::users_by_id(&state.db, [from_id, to_id]).await?;
         if let (Some(a), Some(b)) = (users.get(&from_id), users.get(&to_id)) {
-            events::contact_pair(state, a, b, now, false).await;
+            events::contact_pair(state, a, b, now).await;
         }
     }
     Ok(view)
@@ -227,14 +227,10 @@ pub async fn list_contacts(state: &AppState, me: &AuthUser) -> AppResult<Vec<Con
 pub async fn remove_contact(state: &AppState, me: &AuthUser, other_id: i64) -> AppResult<()> {
     let txn = state.db.begin().await?;
     store::lock_pair(&txn, me.id, other_id).await?;
-    let since = store::delete_contacts(&txn, me.id, other_id)
+    store::delete_contacts(&txn, me.id, other_id)
         .await?
         .ok_or(AppError::NotFound)?;
     txn.commit().await?;
-    let users = store::users_by_id(&state.db, [me.id, other_id]).await?;
-    if let (Some(a), Some(b)) = (users.get(&me.id), users.get(&other_id)) {
-        events::contact_pair(state, a, b, since, true).await;
-    }
     Ok(())
 }
 
@@ -260,13 +256,13 @@ pub async fn block_user(state: &AppState, me: &AuthUser, other_id: i64) -> AppRe
         OnConflict::columns([block::Column::BlockerId, block::Column::BlockedId])
             .value(
                 block::Column::CreatedAt,
-                Expr::col(block::Column::CreatedAt),
+                Expr::col((block::Entity, block::Column::CreatedAt)),
             )
             .to_owned(),
     )
     .exec_without_returning(&txn)
     .await?;
-    let since = store::delete_contacts(&txn, me.id, other.id).await?;
+    store::delete_contacts(&txn, me.id, other.id).await?;
     let mut cancelled = Vec::new();
     for r in store::pending_between(&txn, me.id, other.id).await? {
         cancelled.push(mark(&txn, r, RequestStatus::Cancelled, now).await?);
@@ -280,9 +276,6 @@ pub async fn block_user(state: &AppState, me: &AuthUser, other_id: i64) -> AppRe
             (&other, &me_model)
         };
         events::friend_request(state, &FriendRequestView::new(r, from, to)).await;
-    }
-    if let Some(since) = since {
-        events::contact_pair(state, &me_model, &other, since, true).await;
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ pub async fn insert_contacts(db: &impl ConnectionTrait, a: i64, b: i64, now: i64
             OnConflict::columns([contact::Column::UserId, contact::Column::ContactId])
                 .value(
                     contact::Column::CreatedAt,
-                    Expr::col(contact::Column::CreatedAt),
+                    Expr::col((contact::Entity, contact::Column::CreatedAt)),
                 )
                 .to_owned(),
         )
