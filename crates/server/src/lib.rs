@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod notifications;
 pub mod presence;
 pub mod realtime;
 pub mod seed;

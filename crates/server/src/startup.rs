@@ -132,6 +132,7 @@ pub fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     let shutdown = state.shutdown.clone();
     let tls = state.settings.tls.clone();
+    crate::tickets::sla::spawn(state.clone());
     let app = build_router(state);
     let make = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {

@@ -8,26 +8,46 @@ use crate::conversations::view::MessageView;
 use crate::db::entities::ticket;
 use crate::domain::now_ms;
 use crate::error::AppResult;
+use crate::notifications::{Notice, notify};
 use crate::state::AppState;
 
-/// The first public reply by staff other than the requester stops the first-response clock.
+/// The first public reply by staff stops the first-response clock; replies notify the other
+/// side (the requester, or the assignee).
 pub async fn on_message(
     state: &AppState,
     t: &ticket::Model,
     msg: &MessageView,
     sender: &AuthUser,
 ) -> AppResult<()> {
-    if msg.kind == "text"
-        && sender.is_staff()
-        && sender.id != t.requester_id
-        && t.first_response_at.is_none()
-    {
+    if msg.kind != "text" {
+        return Ok(());
+    }
+    if sender.is_staff() && sender.id != t.requester_id && t.first_response_at.is_none() {
         ticket::Entity::update_many()
             .col_expr(ticket::Column::FirstResponseAt, Expr::value(now_ms()))
             .filter(ticket::Column::Id.eq(t.id))
             .filter(ticket::Column::FirstResponseAt.is_null())
             .exec(&state.db)
             .await?;
+    }
+    let recipient = if sender.id == t.requester_id {
+        t.assignee_id
+    } else {
+        Some(t.requester_id)
+    };
+    if let Some(to) = recipient.filter(|&id| id != sender.id) {
+        notify(
+            state,
+            &[to],
+            Notice {
+                kind: "ticket_reply",
+                title: format!("New reply on #{}: {}", t.number, t.subject),
+                body: msg.body.chars().take(200).collect(),
+                ticket_id: Some(t.id),
+                conversation_id: Some(t.conversation_id),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

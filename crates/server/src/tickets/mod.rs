@@ -1,5 +1,11 @@
 //! Support tickets: queue, assignment, status, priority, notes, history and SLA clocks.
 
+pub mod domain;
 pub mod hooks;
 pub mod policy;
+pub mod query;
 pub mod routes;
+pub mod service;
+pub mod sla;
+pub mod teams;
+pub mod view;

@@ -440,3 +440,46 @@ impl WsClient {
         }
     }
 }
+
+#[allow(dead_code)]
+impl TestApp {
+    /// Sends `bytes` as the multipart field `file` with the given name and declared type.
+    pub async fn upload(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_string())
+            .mime_str(content_type)
+            .expect("content type");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let resp = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        into_parts(resp).await
+    }
+
+    /// A GET answered as is (for binary bodies and headers).
+    pub async fn get_raw(
+        &self,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self.client.get(self.url(path)).bearer_auth(token);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("request")
+    }
+}

@@ -10,3 +10,4 @@ mod files;
 mod ops;
 mod realtime;
 mod social;
+mod tickets;

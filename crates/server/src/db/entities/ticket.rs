@@ -9,6 +9,7 @@ pub struct Model {
     pub subject: String,
     pub status: String,
     pub priority: String,
+    pub priority_rank: i64,
     pub requester_id: i64,
     pub assignee_id: Option<i64>,
     pub team_id: Option<i64>,

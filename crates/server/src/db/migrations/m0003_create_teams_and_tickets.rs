@@ -30,6 +30,8 @@ pub enum Tickets {
     Subject,
     Status,
     Priority,
+    /// low 1 … urgent 4: sortable across databases.
+    PriorityRank,
     RequesterId,
     AssigneeId,
     TeamId,
@@ -104,6 +106,7 @@ impl MigrationTrait for Migration {
                 .col(str_col(Tickets::Subject, 200))
                 .col(str_col(Tickets::Status, 16))
                 .col(str_col(Tickets::Priority, 16))
+                .col(big(Tickets::PriorityRank))
                 .col(big(Tickets::RequesterId))
                 .col(big_null(Tickets::AssigneeId))
                 .col(big_null(Tickets::TeamId))

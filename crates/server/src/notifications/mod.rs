@@ -1,0 +1,86 @@
+//! A per-user notification feed, stored and pushed live as `notification` frames.
+
+pub mod routes;
+
+use sea_orm::{ActiveModelTrait, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::entities::notification;
+use crate::domain::{now_ms, to_rfc3339};
+use crate::error::AppResult;
+use crate::realtime::events::{Envelope, EventKind};
+use crate::state::AppState;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct NotificationView {
+    pub id: i64,
+    /// `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
+    /// `sla_breached`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub ticket_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub read: bool,
+    pub created_at: String,
+}
+
+impl NotificationView {
+    pub fn new(n: &notification::Model) -> Self {
+        Self {
+            id: n.id,
+            kind: n.kind.clone(),
+            title: n.title.clone(),
+            body: n.body.clone(),
+            ticket_id: n.ticket_id,
+            conversation_id: n.conversation_id,
+            read: n.read,
+            created_at: to_rfc3339(n.created_at),
+        }
+    }
+}
+
+pub struct Notice<'a> {
+    pub kind: &'a str,
+    pub title: String,
+    pub body: String,
+    pub ticket_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+}
+
+/// Stores one notification per recipient and pushes each live.
+pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) -> AppResult<()> {
+    let now = now_ms();
+    for &user_id in recipients {
+        let stored = notification::ActiveModel {
+            user_id: Set(user_id),
+            kind: Set(notice.kind.to_string()),
+            title: Set(truncate(&notice.title, 255)),
+            body: Set(truncate(&notice.body, 1000)),
+            ticket_id: Set(notice.ticket_id),
+            conversation_id: Set(notice.conversation_id),
+            read: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&state.db)
+        .await?;
+        let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&stored)});
+        state
+            .realtime
+            .publish(Envelope {
+                to: vec![user_id],
+                staff_only: false,
+                except_connection: None,
+                kind: EventKind::Important,
+                payload: payload.to_string().into(),
+            })
+            .await;
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}

@@ -1,0 +1,544 @@
+//! Ticket rules: opening, changing (with optimistic concurrency), history, system messages,
+//! live `ticket` events and notifications. Permission checks come first, each change is one
+//! transaction, and events go out after the commit.
+
+use std::collections::BTreeSet;
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::domain::{Priority, Status, parse_subject, parse_tags};
+use super::policy;
+use super::view::{TicketView, render_one};
+use crate::auth::AuthUser;
+use crate::conversations::service::{MAX_BODY_CHARS, publish_message};
+use crate::conversations::store::{self, NewMessage};
+use crate::conversations::view::MessageView;
+use crate::db::entities::{conversation, team, team_member, ticket, ticket_event, user};
+use crate::domain::{Role, now_ms};
+use crate::error::{AppError, AppResult};
+use crate::notifications::{Notice, notify};
+use crate::realtime::events::{Envelope, EventKind};
+use crate::state::AppState;
+
+pub struct NewTicket {
+    pub subject: String,
+    pub body: String,
+    pub priority: Priority,
+}
+
+/// What a PATCH asks for. `Some(None)` clears the assignee or team.
+#[derive(Default)]
+pub struct Changes {
+    pub version: i64,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub assignee_id: Option<Option<i64>>,
+    pub team_id: Option<Option<i64>>,
+    pub tags: Option<Vec<String>>,
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    actor: i64,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> AppResult<()> {
+    ticket_event::ActiveModel {
+        ticket_id: Set(ticket_id),
+        actor_id: Set(actor),
+        field: Set(field.to_string()),
+        old_value: Set(old.map(|v| v.chars().take(255).collect())),
+        new_value: Set(new.map(|v| v.chars().take(255).collect())),
+        created_at: Set(now_ms()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+async fn system_message<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    conversation_id: i64,
+    actor: i64,
+    body: &str,
+) -> AppResult<MessageView> {
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let (m, _) = store::insert_message(
+        db,
+        NewMessage {
+            conversation_id,
+            sender_id: actor,
+            kind: "system",
+            body,
+            client_id: &client_id,
+            attachment_ids: &[],
+        },
+    )
+    .await?;
+    Ok(store::with_attachments(db, vec![m]).await?.remove(0))
+}
+
+/// Opens a ticket: its conversation, its first message (the body), its history entry.
+pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResult<TicketView> {
+    let subject = parse_subject(&new.subject)?;
+    let chars = new.body.chars().count();
+    if new.body.trim().is_empty() || chars > MAX_BODY_CHARS {
+        return Err(AppError::field("body", "must be 1 to 10000 characters"));
+    }
+    let now = now_ms();
+    let (first_due, resolve_due) = new.priority.targets_ms(&state.settings.sla);
+    let txn = state.db.begin().await?;
+    let conv = conversation::ActiveModel {
+        kind: Set("ticket".into()),
+        direct_key: Set(None),
+        last_seq: Set(0),
+        created_at: Set(now),
+        last_message_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    // The human number is derived from the id, unique by construction; a unique placeholder
+    // holds its place for the moment in between.
+    let placeholder = -(rand::random::<u32>() as i64) - 1;
+    let created = ticket::ActiveModel {
+        number: Set(placeholder),
+        subject: Set(subject),
+        status: Set(Status::Open.as_str().into()),
+        priority: Set(new.priority.as_str().into()),
+        priority_rank: Set(new.priority.rank()),
+        requester_id: Set(me.id),
+        assignee_id: Set(None),
+        team_id: Set(None),
+        tags: Set("[]".into()),
+        conversation_id: Set(conv.id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+        first_response_at: Set(None),
+        first_response_due: Set(now + first_due),
+        resolution_due: Set(now + resolve_due),
+        sla_notified: Set(0),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Number, Expr::value(created.id + 1000))
+        .filter(ticket::Column::Id.eq(created.id))
+        .exec(&txn)
+        .await?;
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let (first, _) = store::insert_message(
+        &txn,
+        NewMessage {
+            conversation_id: conv.id,
+            sender_id: me.id,
+            kind: "text",
+            body: &new.body,
+            client_id: &client_id,
+            attachment_ids: &[],
+        },
+    )
+    .await?;
+    record(
+        &txn,
+        created.id,
+        me.id,
+        "created",
+        None,
+        Some(new.priority.as_str().into()),
+    )
+    .await?;
+    let t = ticket::Entity::find_by_id(created.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+
+    let view = render_one(&state.db, &t).await?;
+    let audience = store::ticket_audience(&state.db, &t).await?;
+    publish_ticket(state, &audience, &view).await;
+    let first = store::with_attachments(&state.db, vec![first])
+        .await?
+        .remove(0);
+    publish_message(state, &conv, &first, None).await?;
+    let agents: Vec<i64> = staff_in(state, &audience)
+        .await?
+        .into_iter()
+        .filter(|&id| id != me.id)
+        .collect();
+    notify(
+        state,
+        &agents,
+        Notice {
+            kind: "ticket_created",
+            title: format!("New ticket #{}: {}", t.number, t.subject),
+            body: first.body.chars().take(200).collect(),
+            ticket_id: Some(t.id),
+            conversation_id: Some(conv.id),
+        },
+    )
+    .await?;
+    Ok(view)
+}
+
+/// The agents and admins among `ids`.
+async fn staff_in(state: &AppState, ids: &[i64]) -> AppResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .filter(user::Column::Role.is_in(["agent", "admin"]))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+pub async fn publish_ticket(state: &AppState, to: &[i64], view: &TicketView) {
+    let payload = serde_json::json!({"type": "ticket", "ticket": view});
+    state
+        .realtime
+        .publish(Envelope {
+            to: to.to_vec(),
+            staff_only: false,
+            except_connection: None,
+            kind: EventKind::Important,
+            payload: payload.to_string().into(),
+        })
+        .await;
+}
+
+async fn user_name(state: &AppState, id: i64) -> AppResult<String> {
+    Ok(user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "someone".into()))
+}
+
+/// Checks who may make which change. Invisible tickets were already answered with 404.
+async fn authorise(
+    state: &AppState,
+    me: &AuthUser,
+    teams: &[i64],
+    t: &ticket::Model,
+    c: &Changes,
+) -> AppResult<()> {
+    let touches_work =
+        c.priority.is_some() || c.assignee_id.is_some() || c.team_id.is_some() || c.tags.is_some();
+    if !policy::can_work(me, teams, t) {
+        // The requester may only close or reopen.
+        let allowed = t.requester_id == me.id
+            && !touches_work
+            && matches!(c.status, Some(Status::Closed | Status::Open) | None);
+        return if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        };
+    }
+    if me.role == Role::Admin {
+        return Ok(());
+    }
+    if let Some(Some(team_id)) = c.team_id
+        && !teams.contains(&team_id)
+    {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(Some(assignee)) = c.assignee_id
+        && assignee != me.id
+    {
+        // Agents assign within their teams: the assignee must share a team with them.
+        let theirs = policy::team_ids(&state.db, assignee).await?;
+        if !theirs.iter().any(|t| teams.contains(t)) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(())
+}
+
+/// Applies a PATCH. The write is conditional on `version`: a stale one changes nothing and
+/// answers 409 with the current ticket.
+pub async fn update(
+    state: &AppState,
+    me: &AuthUser,
+    ticket_id: i64,
+    c: Changes,
+) -> AppResult<TicketView> {
+    let (t, teams) = policy::visible_ticket(&state.db, me, ticket_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(Some(assignee)) = c.assignee_id
+        && policy::can_work(me, &teams, &t)
+    {
+        let u = user::Entity::find_by_id(assignee).one(&state.db).await?;
+        if !u.is_some_and(|u| !u.disabled && (u.role == "agent" || u.role == "admin")) {
+            return Err(AppError::field(
+                "assignee_id",
+                "must be an active agent or admin",
+            ));
+        }
+    }
+    authorise(state, me, &teams, &t, &c).await?;
+    if let Some(Some(team_id)) = c.team_id
+        && team::Entity::find_by_id(team_id)
+            .one(&state.db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::field("team_id", "no such team"));
+    }
+    let tags = c.tags.as_deref().map(parse_tags).transpose()?;
+    let old_audience = store::ticket_audience(&state.db, &t).await?;
+    let actor = user_name(state, me.id).await?;
+    let now = now_ms();
+
+    let mut update = ticket::Entity::update_many()
+        .col_expr(
+            ticket::Column::Version,
+            Expr::col(ticket::Column::Version).add(1),
+        )
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+        .filter(ticket::Column::Id.eq(t.id))
+        .filter(ticket::Column::Version.eq(c.version));
+    // (field, old, new, sentence for the conversation)
+    let mut changes: Vec<(&str, Option<String>, Option<String>, String)> = Vec::new();
+    if let Some(status) = c.status
+        && status.as_str() != t.status
+    {
+        update = update.col_expr(ticket::Column::Status, Expr::value(status.as_str()));
+        let closed_at = if status == Status::Closed {
+            Some(now)
+        } else {
+            None
+        };
+        update = update.col_expr(ticket::Column::ClosedAt, Expr::value(closed_at));
+        let sentence = match status {
+            Status::Closed => format!("{actor} closed this ticket"),
+            Status::Open if t.status == "closed" => format!("{actor} reopened this ticket"),
+            s => format!("{actor} changed the status to {}", s.label()),
+        };
+        changes.push((
+            "status",
+            Some(t.status.clone()),
+            Some(status.as_str().into()),
+            sentence,
+        ));
+    }
+    if let Some(priority) = c.priority
+        && priority.as_str() != t.priority
+    {
+        let (first, resolve) = priority.targets_ms(&state.settings.sla);
+        update = update
+            .col_expr(ticket::Column::Priority, Expr::value(priority.as_str()))
+            .col_expr(ticket::Column::PriorityRank, Expr::value(priority.rank()))
+            .col_expr(
+                ticket::Column::FirstResponseDue,
+                Expr::value(t.created_at + first),
+            )
+            .col_expr(
+                ticket::Column::ResolutionDue,
+                Expr::value(t.created_at + resolve),
+            )
+            .col_expr(ticket::Column::SlaNotified, Expr::value(0));
+        changes.push((
+            "priority",
+            Some(t.priority.clone()),
+            Some(priority.as_str().into()),
+            format!("{actor} changed the priority to {}", priority.as_str()),
+        ));
+    }
+    if let Some(assignee) = c.assignee_id
+        && assignee != t.assignee_id
+    {
+        update = update.col_expr(ticket::Column::AssigneeId, Expr::value(assignee));
+        let sentence = match assignee {
+            Some(id) if id == me.id => format!("{actor} took this ticket"),
+            Some(id) => format!("{actor} assigned this to {}", user_name(state, id).await?),
+            None => format!("{actor} unassigned this ticket"),
+        };
+        changes.push((
+            "assignee",
+            t.assignee_id.map(|v| v.to_string()),
+            assignee.map(|v| v.to_string()),
+            sentence,
+        ));
+    }
+    if let Some(team_id) = c.team_id
+        && team_id != t.team_id
+    {
+        update = update.col_expr(ticket::Column::TeamId, Expr::value(team_id));
+        let sentence = match team_id {
+            Some(id) => {
+                let name = team::Entity::find_by_id(id)
+                    .one(&state.db)
+                    .await?
+                    .map(|t| t.name)
+                    .unwrap_or_default();
+                format!("{actor} moved this to the {name} team")
+            }
+            None => format!("{actor} removed the team"),
+        };
+        changes.push((
+            "team",
+            t.team_id.map(|v| v.to_string()),
+            team_id.map(|v| v.to_string()),
+            sentence,
+        ));
+    }
+    if let Some(tags) = tags {
+        let json = serde_json::to_string(&tags).map_err(anyhow::Error::from)?;
+        if json != t.tags {
+            update = update.col_expr(ticket::Column::Tags, Expr::value(json.clone()));
+            changes.push((
+                "tags",
+                Some(t.tags.clone()),
+                Some(json),
+                format!("{actor} set the tags to {}", tags.join(", ")),
+            ));
+        }
+    }
+
+    let txn = state.db.begin().await?;
+    let res = update.exec(&txn).await?;
+    if res.rows_affected == 0 {
+        txn.rollback().await?;
+        let current = ticket::Entity::find_by_id(t.id)
+            .one(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let view = render_one(&state.db, &current).await?;
+        return Err(AppError::StaleVersion(
+            serde_json::to_value(view).map_err(anyhow::Error::from)?,
+        ));
+    }
+    let mut messages = Vec::new();
+    for (field, old, new, sentence) in &changes {
+        record(&txn, t.id, me.id, field, old.clone(), new.clone()).await?;
+        messages.push(system_message(&txn, t.conversation_id, me.id, sentence).await?);
+    }
+    if let Some(Some(assignee)) = c.assignee_id {
+        store::upsert_member(&txn, t.conversation_id, assignee, 0).await?;
+    }
+    let updated = ticket::Entity::find_by_id(t.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+
+    let view = render_one(&state.db, &updated).await?;
+    let new_audience = store::ticket_audience(&state.db, &updated).await?;
+    let everyone: Vec<i64> = old_audience
+        .iter()
+        .chain(new_audience.iter())
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    publish_ticket(state, &everyone, &view).await;
+    if let Some(conv) = conversation::Entity::find_by_id(t.conversation_id)
+        .one(&state.db)
+        .await?
+    {
+        for m in &messages {
+            publish_message(state, &conv, m, None).await?;
+        }
+    }
+    notify_changes(state, me, &t, &updated, &changes).await?;
+    Ok(view)
+}
+
+async fn notify_changes(
+    state: &AppState,
+    me: &AuthUser,
+    before: &ticket::Model,
+    after: &ticket::Model,
+    changes: &[(&str, Option<String>, Option<String>, String)],
+) -> AppResult<()> {
+    let notice = |kind: &'static str, title: String, body: &str| Notice {
+        kind,
+        title,
+        body: body.to_string(),
+        ticket_id: Some(after.id),
+        conversation_id: Some(after.conversation_id),
+    };
+    for (field, _, _, sentence) in changes {
+        match *field {
+            "assignee" => {
+                if let Some(assignee) = after.assignee_id.filter(|&a| a != me.id) {
+                    notify(
+                        state,
+                        &[assignee],
+                        notice(
+                            "ticket_assigned",
+                            format!("#{} assigned to you", after.number),
+                            sentence,
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            "team" => {
+                if let Some(team_id) = after.team_id.filter(|_| before.team_id != after.team_id) {
+                    let members: Vec<i64> = team_member::Entity::find()
+                        .filter(team_member::Column::TeamId.eq(team_id))
+                        .all(&state.db)
+                        .await?
+                        .into_iter()
+                        .map(|m| m.user_id)
+                        .filter(|&id| id != me.id)
+                        .collect();
+                    notify(
+                        state,
+                        &members,
+                        notice(
+                            "ticket_created",
+                            format!("#{} is in your team's queue", after.number),
+                            sentence,
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            "status" if after.requester_id != me.id => {
+                notify(
+                    state,
+                    &[after.requester_id],
+                    notice(
+                        "ticket_status",
+                        format!("#{}: {}", after.number, after.subject),
+                        sentence,
+                    ),
+                )
+                .await?;
+            }
+            "status" => {
+                if let Some(assignee) = after.assignee_id {
+                    notify(
+                        state,
+                        &[assignee],
+                        notice(
+                            "ticket_status",
+                            format!("#{}: {}", after.number, after.subject),
+                            sentence,
+                        ),
+                    )
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
