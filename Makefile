@@ -21,7 +21,7 @@ web:
 
 ## Everything CI runs: lints, the server suite on every configured database, the app's checks,
 ## and the browser end-to-end tests.
-test: lint server-test client-test e2e
+test: lint server-test security client-test e2e
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -38,3 +38,15 @@ e2e: build
 
 fmt:
 	$(CARGO) fmt --all
+
+## Bounded security checks (API fuzzing, supply chain, crash durability); part of `make test`.
+security: build
+	bash scripts/security.sh
+
+## Release build and a short benchmark suite (under 3 minutes); prints the table.
+bench:
+	bash scripts/bench.sh
+
+## The long versions of the fuzzing, crash and load runs.
+soak:
+	bash scripts/soak.sh

@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("switchboard-bench: not built yet");
+    std::process::exit(1);
+}
