@@ -896,3 +896,36 @@ db_test!(admins_manage_teams, |app: TestApp| async move {
         .await;
     assert!(after["team"].is_null(), "the ticket returns to the queue");
 });
+
+#[test]
+fn seed_demo_fills_an_empty_database_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["seed", "--demo"])
+            .env("SWITCHBOARD_DATA_DIR", dir.path())
+            .env(
+                "SWITCHBOARD_DATABASE_URL",
+                format!("sqlite://{}/sb.db", dir.path().display()),
+            )
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        stdout.contains("8 tickets") && stdout.contains("admin@demo.switchboard"),
+        "{stdout}"
+    );
+    let second = run();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("already has"),
+        "it refuses a database with users"
+    );
+}
