@@ -364,6 +364,34 @@ db_test!(
         assert_eq!(s, 404, "no thumbnail for text: {b}");
         let (s, _) = app.get("/api/v1/files/999999", Some(&ben.token)).await;
         assert_eq!(s, 404);
+
+        // The WebSocket door takes attachments too.
+        let (_, again) = upload(&app, &ana, "again.txt", "text/plain", b"more".to_vec()).await;
+        let mut ana_ws = app.ws(&ana).await;
+        let client_id = uuid::Uuid::new_v4().to_string();
+        ana_ws
+            .send(
+                json!({"type": "send", "conversation_id": conversation, "client_id": client_id,
+                         "body": "one more", "attachment_ids": [again["id"]]}),
+            )
+            .await;
+        let ack = ana_ws.recv_type("ack").await;
+        assert_eq!(ack["message"]["attachments"][0]["id"], again["id"], "{ack}");
+        let (s, _) = app
+            .get(again["url"].as_str().unwrap(), Some(&ben.token))
+            .await;
+        assert_eq!(s, 200);
+
+        let (_, openapi) = app.get("/openapi.json", None).await;
+        for path in [
+            "/api/v1/files",
+            "/api/v1/files/{id}",
+            "/api/v1/files/{id}/thumbnail",
+            "/api/v1/users/me/avatar",
+            "/api/v1/users/{id}/avatar",
+        ] {
+            assert!(openapi["paths"][path].is_object(), "{path} is documented");
+        }
     }
 );
 
@@ -394,3 +422,73 @@ async fn attachments_over_the_limit_are_refused_with_413() {
     assert_eq!(s, 201, "exactly the limit is fine: {b}");
     assert_eq!(b["content_type"], "application/octet-stream");
 }
+
+db_test!(
+    files_on_internal_notes_stay_with_staff,
+    |app: TestApp| async move {
+        let customer = app.register("Cust").await;
+        let agent = app
+            .user_with_role("Agent", switchboard::domain::Role::Agent)
+            .await;
+        let other_agent = app
+            .user_with_role("Other", switchboard::domain::Role::Agent)
+            .await;
+        let (s, ticket) = app
+            .post(
+                "/api/v1/tickets",
+                Some(&customer.token),
+                json!({"subject": "Printer", "body": "It jams", "priority": "low"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{ticket}");
+        let conversation = ticket["conversation_id"].as_i64().unwrap();
+
+        let (s, shot) = upload(
+            &app,
+            &customer,
+            "jam.png",
+            "image/png",
+            picture(ImageFormat::Png),
+        )
+        .await;
+        assert_eq!(s, 201, "{shot}");
+        let (s, b) = app
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                Some(&customer.token),
+                json!({"body": "see", "client_id": uuid::Uuid::new_v4().to_string(),
+                       "attachment_ids": [shot["id"]]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let (s, _) = app
+            .get(shot["url"].as_str().unwrap(), Some(&agent.token))
+            .await;
+        assert_eq!(s, 200, "agents who see the ticket get the customer's file");
+
+        let (s, internal) = upload(
+            &app,
+            &agent,
+            "internal.txt",
+            "text/plain",
+            b"staff only".to_vec(),
+        )
+        .await;
+        assert_eq!(s, 201, "{internal}");
+        let (s, b) = app
+            .post(
+                &format!("/api/v1/conversations/{conversation}/messages"),
+                Some(&agent.token),
+                json!({"body": "note", "kind": "note", "client_id": uuid::Uuid::new_v4().to_string(),
+                       "attachment_ids": [internal["id"]]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        let url = internal["url"].as_str().unwrap();
+        let (s, _) = app.get(url, Some(&other_agent.token)).await;
+        assert_eq!(s, 200, "other staff see note files");
+        let (s, b) = app.get(url, Some(&customer.token)).await;
+        assert_eq!(s, 404, "customers never get files attached to notes: {b}");
+        assert_error(&b, "not_found");
+    }
+);

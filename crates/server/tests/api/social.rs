@@ -375,5 +375,20 @@ db_test!(
         let (s, b) = app.get("/api/v1/users?q=al", None).await;
         assert_eq!(s, 401);
         assert_error(&b, "unauthorized");
+
+        let (_, openapi) = app.get("/openapi.json", None).await;
+        for path in [
+            "/api/v1/users",
+            "/api/v1/friend-requests",
+            "/api/v1/friend-requests/{id}",
+            "/api/v1/friend-requests/{id}/accept",
+            "/api/v1/friend-requests/{id}/decline",
+            "/api/v1/contacts",
+            "/api/v1/contacts/{user_id}",
+            "/api/v1/blocks",
+            "/api/v1/blocks/{user_id}",
+        ] {
+            assert!(openapi["paths"][path].is_object(), "{path} is documented");
+        }
     }
 );
