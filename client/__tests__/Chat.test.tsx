@@ -67,6 +67,21 @@ function storeWithConversation() {
 }
 
 beforeEach(() => {
+  mocked.getConversation.mockResolvedValue(
+    conversation({
+      last_seq: 3,
+      members: [
+        {
+          user_id: 1,
+          display_name: 'Me Myself',
+          role: 'customer',
+          avatar_url: '',
+          last_read_seq: 3,
+        },
+        { user_id: 2, display_name: 'Ana Agent', role: 'agent', avatar_url: '', last_read_seq: 2 },
+      ],
+    }),
+  );
   mocked.listMessages.mockResolvedValue([
     message(1),
     message(2, { kind: 'note', body: 'customer seems upset' }),
@@ -81,7 +96,7 @@ describe('ConversationView', () => {
       store,
     });
     await findTestId('message-3');
-    expect(mocked.listMessages).toHaveBeenCalledWith(7, { limit: 50 });
+    expect(mocked.listMessages).toHaveBeenCalledWith(7, { before_seq: 4, limit: 50 });
     expect(textOf('message-1')).toContain('message 1');
     expect(queryTestId('message-1-note-label')).toBeNull();
     expect(textOf('message-2-note-label')).toContain('Internal note');

@@ -54,30 +54,45 @@ export async function startServer(name) {
   mkdirSync(artifactsDir, { recursive: true });
   const logPath = path.join(artifactsDir, `server-${name}.log`);
   const log = [];
-  const child = spawn(serverBin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => log.push(d));
-  child.stderr.on('data', (d) => log.push(d));
-  let exited = null;
-  child.on('exit', (code) => (exited = code));
   const baseURL = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited !== null) {
-      writeFileSync(logPath, Buffer.concat(log));
-      throw new Error(`server exited with ${exited}; log in ${logPath}`);
+  let child;
+  let exited = null;
+  const spawnServer = async () => {
+    exited = null;
+    child = spawn(serverBin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => log.push(d));
+    child.stderr.on('data', (d) => log.push(d));
+    child.on('exit', (code, signal) => (exited = code ?? signal));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (exited !== null) {
+        writeFileSync(logPath, Buffer.concat(log));
+        throw new Error(`server exited with ${exited}; log in ${logPath}`);
+      }
+      try {
+        const res = await fetch(`${baseURL}/healthz`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('server did not answer /healthz within 30 s');
+      await sleep(100);
     }
-    try {
-      const res = await fetch(`${baseURL}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not answer /healthz within 30 s');
-    await sleep(100);
-  }
+  };
+  const kill = async () => {
+    if (exited !== null) return;
+    child.kill('SIGTERM');
+    for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
+    if (exited === null) child.kill('SIGKILL');
+    for (let i = 0; i < 20 && exited === null; i++) await sleep(100);
+  };
+  await spawnServer();
   return {
     baseURL,
     env,
+    /** Stops the server (same data and port kept) until start() is called. */
+    halt: kill,
+    start: spawnServer,
     /** Creates a user with the CLI (the only way to make an agent); the password goes on stdin. */
     createUser({ email, role, displayName, password }) {
       const res = spawnSync(
@@ -88,11 +103,7 @@ export async function startServer(name) {
       if (res.status !== 0) throw new Error(`user create failed: ${res.stderr || res.stdout}`);
     },
     async stop() {
-      if (exited === null) {
-        child.kill('SIGTERM');
-        for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
-        if (exited === null) child.kill('SIGKILL');
-      }
+      await kill();
       writeFileSync(logPath, Buffer.concat(log));
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -8,13 +8,13 @@ import {
   type NativeSyntheticEvent,
 } from 'react-native';
 
-import { listMessages } from '../../api/conversations';
-import type { Id, Message } from '../../api/types';
+import { getConversation, listMessages } from '../../api/conversations';
+import type { Conversation, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
-import { activeConversationChanged, fetchConversation } from '../../state/conversations';
+import { activeConversationChanged, conversationUpserted } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { messagesLoaded, type OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
@@ -22,6 +22,19 @@ import { Composer } from './Composer';
 import { MessageBubble, type Delivery } from './MessageBubble';
 
 const PAGE = 50;
+
+/**
+ * The newest page: ask for the `PAGE` messages below the conversation's current last seq (fresh
+ * from the server), so it works whatever the server's default order for a bare query is.
+ */
+async function loadLatest(
+  conversationId: Id,
+  onConversation: (c: Conversation) => void,
+): Promise<Message[]> {
+  const fresh = await getConversation(conversationId);
+  onConversation(fresh);
+  return listMessages(conversationId, { before_seq: fresh.last_seq + 1, limit: PAGE });
+}
 const EMPTY: Message[] = [];
 
 type Row =
@@ -54,7 +67,6 @@ export function ConversationView({
 
   useEffect(() => {
     dispatch(activeConversationChanged(conversationId));
-    if (!conv) void dispatch(fetchConversation(conversationId));
     return () => {
       dispatch(activeConversationChanged(null));
     };
@@ -63,7 +75,7 @@ export function ConversationView({
 
   useEffect(() => {
     if (entry?.loaded) return;
-    listMessages(conversationId, { limit: PAGE })
+    loadLatest(conversationId, (c) => dispatch(conversationUpserted(c)))
       .then((page) =>
         dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE })),
       )
