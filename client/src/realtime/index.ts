@@ -1,4 +1,5 @@
 import AsyncStorage from '@react-native-async-storage/async-storage';
+import { AppState } from 'react-native';
 
 import { refreshSession } from '../api/client';
 import * as convApi from '../api/conversations';
@@ -110,6 +111,11 @@ export function createRealtime(store: AppStore): Realtime {
         }),
       );
       unsubs.push(subscribeNetwork((online) => s.setNetworkOnline(online)));
+      // Back in the foreground (phones suspend sockets): reconnect now instead of after a backoff.
+      const appState = AppState.addEventListener('change', (st) => {
+        if (st === 'active') s.reconnectNow();
+      });
+      unsubs.push(() => appState.remove());
       ticker = setInterval(() => {
         ob.tick();
         if (Object.keys(store.getState().conversations.typing).length) {
