@@ -7,7 +7,7 @@ import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { makeStore } from '../src/state/store';
-import { ticketUpserted } from '../src/state/tickets';
+import { fetchTeams, ticketUpserted } from '../src/state/tickets';
 import { agent, conversation, me, ticket } from './helpers/fixtures';
 import { renderScreen, renderWithApp } from './helpers/render';
 import {
@@ -158,5 +158,21 @@ describe('Ticket header', () => {
     expect(queryTestId('ticket-set-status')).toBeNull();
     await press('ticket-close');
     expect(mocked.patchTicket).toHaveBeenCalledWith(11, 1, { status: 'closed' });
+  });
+});
+
+describe('Ticket header: teams', () => {
+  it('assigns a team ticket to one of the team agents', async () => {
+    const store = storeFor(agent);
+    const bea = { id: 5, display_name: 'Bea Agent', role: 'agent' as const, avatar_url: '' };
+    mocked.listTeams.mockResolvedValue([{ id: 4, name: 'Billing', members: [bea] }]);
+    await store.dispatch(fetchTeams());
+    const teamTicket = ticket({ team: { id: 4, name: 'Billing' } });
+    mocked.patchTicket.mockResolvedValue({ ...teamTicket, version: 2, assignee: bea });
+    await renderWithApp(<TicketHeader ticket={teamTicket} events={[]} />, { store });
+    await press('ticket-set-assignee-5');
+    expect(mocked.patchTicket).toHaveBeenCalledWith(11, 1, { assignee_id: 5 });
+    await press('ticket-set-team-none');
+    expect(mocked.patchTicket).toHaveBeenLastCalledWith(11, 1, { team_id: null });
   });
 });

@@ -49,6 +49,10 @@ export function TicketHeader({
   };
 
   const sla = ticket.sla;
+  // Within a team, a ticket can be assigned to any of the team's agents.
+  const teamMembers = (teams.find((tm) => tm.id === ticket.team?.id)?.members ?? []).filter(
+    (u) => u.role !== 'customer',
+  );
   return (
     <View
       testID="ticket-header"
@@ -125,6 +129,19 @@ export function TicketHeader({
               options={[
                 { value: 'none', label: t('common.none') },
                 ...teams.map((tm) => ({ value: String(tm.id), label: tm.name })),
+              ]}
+            />
+          ) : null}
+          {teamMembers.length ? (
+            <Chips
+              testID="ticket-set-assignee"
+              label={t('ticket.assignee')}
+              value={ticket.assignee ? String(ticket.assignee.id) : 'none'}
+              disabled={busy}
+              onChange={(v) => void change({ assignee_id: v === 'none' ? null : Number(v) })}
+              options={[
+                { value: 'none', label: t('tickets.unassigned') },
+                ...teamMembers.map((u) => ({ value: String(u.id), label: u.display_name })),
               ]}
             />
           ) : null}
