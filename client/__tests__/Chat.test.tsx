@@ -193,3 +193,33 @@ describe('ConversationView', () => {
     expect(queryTestId('composer-mode-note')).toBeNull();
   });
 });
+
+describe('ConversationView: older messages', () => {
+  it('offers no older page when the first message is loaded', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(queryTestId('chat-load-older')).toBeNull();
+  });
+
+  it('loads the page below the oldest message on demand', async () => {
+    mocked.getConversation.mockResolvedValue(conversation({ last_seq: 100 }));
+    mocked.listMessages.mockImplementation(async (_id, opts) => {
+      const top = (opts.before_seq ?? 101) - 1;
+      const from = Math.max(1, top - (opts.limit ?? 50) + 1);
+      return Array.from({ length: top - from + 1 }, (_, i) => message(from + i));
+    });
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('chat-load-older');
+    expect(mocked.listMessages).toHaveBeenCalledWith(7, { before_seq: 101, limit: 50 });
+    await press('chat-load-older');
+    await waitFor(() =>
+      expect(mocked.listMessages).toHaveBeenCalledWith(7, { before_seq: 51, limit: 50 }),
+    );
+    await waitFor(() =>
+      expect(store.getState().messages.byConversation['7'].items).toHaveLength(100),
+    );
+    expect(store.getState().messages.byConversation['7'].hasOlder).toBe(false);
+  });
+});

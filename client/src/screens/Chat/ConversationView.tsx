@@ -87,8 +87,9 @@ export function ConversationView({
     if (lastSeq > 0) realtime.read(conversationId, lastSeq);
   }, [conversationId, lastSeq, realtime]);
 
+  const canLoadOlder = !!(entry?.loaded && entry.hasOlder);
   const loadOlder = useCallback(async () => {
-    if (loadingOlder || !entry?.hasOlder || items.length === 0) return;
+    if (loadingOlder || !canLoadOlder || items.length === 0) return;
     setLoadingOlder(true);
     try {
       const page = await listMessages(conversationId, { before_seq: items[0].seq, limit: PAGE });
@@ -98,7 +99,7 @@ export function ConversationView({
     } finally {
       setLoadingOlder(false);
     }
-  }, [conversationId, dispatch, entry?.hasOlder, items, loadingOlder]);
+  }, [conversationId, dispatch, canLoadOlder, items, loadingOlder]);
 
   const names = useMemo(() => {
     const m = new Map<Id, string>();
@@ -157,7 +158,7 @@ export function ConversationView({
         ListHeaderComponent={
           <View>
             {header}
-            {entry?.hasOlder && items.length > 0 ? (
+            {canLoadOlder && items.length > 0 ? (
               <Button
                 variant="link"
                 title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
