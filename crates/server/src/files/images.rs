@@ -5,7 +5,8 @@
 use std::io::{BufRead, Cursor, Seek};
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageError, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
 use crate::error::AppError;
 
@@ -55,7 +56,12 @@ pub fn decode<R: BufRead + Seek>(
     }
     let mut reader = ImageReader::with_format(open().map_err(anyhow::Error::from)?, format);
     reader.limits(limits());
-    reader.decode().map_err(invalid)
+    let mut decoder = reader.into_decoder().map_err(invalid)?;
+    // Re-encoding drops EXIF, so apply its rotation now or phone photos end up sideways.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(invalid)?;
+    img.apply_orientation(orientation);
+    Ok(img)
 }
 
 pub fn decode_bytes(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, AppError> {

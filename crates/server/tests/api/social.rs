@@ -392,3 +392,37 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    requests_sent_at_once_make_one_pending_request_or_one_contact,
+    |app: TestApp| async move {
+        let ana = app.register("Ana").await;
+        let ben = app.register("Ben").await;
+        // The same request twice at once: one is stored, the other refused.
+        let (a, b) = tokio::join!(request(&app, &ana, &ben), request(&app, &ana, &ben));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 409], "{} {}", a.1, b.1);
+        let (s, _) = app
+            .delete(
+                &format!(
+                    "/api/v1/friend-requests/{}",
+                    if a.0 == 201 { &a.1["id"] } else { &b.1["id"] }
+                ),
+                Some(&ana.token),
+            )
+            .await;
+        assert_eq!(s, 204);
+
+        // Crossing requests at once: one creates, the other accepts it.
+        let (a, b) = tokio::join!(request(&app, &ana, &ben), request(&app, &ben, &ana));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 201], "{} {}", a.1, b.1);
+        assert_eq!(a.1["id"], b.1["id"]);
+        assert_eq!(contacts(&app, &ana).await.len(), 1);
+        assert_eq!(contacts(&app, &ben).await.len(), 1);
+        assert_eq!(requests(&app, &ana).await["outgoing"], json!([]));
+        assert_eq!(requests(&app, &ben).await["outgoing"], json!([]));
+    }
+);
