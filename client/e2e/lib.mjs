@@ -179,8 +179,14 @@ export async function signIn(page, { email, password }) {
   await page.getByTestId('tab-tickets').waitFor();
 }
 
-export async function waitOnline(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid="connection-banner"]'));
+export async function waitOnline(page, timeout = 15_000) {
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="connection-banner"]'),
+    null,
+    {
+      timeout,
+    },
+  );
 }
 
 export function assert(cond, message) {

@@ -79,7 +79,8 @@ export const tests = {
         .waitFor();
 
       await server.start();
-      await waitOnline(rita.page);
+      // The client is somewhere in its backoff (at most 30 s): wait for it to come back.
+      await waitOnline(rita.page, 45_000);
       await bubbles(rita.page, text).waitFor({ timeout: 40_000 });
       const agent = await newPerson(browser, server.baseURL);
       await signIn(agent.page, AGENT);
