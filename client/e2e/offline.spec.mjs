@@ -52,6 +52,11 @@ export const tests = {
       await bubbles(agent.page, 'Hello before the tunnel').first().waitFor();
       await waitOnline(customer.page);
 
+      // The installed PWA's service worker controls the page (so it can start offline).
+      await customer.page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, {
+        timeout: 15_000,
+      });
+
       // The network goes away while the customer writes.
       await customer.context.setOffline(true);
       await customer.page.getByTestId('connection-banner-offline').waitFor();
@@ -67,6 +72,15 @@ export const tests = {
         (await bubbles(agent.page, text).count()) === 0,
         'nothing reached the server while offline',
       );
+
+      // The app is restarted while still offline: the service worker serves the shell, and the
+      // outbox (in storage) still holds the message.
+      await customer.page.reload();
+      await customer.page.getByTestId('connection-banner-offline').waitFor();
+      await customer.page
+        .getByTestId(/^outbox-[0-9a-f-]+$/)
+        .filter({ hasText: text })
+        .waitFor();
 
       // Back online: the outbox resends with the same client_id; the server stores it once.
       await customer.context.setOffline(false);

@@ -5,6 +5,16 @@ export const tests = {
     const server = await startServer('smoke');
     const { browser, close } = await launchBrowser();
     try {
+      // Installable: the manifest and its icons are served next to the app.
+      const manifest = await (await fetch(`${server.baseURL}/manifest.json`)).json();
+      assert(manifest.name === 'Switchboard' && manifest.display === 'standalone', 'manifest');
+      for (const icon of manifest.icons) {
+        const res = await fetch(`${server.baseURL}${icon.src}`);
+        assert(
+          res.ok && res.headers.get('content-type').startsWith('image/png'),
+          `icon ${icon.src}`,
+        );
+      }
       const ann = await newPerson(browser, server.baseURL);
       await ann.page.goto('/');
       await ann.page.getByTestId('signin-screen').waitFor();

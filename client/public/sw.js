@@ -1,15 +1,23 @@
-/* Switchboard service worker: makes the web app installable and lets its shell load offline.
- * Hashed bundles and icons are cached on first use; pages are network-first with the cached shell
- * as a fallback. The API and WebSocket are never touched. */
-const CACHE = 'switchboard-shell-v1';
+/* Switchboard service worker: makes the web app installable and lets it start offline.
+ * On install it caches the shell: index.html and the scripts it references (hashed names).
+ * Pages are network-first with the cached shell as the fallback; hashed bundles and icons are
+ * cache-first. The API and the WebSocket are never touched. */
+const CACHE = 'switchboard-shell-v2';
+
+async function cacheShell() {
+  const cache = await caches.open(CACHE);
+  const res = await fetch('/', { cache: 'no-store' });
+  if (!res.ok) return;
+  const html = await res.clone().text();
+  await cache.put('/', res);
+  const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+\.(?:js|css|png|ico|json))"/g)].map(
+    (m) => m[1],
+  );
+  await cache.addAll([...new Set(assets)]);
+}
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((c) => c.addAll(['/', '/manifest.json']))
-      .catch(() => undefined),
-  );
+  event.waitUntil(cacheShell().catch(() => undefined));
   self.skipWaiting();
 });
 
@@ -31,8 +39,10 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       fetch(req)
         .then((res) => {
-          const copy = res.clone();
-          caches.open(CACHE).then((c) => c.put('/', copy));
+          if (res.ok) {
+            const copy = res.clone();
+            caches.open(CACHE).then((c) => c.put('/', copy));
+          }
           return res;
         })
         .catch(() => caches.match('/').then((r) => r || Response.error())),

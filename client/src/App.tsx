@@ -12,6 +12,7 @@ import { Provider } from 'react-redux';
 
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { t } from './i18n';
+import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
 import { RealtimeProvider } from './realtime/context';
@@ -26,6 +27,7 @@ import { ThemeProvider, useTheme } from './theme';
 
 const store = makeStore();
 const realtime = initRealtime(store);
+registerServiceWorker();
 
 function Root({ rt }: { rt: Realtime }) {
   const dispatch = useAppDispatch();

@@ -60,6 +60,8 @@ export function ConversationView({
   const outbox = useAppSelector((s) => s.messages.outbox);
   const typing = useAppSelector((s) => s.conversations.typing[String(conversationId)]);
   const items = entry?.items ?? EMPTY;
+  // Loads wait for the link (and retry when it comes back after an offline start).
+  const online = useAppSelector((s) => s.connection.status !== 'offline');
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<FlatList<Row>>(null);
@@ -74,13 +76,14 @@ export function ConversationView({
   }, [conversationId]);
 
   useEffect(() => {
-    if (entry?.loaded) return;
+    if (entry?.loaded || !online) return;
     loadLatest(conversationId, (c) => dispatch(conversationUpserted(c)))
-      .then((page) =>
-        dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE })),
-      )
+      .then((page) => {
+        setError(null);
+        dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE }));
+      })
       .catch((e) => setError(String(e?.message ?? e)));
-  }, [conversationId, entry?.loaded, dispatch]);
+  }, [conversationId, entry?.loaded, online, dispatch]);
 
   const lastSeq = items.length ? items[items.length - 1].seq : 0;
   useEffect(() => {
