@@ -177,8 +177,11 @@ describe('ConversationView', () => {
       store,
     });
     await findTestId('message-3');
+    await typeInto('composer-input', 'a');
+    expect(realtime.typing).toHaveBeenCalledTimes(1);
     await press('composer-mode-note');
     await typeInto('composer-input', 'check the logs');
+    expect(realtime.typing).toHaveBeenCalledTimes(1); // notes don't show as typing
     await press('composer-send');
     expect(realtime.send).toHaveBeenCalledWith(7, 'check the logs', {
       kind: 'note',

@@ -121,7 +121,8 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
           value={text}
           onChangeText={(v) => {
             setText(v);
-            if (v) onTyping();
+            // Writing an internal note is nobody else's business: customers would see "typing".
+            if (v && !note) onTyping();
           }}
           onSubmitEditing={send}
           submitBehavior="submit"
