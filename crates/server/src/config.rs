@@ -41,6 +41,8 @@ pub struct RawSettings {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel (several installations can share one Redis).
+    pub redis_prefix: String,
     pub max_body_bytes: usize,
     pub max_upload_bytes: usize,
     pub request_timeout_secs: u64,
@@ -92,6 +94,7 @@ impl Default for RawSettings {
             tls_cert: None,
             tls_key: None,
             redis_url: None,
+            redis_prefix: "switchboard".into(),
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
             request_timeout_secs: 30,
@@ -123,6 +126,8 @@ pub struct Settings {
     pub log_level: String,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel (several installations can share one Redis).
+    pub redis_prefix: String,
     pub max_body_bytes: usize,
     pub max_upload_bytes: usize,
     pub request_timeout_secs: u64,
@@ -178,6 +183,13 @@ impl RawSettings {
             problems.push(
                 "SWITCHBOARD_DATABASE_URL: must start with sqlite:, postgres:, postgresql: or mysql:"
                     .into(),
+            );
+        }
+        if self.redis_url.as_deref().is_some_and(|u| !u.is_empty())
+            && self.database_url.starts_with("sqlite:")
+        {
+            problems.push(
+                "SWITCHBOARD_REDIS_URL: several nodes can't share SQLite; use PostgreSQL or MySQL with Redis".into(),
             );
         }
         if let Some(secret) = &self.jwt_secret
@@ -291,6 +303,7 @@ impl RawSettings {
             log_level: self.log_level,
             tls,
             redis_url: self.redis_url.filter(|u| !u.is_empty()),
+            redis_prefix: self.redis_prefix,
             max_body_bytes: self.max_body_bytes,
             max_upload_bytes: self.max_upload_bytes,
             request_timeout_secs: self.request_timeout_secs,

@@ -87,6 +87,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve => {
             let listen = settings.listen;
             let tls = settings.tls.is_some();
+            let _sqlite_lock = switchboard::db::lock_sqlite(&settings.database_url)?;
             let state = startup::build_state(settings).await?;
             let listener = startup::bind(listen)?;
             startup::shutdown_on_signals(state.shutdown.clone());

@@ -23,8 +23,9 @@ use crate::auth::tokens::{TokenKeys, load_or_create_secret};
 use crate::config::Settings;
 use crate::http::{docs::ApiDoc, middleware, ops};
 use crate::realtime::Realtime;
-use crate::realtime::broker::LocalBroker;
+use crate::realtime::broker::{Broker, LocalBroker};
 use crate::realtime::hub::Hub;
+use crate::realtime::redis::{Notice, RedisBroker};
 use crate::state::AppState;
 
 /// Connects to the database, applies migrations and assembles the state.
@@ -38,21 +39,64 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.ws_max_connections_per_user,
         settings.ws_outbound_queue,
     ));
-    let broker = Arc::new(LocalBroker::new(hub.clone()));
-    Ok(AppState {
+    let shutdown = CancellationToken::new();
+    let mut auth_limiter = AuthRateLimiter::new(
+        settings.auth_rate_limit,
+        settings.auth_rate_per_minute_ip,
+        settings.auth_rate_per_minute_account,
+    );
+    let mut notices = None;
+    let broker: Arc<dyn Broker> = match &settings.redis_url {
+        None => Arc::new(LocalBroker::new(hub.clone())),
+        Some(url) => {
+            let (broker, rx) = RedisBroker::start(
+                url,
+                &settings.redis_prefix,
+                hub.clone(),
+                node_id.clone(),
+                shutdown.clone(),
+            )
+            .await?;
+            auth_limiter =
+                auth_limiter.with_redis(redis_connection(url).await?, &settings.redis_prefix);
+            notices = Some(rx);
+            broker
+        }
+    };
+    let state = AppState {
         keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
-        auth_limiter: AuthRateLimiter::new(
-            settings.auth_rate_limit,
-            settings.auth_rate_per_minute_ip,
-            settings.auth_rate_per_minute_account,
-        ),
+        auth_limiter,
         realtime: Realtime::new(hub, broker, node_id),
         metrics: ops::metrics_handle(),
-        shutdown: CancellationToken::new(),
+        shutdown,
         settings: Arc::new(settings),
         db,
-    })
+    };
+    if let Some(rx) = notices {
+        tokio::spawn(announce_remote_changes(state.clone(), rx));
+    }
+    Ok(state)
+}
+
+async fn redis_connection(url: &str) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(1)));
+    Ok(client.get_connection_manager_with_config(config).await?)
+}
+
+/// Presence changes the broker discovers (a node died) are announced like local ones.
+async fn announce_remote_changes(
+    state: AppState,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Notice>,
+) {
+    while let Some(notice) = rx.recv().await {
+        match notice {
+            Notice::Offline(user_id) => crate::presence::announce(&state, user_id, false).await,
+        }
+    }
 }
 
 /// Every API route, with its OpenAPI description.

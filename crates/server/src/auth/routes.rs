@@ -76,7 +76,8 @@ pub async fn register(
 ) -> AppResult<impl IntoResponse> {
     state
         .auth_limiter
-        .check(addr.ip(), &req.email.trim().to_lowercase())?;
+        .check(addr.ip(), &req.email.trim().to_lowercase())
+        .await?;
     let mut problems = std::collections::BTreeMap::new();
     let email = Email::parse(&req.email)
         .map_err(|e| collect(&mut problems, e))
@@ -113,7 +114,8 @@ pub async fn login(
 ) -> AppResult<Json<AuthResponse>> {
     state
         .auth_limiter
-        .check(addr.ip(), &req.email.trim().to_lowercase())?;
+        .check(addr.ip(), &req.email.trim().to_lowercase())
+        .await?;
     if req.password.chars().count() > 128 {
         // Never hash unbounded input; answer like any wrong password.
         return Err(AppError::InvalidCredentials);

@@ -49,6 +49,36 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("applying database migrations")
 }
 
+/// Takes an exclusive lock beside a SQLite database file, held for the life of the process, so
+/// a second server on the same file stops at start with a clear error (SQLite is one node).
+pub fn lock_sqlite(url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(path) = sqlite_path(&normalise_url(url)) else {
+        return Ok(None);
+    };
+    if let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let lock_path = format!("{path}.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {lock_path}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another switchboard server is already using {path}: SQLite can't be shared by several nodes \
+             (use PostgreSQL or MySQL with SWITCHBOARD_REDIS_URL to run more than one)"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {lock_path}"))
+        }
+    }
+}
+
 /// `mariadb://` is accepted as a synonym of `mysql://`.
 pub fn normalise_url(url: &str) -> String {
     match url.strip_prefix("mariadb:") {

@@ -8,7 +8,17 @@ use super::hub::Hub;
 
 #[async_trait::async_trait]
 pub trait Broker: Send + Sync {
+    /// Hands `item` to every node (this one included). Never waits on a remote service for
+    /// long: acks must depend only on the database.
     async fn publish(&self, item: BrokerItem);
+
+    /// Whether another node has an open connection of this user.
+    fn is_online_elsewhere(&self, _user_id: i64) -> bool {
+        false
+    }
+
+    /// This node's first connection of a user opened, or its last one closed.
+    async fn node_presence(&self, _user_id: i64, _online: bool) {}
 }
 
 /// One node: publishing is delivering.
@@ -27,6 +37,7 @@ pub fn dispatch(hub: &Hub, item: &BrokerItem) {
     match item {
         BrokerItem::Event(env) => hub.deliver(env),
         BrokerItem::Control(c) => hub.control(c),
+        BrokerItem::NodePresence { .. } => {}
     }
 }
 

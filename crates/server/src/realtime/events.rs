@@ -136,4 +136,11 @@ pub enum Control {
 pub enum BrokerItem {
     Event(Envelope),
     Control(Control),
+    /// A user's first connection opened (or last closed) on `node`: other nodes keep a map of
+    /// who is online where, so presence is cluster-wide.
+    NodePresence {
+        node: String,
+        user_id: i64,
+        online: bool,
+    },
 }

@@ -175,4 +175,14 @@ impl Hub {
             }
         }
     }
+
+    /// Closes every connection at once with `code` (1012 after a broker outage: clients
+    /// reconnect and resume, so nothing missed stays missed).
+    pub fn close_all(&self, code: u16) {
+        for entry in self.conns.iter() {
+            for conn in entry.value() {
+                conn.closer.close(code);
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@ pub mod broker;
 pub mod cursor;
 pub mod events;
 pub mod hub;
+pub mod redis;
 pub mod ws;
 
 use std::sync::Arc;
@@ -42,9 +43,15 @@ impl Realtime {
         self.broker.publish(BrokerItem::Control(control)).await;
     }
 
-    /// Whether the user has an open connection (on this node; the Redis broker extends this to
-    /// the cluster).
+    /// Whether the user has an open connection on any node.
     pub fn is_online(&self, user_id: i64) -> bool {
-        self.hub.is_online_here(user_id)
+        self.hub.is_online_here(user_id) || self.broker.is_online_elsewhere(user_id)
+    }
+
+    /// Records that this node's first connection of a user opened (or its last closed).
+    /// Returns whether the user's cluster-wide presence changed, i.e. whether to announce it.
+    pub async fn node_presence(&self, user_id: i64, online: bool) -> bool {
+        self.broker.node_presence(user_id, online).await;
+        !self.broker.is_online_elsewhere(user_id)
     }
 }

@@ -104,7 +104,7 @@ async fn run(state: AppState, socket: WebSocket) {
         .await
         .is_ok()
     {
-        if first {
+        if first && state.realtime.node_presence(user.id, true).await {
             crate::presence::announce(&state, user.id, true).await;
         }
         let writer = tokio::spawn(write_loop(
@@ -122,7 +122,9 @@ async fn run(state: AppState, socket: WebSocket) {
         let _ = writer.await;
     }
     metrics::gauge!("switchboard_ws_connections").decrement(1.0);
-    if state.realtime.hub.unregister(user.id, &conn_id) {
+    if state.realtime.hub.unregister(user.id, &conn_id)
+        && state.realtime.node_presence(user.id, false).await
+    {
         crate::presence::announce(&state, user.id, false).await;
     }
 }
@@ -565,6 +567,7 @@ async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<()
         1001 => "going away",
         1008 => "too many connections",
         1009 => "frame too large",
+        1012 => "service restart: reconnect and resume",
         1013 => "outbound queue full; reconnect and resume",
         4401 => "unauthorized",
         4408 => "no auth frame in time",

@@ -74,7 +74,7 @@ pub struct TestUser {
     pub refresh: String,
 }
 
-fn base_url(backend: Backend) -> Option<String> {
+pub fn base_url(backend: Backend) -> Option<String> {
     let var = match backend {
         Backend::Sqlite => return Some(String::new()),
         Backend::Postgres => "SWITCHBOARD_TEST_POSTGRES_URL",
@@ -177,22 +177,38 @@ pub async fn spawn_app_with(
     customise: impl FnOnce(&mut RawSettings),
 ) -> Option<TestApp> {
     let base = base_url(backend)?;
+    let (url, cleanup) = fresh_database(backend, &base).await;
+    Some(spawn_node(backend, url, cleanup, customise).await)
+}
+
+/// A database of its own for one test: a SQLite file in a temp dir, or a new database.
+pub async fn fresh_database(backend: Backend, base: &str) -> (String, Option<(String, String)>) {
+    let name = format!("sb_test_{}", uuid::Uuid::new_v4().simple());
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (format!("sqlite://{}/switchboard.db", dir.display()), None)
+        }
+        _ => (
+            create_database(base, &name).await,
+            Some((base.to_string(), name)),
+        ),
+    }
+}
+
+/// Starts one server on `database_url`; `cleanup` names a database to drop when it stops.
+pub async fn spawn_node(
+    backend: Backend,
+    database_url: String,
+    cleanup: Option<(String, String)>,
+    customise: impl FnOnce(&mut RawSettings),
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         switchboard::telemetry::init(switchboard::config::LogFormat::Text, "info");
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let name = format!("sb_test_{}", uuid::Uuid::new_v4().simple());
-    let (url, db_cleanup) = match backend {
-        Backend::Sqlite => (
-            format!("sqlite://{}/switchboard.db", dir.path().display()),
-            None,
-        ),
-        _ => (
-            create_database(&base, &name).await,
-            Some((base.clone(), name.clone())),
-        ),
-    };
-    let mut raw = test_settings(dir.path(), url);
+    let mut raw = test_settings(dir.path(), database_url);
     customise(&mut raw);
     let settings: Settings = raw.validate().expect("valid test settings");
     let state = switchboard::startup::build_state(settings)
@@ -201,7 +217,7 @@ pub async fn spawn_app_with(
     let listener = switchboard::startup::bind("127.0.0.1:0".parse().unwrap()).expect("bind");
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(switchboard::startup::serve(listener, state.clone()));
-    Some(TestApp {
+    TestApp {
         address: format!("http://127.0.0.1:{port}"),
         ws_url: format!("ws://127.0.0.1:{port}/api/v1/ws"),
         client: reqwest::Client::builder()
@@ -211,8 +227,8 @@ pub async fn spawn_app_with(
         state,
         backend,
         _dir: dir,
-        db_cleanup,
-    })
+        db_cleanup: cleanup,
+    }
 }
 
 impl Drop for TestApp {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod auth;
+mod cluster;
 mod errors;
 mod files;
 mod ops;
