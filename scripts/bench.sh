@@ -1,3 +1,102 @@
 #!/usr/bin/env bash
-echo "make bench: not written yet" >&2
-exit 1
+# `make bench`: builds release binaries, starts a fresh server in a temp dir (SQLite by default),
+# runs a short version of the benchmark suite (under 3 minutes once built) and prints the table.
+#
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pg   another database (created
+#                                                                    empty when it is PostgreSQL)
+#   BENCH_FULL=1        the full-size suite used for BENCHMARKS.md (several minutes)
+#   BENCH_OUT=file      where the JSON lines go (default: a temp dir, printed at the end)
+#   BENCH_LABEL=name    label of the records (default: sqlite / postgres / mysql)
+#   BENCH_NO_BUILD=1    use the binaries already built
+# Any variable below (BENCH_USERS, BENCH_RATES, …) can be set to override one step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CARGO=${CARGO:-cargo}
+TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  "$CARGO" build --release -p switchboard -p switchboard-bench
+fi
+SERVER_BIN=$TARGET_DIR/release/switchboard
+BENCH_BIN=$TARGET_DIR/release/switchboard-bench
+
+if [ -n "${BENCH_FULL:-}" ]; then
+  : "${BENCH_USERS:=5560}"            # 556 ten-member tickets; 5,004 agents in the large room
+  : "${BENCH_RATES:=500,1000,2000,4000,7500,15000}"
+  : "${BENCH_DURATION:=10}"
+  : "${BENCH_IDLE:=19000}"            # the machine's hard open-files limit is 20,000
+  : "${BENCH_RECONNECT:=10000}"
+  : "${BENCH_ROOM_MEMBERS:=0}"        # 0: every agent
+  : "${BENCH_PHASE_SECS:=10}"
+else
+  : "${BENCH_USERS:=300}"
+  : "${BENCH_RATES:=250,500,1000}"
+  : "${BENCH_DURATION:=4}"
+  : "${BENCH_IDLE:=2000}"
+  : "${BENCH_RECONNECT:=1000}"
+  : "${BENCH_ROOM_MEMBERS:=0}"
+  : "${BENCH_PHASE_SECS:=4}"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-bench.XXXXXX")
+OUT=${BENCH_OUT:-$WORK/results.jsonl}
+PORT=${BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)}
+DB_URL=${BENCH_DATABASE_URL:-sqlite://$WORK/db/switchboard.db}
+case "$DB_URL" in
+  postgres*) LABEL=${BENCH_LABEL:-postgres}
+    # A fresh database for every run.
+    ADMIN_URL=${DB_URL%/*}/postgres; DB_NAME=${DB_URL##*/}
+    psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$DB_NAME\"" -c "CREATE DATABASE \"$DB_NAME\"" ;;
+  mysql*|mariadb*) LABEL=${BENCH_LABEL:-mysql} ;;
+  *) LABEL=${BENCH_LABEL:-sqlite} ;;
+esac
+
+export SWITCHBOARD_LISTEN=127.0.0.1:$PORT
+export SWITCHBOARD_DATABASE_URL=$DB_URL
+export SWITCHBOARD_DATA_DIR=$WORK/data
+export SWITCHBOARD_WEB_DIR=$WORK/no-web
+export SWITCHBOARD_AUTH_RATE_LIMIT=off
+export SWITCHBOARD_WS_MESSAGES_PER_SECOND=100000
+export SWITCHBOARD_WS_MAX_CONNECTIONS_PER_USER=1000
+export SWITCHBOARD_WS_OUTBOUND_QUEUE=${BENCH_OUTBOUND_QUEUE:-4096}
+export SWITCHBOARD_ACCESS_TOKEN_TTL_SECS=86400
+export SWITCHBOARD_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
+export BENCH_ADMIN_PASSWORD=bench-admin-password
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg), open files $(ulimit -n)"
+echo "== database: $LABEL; work dir $WORK; results $OUT"
+printf '%s\n' "$BENCH_ADMIN_PASSWORD" |
+  "$SERVER_BIN" user create --email bench-admin@example.com --role admin >/dev/null
+
+"$SERVER_BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+cleanup() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  if [ -z "${BENCH_KEEP:-}" ] && [ -z "${BENCH_OUT:-}" ]; then rm -rf "$WORK/db" "$WORK/data"; fi
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
+  sleep 0.1
+done
+
+B=("$BENCH_BIN" --url "http://127.0.0.1:$PORT" --state "$WORK/state.json" --out "$OUT"
+   --server-pid "$SERVER_PID" --label "$LABEL")
+step() { echo "== $*"; "${B[@]}" "$@" | grep -v '^JSON ' || { echo "step failed: $*"; exit 1; }; }
+
+step setup --users "$BENCH_USERS" --group 10
+step login --duration "$BENCH_PHASE_SECS" --concurrency 4
+step idle --conns "$BENCH_IDLE" --hold 2
+step fanout --rate "$BENCH_RATES" --duration "$BENCH_DURATION" --drain 5
+step history --duration "$BENCH_PHASE_SECS" --concurrency 16
+step reconnect --clients "$BENCH_RECONNECT" --messages 5
+step large-room --rate 20 --duration "$BENCH_PHASE_SECS" --members "$BENCH_ROOM_MEMBERS"
+
+echo
+echo "== results ($LABEL; $(nproc) cores shared with the generator; load $(cut -d' ' -f1-3 /proc/loadavg))"
+"$BENCH_BIN" table "$OUT"
+echo
+echo "JSON lines: $OUT   (plots: python3 scripts/plot_bench.py $OUT)"

@@ -1,0 +1,200 @@
+//! `table`: one summary row per JSON line, with the budget beside each figure.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn f(v: &Value, k: &str) -> f64 {
+    v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN)
+}
+
+fn u(v: &Value, k: &str) -> u64 {
+    v.get(k).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn lat(v: &Value, p: &str) -> String {
+    format!(
+        "{:.2}/{:.2}/{:.2}",
+        f(v, &format!("{p}_p50_ms")),
+        f(v, &format!("{p}_p99_ms")),
+        f(v, &format!("{p}_p999_ms"))
+    )
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
+}
+
+/// (parameters, result, latency p50/p99/p99.9 ms, target, verdict)
+fn row(v: &Value) -> Option<[String; 5]> {
+    let pg = v["label"].as_str().unwrap_or("").contains("postgres");
+    let scale = if pg { 2.0 } else { 1.0 };
+    Some(match v["scenario"].as_str()? {
+        "fanout" => {
+            let rate = f(v, "rate_target");
+            let acked = f(v, "acked_per_s");
+            let lost = u(v, "lost") + u(v, "unacked");
+            let (p50, p99, p999) = (
+                f(v, "delivery_p50_ms"),
+                f(v, "delivery_p99_ms"),
+                f(v, "delivery_p999_ms"),
+            );
+            let need = if pg { 5_000.0 } else { 15_000.0 };
+            let lat_ok = p50 <= 0.5 * scale && p99 <= 2.0 * scale && p999 <= 10.0 * scale;
+            let (target, ok) = if rate >= need {
+                (format!("≥{need} msg/s, 0 lost"), acked >= need && lost == 0)
+            } else {
+                (
+                    format!(
+                        "p50≤{} p99≤{} p99.9≤{} ms @{}/s",
+                        0.5 * scale,
+                        2.0 * scale,
+                        10.0 * scale,
+                        need / 2.0
+                    ),
+                    lat_ok && lost == 0,
+                )
+            };
+            [
+                format!(
+                    "{} convs × {}, {rate}/s",
+                    u(v, "conversations"),
+                    u(v, "members")
+                ),
+                format!(
+                    "{acked:.0} msg/s, {:.0} deliv/s, lost {lost}",
+                    f(v, "deliveries_per_s")
+                ),
+                format!("ack {} deliv {}", lat(v, "ack"), lat(v, "delivery")),
+                target,
+                verdict(ok).into(),
+            ]
+        }
+        "idle" => {
+            let n = u(v, "connections");
+            let kib = f(v, "server_kib_per_conn");
+            [
+                format!("{} conns", u(v, "connections_target")),
+                format!("{n} open, {kib:.2} KiB/conn"),
+                String::new(),
+                "100000 at ≤8 KiB".into(),
+                verdict(n >= 100_000 && kib <= 8.0).into(),
+            ]
+        }
+        "history" => {
+            let rps = f(v, "requests_per_s");
+            let p99 = f(v, "latency_p99_ms");
+            [
+                format!(
+                    "{} workers, {} msgs/page",
+                    u(v, "concurrency"),
+                    u(v, "limit")
+                ),
+                format!("{rps:.0} req/s, errors {}", u(v, "errors")),
+                lat(v, "latency"),
+                "≥15000 req/s, p99≤3 ms".into(),
+                verdict(rps >= 15_000.0 && p99 <= 3.0).into(),
+            ]
+        }
+        "login" => [
+            format!("{} workers", u(v, "concurrency")),
+            format!(
+                "{:.0} logins/s, errors {}",
+                f(v, "logins_per_s"),
+                u(v, "errors")
+            ),
+            lat(v, "latency"),
+            "(none)".into(),
+            "-".into(),
+        ],
+        "reconnect" => {
+            let n = u(v, "clients");
+            let all = f(v, "all_caught_up_s");
+            let (g, d) = (u(v, "gaps"), u(v, "duplicates"));
+            [
+                format!(
+                    "{n} clients, {} msgs offline",
+                    u(v, "messages_while_offline")
+                ),
+                format!(
+                    "{}/{n} caught up in {all:.2} s, gaps {g}, dups {d}",
+                    u(v, "caught_up")
+                ),
+                format!(
+                    "p50 {:.2} s p99 {:.2} s",
+                    f(v, "p50_caught_up_s"),
+                    f(v, "p99_caught_up_s")
+                ),
+                "10000 in ≤6 s, 0 gaps/dups".into(),
+                verdict(n >= 10_000 && all <= 6.0 && g == 0 && d == 0 && u(v, "caught_up") == n)
+                    .into(),
+            ]
+        }
+        "large-room" => {
+            let members = u(v, "members");
+            let rate = f(v, "rate_target");
+            let p99 = f(v, "last_member_p99_ms");
+            let lost = u(v, "lost") + u(v, "unacked");
+            [
+                format!("{members} members, {rate}/s"),
+                format!("{:.0} deliv/s, lost {lost}", f(v, "deliveries_per_s")),
+                format!("last member {}", lat(v, "last_member")),
+                "5000 members @20/s: p99≤100 ms".into(),
+                verdict(members >= 5000 && rate >= 20.0 && p99 <= 100.0 * scale && lost == 0)
+                    .into(),
+            ]
+        }
+        _ => return None,
+    })
+}
+
+pub fn print(path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut rows = vec![[
+        "scenario".to_string(),
+        "db".into(),
+        "parameters".into(),
+        "result".into(),
+        "latency ms p50/p99/p99.9".into(),
+        "budget".into(),
+        "".into(),
+        "bench/server CPU".into(),
+    ]];
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line)?;
+        if let Some([a, b, c, d, e]) = row(&v) {
+            rows.push([
+                v["scenario"].as_str().unwrap_or("").into(),
+                v["label"].as_str().unwrap_or("").into(),
+                a,
+                b,
+                c,
+                d,
+                e,
+                format!(
+                    "{:.0}%/{:.0}%",
+                    f(&v, "bench_cpu_pct"),
+                    f(&v, "server_cpu_pct")
+                ),
+            ]);
+        }
+    }
+    let mut widths = [0usize; 8];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        println!("{}", line.join(" │ ").trim_end());
+        if i == 0 {
+            println!("{}", widths.map(|w| "─".repeat(w)).join("─┼─"));
+        }
+    }
+    Ok(())
+}
