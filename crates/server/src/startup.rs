@@ -12,7 +12,6 @@ use axum::routing::get;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -129,9 +128,9 @@ pub fn build_router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs"))
         .merge(crate::http::web::router(settings.web_dir.clone()))
         .layer(axum::middleware::from_fn(middleware::json_errors))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+        .layer(axum::middleware::from_fn_with_state(
             Duration::from_secs(settings.request_timeout_secs),
+            middleware::timeout,
         ))
         .layer(cors(&settings))
         .layer(axum::middleware::from_fn(middleware::security_headers))

@@ -1,8 +1,8 @@
 //! Request ids, access logs, metrics, error logging and security headers.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -139,4 +139,34 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// Uploads get ten minutes: a 25 MiB file on a slow phone link needs more than the default.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The request timeout (408 after it), longer for the two upload routes. WebSocket upgrades
+/// are answered at once and then live outside any request, so the limit doesn't cut them.
+pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let upload = (req.method() == axum::http::Method::POST && path == "/api/v1/files")
+        || (req.method() == axum::http::Method::PUT && path == "/api/v1/users/me/avatar");
+    let limit = if upload {
+        UPLOAD_TIMEOUT.max(limit)
+    } else {
+        limit
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let body = ErrorBody {
+                error: ErrorDetail {
+                    code: "timeout".into(),
+                    message: "the request took too long".into(),
+                    fields: None,
+                    current: None,
+                },
+            };
+            (axum::http::StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
+        }
+    }
 }

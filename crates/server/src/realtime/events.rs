@@ -14,6 +14,10 @@ use crate::conversations::view::MessageView;
 pub enum ClientFrame {
     Auth {
         token: String,
+        /// Positions to resume from, replayed before any live event: the race-free way to
+        /// reconnect (a separate `resume` frame may follow live messages already delivered).
+        #[serde(default)]
+        resume: Option<HashMap<String, i64>>,
     },
     Send {
         conversation_id: i64,

@@ -69,8 +69,8 @@ pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
 
 async fn run(state: AppState, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
-    let user = match wait_for_auth(&state, &mut stream).await {
-        Ok(user) => user,
+    let (user, positions) = match wait_for_auth(&state, &mut stream).await {
+        Ok(found) => found,
         Err(code) => {
             let _ = close(&mut sink, code).await;
             return;
@@ -86,6 +86,10 @@ async fn run(state: AppState, socket: WebSocket) {
         tx,
         closer,
     };
+    if !positions.is_empty() {
+        // Queued before the connection joins the hub: the replay precedes every live event.
+        let _ = handle.tx.try_send(Outbound::Resume(positions));
+    }
     let first = match state.realtime.hub.register(user.id, handle.clone()) {
         Ok(first) => first,
         Err(_) => {
@@ -133,7 +137,7 @@ async fn run(state: AppState, socket: WebSocket) {
 async fn wait_for_auth(
     state: &AppState,
     stream: &mut SplitStream<WebSocket>,
-) -> Result<AuthUser, u16> {
+) -> Result<(AuthUser, Vec<(i64, i64)>), u16> {
     let frame = match tokio::time::timeout(
         Duration::from_secs(state.settings.ws_auth_timeout_secs),
         stream.next(),
@@ -148,11 +152,17 @@ async fn wait_for_auth(
     let Message::Text(text) = frame else {
         return Err(4401);
     };
-    let Ok(ClientFrame::Auth { token }) = serde_json::from_str::<ClientFrame>(&text) else {
+    let Ok(ClientFrame::Auth { token, resume }) = serde_json::from_str::<ClientFrame>(&text) else {
         return Err(4401);
     };
+    let positions = resume
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, seq)| Some((k.parse::<i64>().ok()?, seq)))
+        .filter(|&(_, seq)| seq >= 0)
+        .collect();
     match authenticate(state, &token).await {
-        Ok(Some(user)) => Ok(user),
+        Ok(Some(user)) => Ok((user, positions)),
         Ok(None) => Err(4401),
         Err(_) => Err(1011),
     }
@@ -247,7 +257,7 @@ async fn handle_text(
         ClientFrame::Ping { .. } | ClientFrame::Auth { .. } | ClientFrame::Resume { .. }
     ) && limiter.check().is_err();
     match frame {
-        ClientFrame::Auth { token } => match authenticate(state, &token).await {
+        ClientFrame::Auth { token, .. } => match authenticate(state, &token).await {
             Ok(Some(renewed)) if renewed.id == user.id => return Some(renewed),
             _ => conn.closer.close(4401),
         },

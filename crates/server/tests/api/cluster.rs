@@ -180,9 +180,9 @@ async fn resilient_reader(
             continue;
         };
         let mut ws = WsClient { stream };
-        ws.send(json!({"type": "auth", "token": user.token})).await;
         let last = seen.last().copied().unwrap_or(0);
-        ws.send(json!({"type": "resume", "positions": {conv.to_string(): last}}))
+        // Positions in the auth frame: the replay precedes every live event.
+        ws.send(json!({"type": "auth", "token": user.token, "resume": {conv.to_string(): last}}))
             .await;
         loop {
             match tokio::time::timeout(Duration::from_secs(20), ws.stream.next()).await {

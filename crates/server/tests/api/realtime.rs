@@ -15,7 +15,10 @@ use crate::helpers::{TestApp, TestUser, WsClient};
 async fn collect_messages(ws: &mut WsClient, n: usize) -> Vec<(i64, i64)> {
     let mut order = Vec::new();
     while order.len() < n {
-        let f = ws.recv().await;
+        let f = ws
+            .try_recv(Duration::from_secs(60))
+            .await
+            .expect("a frame within 60 s");
         if f["type"] == "message" {
             order.push((
                 f["message"]["seq"].as_i64().unwrap(),
@@ -254,10 +257,12 @@ db_test!(
                 assert_eq!(resp.status(), 201);
             }
         });
-        let mut ana_ws = app.ws(&ana).await;
+        // Positions in the auth frame: the replay comes before any live event.
+        let mut ana_ws = app.ws_raw().await;
         ana_ws
-            .send(json!({"type": "resume", "positions": {conv.to_string(): 0}}))
+            .send(json!({"type": "auth", "token": ana.token, "resume": {conv.to_string(): 0}}))
             .await;
+        assert_eq!(ana_ws.recv().await["type"], "ready");
         writer.await.unwrap();
         let mut seen = Vec::new();
         while seen.len() < 400 {
@@ -298,7 +303,10 @@ db_test!(
                 let mut acked = 0;
                 let mut others = Vec::new();
                 while acked < 100 {
-                    let f = ws.recv().await;
+                    let f = ws
+                        .try_recv(Duration::from_secs(60))
+                        .await
+                        .expect("a frame within 60 s");
                     match f["type"].as_str().unwrap() {
                         "ack" => acked += 1,
                         "message" => others.push(f["message"]["seq"].as_i64().unwrap()),
