@@ -50,3 +50,7 @@ bench:
 ## The long versions of the fuzzing, crash and load runs.
 soak:
 	bash scripts/soak.sh
+
+## Two (or NODES=3) nodes on PostgreSQL + Redis behind nginx on :8080 (docs/deploy.md).
+cluster:
+	bash scripts/cluster $(or $(NODES),2)

@@ -74,6 +74,10 @@ impl TokenKeys {
 
     /// Verifies signature, algorithm, expiry, issuer, audience and token type.
     pub fn verify_access(&self, token: &str) -> Option<(i64, String, u64)> {
+        // We understand no JWS extensions: a token naming a critical one is refused (RFC 7515).
+        if jsonwebtoken::decode_header(token).ok()?.crit.is_some() {
+            return None;
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         if data.claims.typ != ACCESS_TYPE {
             return None;

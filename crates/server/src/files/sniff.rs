@@ -124,13 +124,23 @@ pub fn check_claims(
 /// at most 255 characters.
 pub fn clean_name(raw: Option<&str>) -> String {
     let base = raw.unwrap_or("").rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|&c| !c.is_control() && !is_bidi_or_invisible(c))
+        .take(255)
+        .collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
         "file".into()
     } else {
         cleaned.to_string()
     }
+}
+
+/// Bidirectional overrides and invisible format characters: kept, they let `invoice\u{202E}fdp.exe`
+/// display as `invoiceexe.pdf` (the "RLO trick").
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// `Content-Disposition` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).

@@ -583,11 +583,17 @@ async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<()
         4408 => "no auth frame in time",
         _ => "",
     };
-    sink.send(Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    })))
-    .await?;
+    let sent = sink
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+    if sent.is_err() {
+        // The client closed first: tungstenite has queued its reply to the client's Close
+        // frame; flushing writes it (RFC 6455 §5.5.1).
+        sink.flush().await?;
+    }
     sink.close().await
 }
 
