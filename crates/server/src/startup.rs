@@ -118,14 +118,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .with_state(state);
-    let openapi_json = openapi.clone();
     Router::new()
         .merge(api)
-        .route(
-            "/openapi.json",
-            get(move || async move { axum::Json(openapi_json) }),
-        )
-        .merge(SwaggerUi::new("/docs"))
+        // The docs page and the document it shows, both served from the binary.
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .merge(crate::http::web::router(settings.web_dir.clone()))
         .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn_with_state(
