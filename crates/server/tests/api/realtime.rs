@@ -637,3 +637,38 @@ async fn shutdown_closes_sockets_with_1001() {
     app.state.shutdown.cancel();
     assert_eq!(ws.closed_with().await, Some(1001));
 }
+
+#[tokio::test]
+async fn an_expired_token_closes_the_socket_unless_renewed() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
+        s.access_token_ttl_secs = 2
+    })
+    .await
+    .unwrap();
+    let ana = app.register("Ana").await;
+    // Renewed in time with a fresh token: the connection lives past the first expiry.
+    let mut renewed = app.ws(&ana).await;
+    let mut lapsing = app.ws(&ana).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let (_, fresh) = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": ana.refresh}),
+        )
+        .await;
+    renewed
+        .send(json!({"type": "auth", "token": fresh["access_token"]}))
+        .await;
+    assert_eq!(
+        lapsing.closed_with().await,
+        Some(4401),
+        "un-renewed: closed at expiry"
+    );
+    renewed.send(json!({"type": "ping", "nonce": 7})).await;
+    assert_eq!(
+        renewed.recv_type("pong").await["nonce"],
+        7,
+        "renewed: still open"
+    );
+}
