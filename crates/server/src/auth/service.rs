@@ -187,34 +187,29 @@ pub async fn logout(state: &AppState, presented: &str) -> AppResult<()> {
 }
 
 pub async fn revoke_session(state: &AppState, session_id: &str, user_id: i64) -> AppResult<()> {
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now_ms()))
-        .filter(session::Column::Id.eq(session_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(&state.db)
-        .await?;
-    state
-        .realtime
-        .publish_control(Control::SessionRevoked {
-            user_id,
-            session_id: Some(session_id.to_string()),
-        })
-        .await;
-    Ok(())
+    revoke(state, user_id, Some(session_id)).await
 }
 
 pub async fn revoke_all_sessions(state: &AppState, user_id: i64) -> AppResult<()> {
-    session::Entity::update_many()
+    revoke(state, user_id, None).await
+}
+
+/// Ends one session of the user, or all of them, and closes their sockets (4401) on every node.
+async fn revoke(state: &AppState, user_id: i64, session_id: Option<&str>) -> AppResult<()> {
+    let mut update = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now_ms()))
         .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(&state.db)
-        .await?;
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(id) = session_id {
+        update = update.filter(session::Column::Id.eq(id));
+    }
+    update.exec(&state.db).await?;
+    let session_id = session_id.map(str::to_string);
     state
         .realtime
         .publish_control(Control::SessionRevoked {
             user_id,
-            session_id: None,
+            session_id,
         })
         .await;
     Ok(())
