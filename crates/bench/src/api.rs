@@ -312,6 +312,56 @@ pub async fn setup(api: &Api, args: SetupArgs) -> anyhow::Result<State> {
     })
     .await?;
     eprintln!("registered in {:.1} s", t0.elapsed().as_secs_f64());
+    // Customers open their tickets before any agent exists: a ticket opened in the shared
+    // queue notifies every agent (one row each), which with thousands of agents would make
+    // setup take many minutes. Assigning a team later notifies only its members.
+    let mut tickets: Vec<(i64, i64, Value)> = Vec::new();
+    if args.kind == "ticket" {
+        let items: Vec<usize> = (0..conversations).collect();
+        let users_ref = &users;
+        tickets = each(items, 16, |c| {
+            let api = api.clone();
+            async move {
+                let t = api
+                    .ok(
+                        reqwest::Method::POST,
+                        "/tickets",
+                        Some(&users_ref[c].access_token),
+                        Some(&json!({"subject": format!("Bench ticket {c}"), "body": "hello", "priority": "low"})),
+                    )
+                    .await?;
+                Ok((
+                    t["id"].as_i64().context("ticket id")?,
+                    t["conversation_id"].as_i64().context("conversation id")?,
+                    t["version"].clone(),
+                ))
+            }
+        })
+        .await?;
+    }
+    let large_room = if args.large_room {
+        let r = customers + agents;
+        let ticket = api
+            .ok(
+                reqwest::Method::POST,
+                "/tickets",
+                Some(&users[r].access_token),
+                Some(&json!({"subject": "Bench large room", "body": "hello everyone", "priority": "low"})),
+            )
+            .await?;
+        let mut members = vec![r];
+        members.extend(customers..customers + agents);
+        Some(Conversation {
+            id: ticket["conversation_id"]
+                .as_i64()
+                .context("conversation id")?,
+            ticket_id: ticket["id"].as_i64(),
+            members,
+        })
+    } else {
+        None
+    };
+    eprintln!("tickets opened at {:.1} s", t0.elapsed().as_secs_f64());
     let agent_ids: Vec<i64> = users[customers..customers + agents]
         .iter()
         .map(|u| u.id)
@@ -332,6 +382,7 @@ pub async fn setup(api: &Api, args: SetupArgs) -> anyhow::Result<State> {
     .await?;
     let items: Vec<usize> = (0..conversations).collect();
     let users_ref = &users;
+    let tickets_ref = &tickets;
     let convs = if args.kind == "ticket" {
         each(items, 16, |c| {
             let api = api.clone();
@@ -359,27 +410,18 @@ pub async fn setup(api: &Api, args: SetupArgs) -> anyhow::Result<State> {
                     )
                     .await?;
                 }
-                let customer = &users_ref[c];
-                let ticket = api
-                    .ok(
-                        reqwest::Method::POST,
-                        "/tickets",
-                        Some(&customer.access_token),
-                        Some(&json!({"subject": format!("Bench ticket {c}"), "body": "hello", "priority": "low"})),
-                    )
-                    .await?;
-                let ticket_id = ticket["id"].as_i64().context("ticket id")?;
+                let (ticket_id, conversation_id, version) = tickets_ref[c].clone();
                 api.ok(
                     reqwest::Method::PATCH,
                     &format!("/tickets/{ticket_id}"),
                     Some(&token),
-                    Some(&json!({"version": ticket["version"], "team_id": team_id})),
+                    Some(&json!({"version": version, "team_id": team_id})),
                 )
                 .await?;
                 let mut all = vec![c];
                 all.extend(members);
                 Ok(Conversation {
-                    id: ticket["conversation_id"].as_i64().context("conversation id")?,
+                    id: conversation_id,
                     ticket_id: Some(ticket_id),
                     members: all,
                 })
@@ -407,28 +449,6 @@ pub async fn setup(api: &Api, args: SetupArgs) -> anyhow::Result<State> {
             }
         })
         .await?
-    };
-    let large_room = if args.large_room {
-        let r = customers + agents;
-        let ticket = api
-            .ok(
-                reqwest::Method::POST,
-                "/tickets",
-                Some(&users[r].access_token),
-                Some(&json!({"subject": "Bench large room", "body": "hello everyone", "priority": "low"})),
-            )
-            .await?;
-        let mut members = vec![r];
-        members.extend(customers..customers + agents);
-        Some(Conversation {
-            id: ticket["conversation_id"]
-                .as_i64()
-                .context("conversation id")?,
-            ticket_id: ticket["id"].as_i64(),
-            members,
-        })
-    } else {
-        None
     };
     // Tokens were issued at registration; make them fresh for the runs that follow.
     for u in users.iter_mut() {
