@@ -36,6 +36,18 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+        })
+        .map_sqlx_sqlite_pool_opts(|o| {
+            o.after_release(|conn, _| {
+                Box::pin(async move {
+                    // A COMMIT that fails with SQLITE_FULL (disk full) leaves the transaction
+                    // open and the write lock held; a connection must never go back to the pool
+                    // like that. Outside a transaction this is a no-op error, ignored.
+                    use sea_orm::sqlx::Executor;
+                    let _ = conn.execute("ROLLBACK").await;
+                    Ok(true)
+                })
+            })
         });
     let db = Database::connect(opts)
         .await

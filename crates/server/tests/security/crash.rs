@@ -618,7 +618,6 @@ async fn send_each(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug F4: after a full disk, sends fail with 'database is locked' once space returns (target/security-findings.md)"]
 async fn a_full_disk_refuses_sends_loses_nothing_and_recovers() {
     let tmp = tempfile::tempdir().unwrap();
     let mnt = tmp.path().join("mnt");

@@ -293,7 +293,6 @@ async fn odd_file_names_are_only_metadata() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug F2: bidi control characters are kept in file names (target/security-findings.md)"]
 async fn bidi_controls_are_stripped_from_file_names() {
     let app = spawn_app(Backend::Sqlite).await;
     let ana = app.register("Ana").await;

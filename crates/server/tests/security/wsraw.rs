@@ -460,7 +460,6 @@ async fn floods_hit_the_limits_and_healthz_stays_fast() {
 /// RFC 6455 §5.5.1: an endpoint that receives a Close frame MUST answer with one; §7.4.1: 1005
 /// must never be on the wire, so receiving it is a protocol error (1002).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "server bug F3: a client's Close frame is never answered (target/security-findings.md)"]
 async fn a_close_frame_is_answered_with_a_close_frame() {
     let app = spawn_app(Backend::Sqlite).await;
     let ana = app.register("Ana").await;
