@@ -32,6 +32,7 @@ pub struct OpenDirectRequest {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Messages with a seq greater than this.
     pub after_seq: Option<i64>,

@@ -96,6 +96,7 @@ pub async fn upload_avatar(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvatarQuery {
     /// 64 or 256 (default).
     pub size: Option<u32>,

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Switchboard API", description = "Self-hosted real-time support chat. The WebSocket protocol at /api/v1/ws is described in docs/protocol.md."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "auth", description = "Accounts and tokens"),
         (name = "users", description = "Your profile, user search, avatars"),
@@ -37,5 +37,60 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The answers every route can give, added to each operation so the document matches what the
+/// server does: 401 where a token is required, 400/413/415 where a JSON body is read, 408 and
+/// 429 everywhere they apply. Each carries the one error shape.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let is_api = path.starts_with("/api/");
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, text: &str| {
+                    responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(text));
+                };
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add("401", "missing, invalid or expired access token");
+                }
+                if op.request_body.is_some() {
+                    add("400", "malformed JSON or invalid fields");
+                    add("413", "the body is larger than the limit");
+                    add("415", "the body is not of the expected content type");
+                }
+                if is_api {
+                    add("408", "the request took too long");
+                }
+            }
+        }
     }
 }

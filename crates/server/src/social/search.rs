@@ -17,6 +17,7 @@ use crate::users::admin_routes::{UserPage, strip_like_wildcards};
 use crate::users::view::UserView;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Display-name prefix, case-insensitive (1 to 64 characters; empty lists everyone).
     pub q: Option<String>,

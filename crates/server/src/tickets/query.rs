@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::users::admin_routes::strip_like_wildcards;
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// `open`, `in_progress` or `closed`.
     pub status: Option<String>,
