@@ -98,7 +98,8 @@ def latency_vs_rate(plt, records, out):
         rates = [r["rate_target"] for r in rs]
         ax.plot(rates, [r["acked_per_s"] for r in rs], "o-", label=f"{label}: acked/s")
     lim = max(r["rate_target"] for rs in groups.values() for r in rs)
-    ax.plot([1, lim], [1, lim], color="grey", lw=0.6, ls=":", label="offered")
+    low = min(r["rate_target"] for rs in groups.values() for r in rs)
+    ax.plot([low, lim], [low, lim], color="grey", lw=0.6, ls=":", label="offered")
     ax.axhline(15000, color="red", lw=0.6, ls="--", label="budget SQLite 15,000/s")
     ax.axhline(5000, color="orange", lw=0.6, ls="--", label="budget PostgreSQL 5,000/s")
     ax.set_xscale("log")
