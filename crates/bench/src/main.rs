@@ -64,7 +64,7 @@ enum Command {
         /// Password of every bench user.
         #[arg(long, default_value = "bench-password-1")]
         password: String,
-        /// E-mail prefix (default: bench-<unix time>).
+        /// E-mail prefix (default: bench-<nanoseconds since the epoch, hex>).
         #[arg(long)]
         prefix: Option<String>,
         /// Also open one unassigned ticket whose audience is every agent (for large-room).
@@ -178,7 +178,7 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<()> {
                     admin_email,
                     admin_password,
                     password,
-                    prefix: prefix.unwrap_or_else(|| format!("bench-{}", api::now_secs())),
+                    prefix: prefix.unwrap_or_else(|| format!("bench-{:x}", api::run_id())),
                     large_room,
                     concurrency,
                 },
