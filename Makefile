@@ -41,7 +41,8 @@ fmt:
 
 ## Bounded security checks (API fuzzing, supply chain, crash durability); part of `make test`.
 security: build
-	bash scripts/security.sh
+	# The security test target already ran in server-test.
+	SKIP_SECURITY_TESTS=1 bash scripts/security.sh
 
 ## Release build and a short benchmark suite (under 3 minutes); prints the table.
 bench:

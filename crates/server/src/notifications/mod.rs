@@ -2,7 +2,7 @@
 
 pub mod routes;
 
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -49,11 +49,17 @@ pub struct Notice<'a> {
     pub conversation_id: Option<i64>,
 }
 
-/// Stores one notification per recipient and pushes each live.
+/// Stores one notification per recipient (one transaction: one disk sync however many agents
+/// a queue has) and then pushes each live.
 pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) -> AppResult<()> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
     let now = now_ms();
+    let txn = state.db.begin().await?;
+    let mut stored = Vec::with_capacity(recipients.len());
     for &user_id in recipients {
-        let stored = notification::ActiveModel {
+        let row = notification::ActiveModel {
             user_id: Set(user_id),
             kind: Set(notice.kind.to_string()),
             title: Set(truncate(&notice.title, 255)),
@@ -64,13 +70,17 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&state.db)
+        .insert(&txn)
         .await?;
-        let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&stored)});
+        stored.push(row);
+    }
+    txn.commit().await?;
+    for row in stored {
+        let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&row)});
         state
             .realtime
             .publish(Envelope {
-                to: vec![user_id],
+                to: vec![row.user_id],
                 staff_only: false,
                 except_connection: None,
                 kind: EventKind::Important,

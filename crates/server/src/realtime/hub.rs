@@ -23,6 +23,7 @@ pub enum Outbound {
     Ack {
         conversation_id: i64,
         seq: i64,
+        client_id: String,
         payload: Utf8Bytes,
     },
     /// Replay everything after these positions, then `resumed` for each.
@@ -62,6 +63,30 @@ pub struct ConnHandle {
     pub staff: bool,
     pub tx: mpsc::Sender<Outbound>,
     pub closer: Arc<Closer>,
+    /// Client ids this connection sent whose `ack` is not written yet: a gap fill must not hand
+    /// the sender its own message as `message` before its `ack`.
+    pub in_flight: InFlight,
+}
+
+pub type InFlight = Arc<std::sync::Mutex<std::collections::HashSet<String>>>;
+
+/// Whether a stored message is one this connection is still to ack.
+pub fn is_in_flight(in_flight: &InFlight, user_id: i64, sender_id: i64, client_id: &str) -> bool {
+    sender_id == user_id
+        && in_flight
+            .lock()
+            .map(|set| set.contains(client_id))
+            .unwrap_or(false)
+}
+
+pub fn set_in_flight(in_flight: &InFlight, client_id: &str, pending: bool) {
+    if let Ok(mut set) = in_flight.lock() {
+        if pending {
+            set.insert(client_id.to_string());
+        } else {
+            set.remove(client_id);
+        }
+    }
 }
 
 pub struct Hub {

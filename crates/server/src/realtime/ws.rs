@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use super::cursor::{Cursors, Decision};
 use super::events::{ClientFrame, EventKind, ServerFrame};
-use super::hub::{Closer, ConnHandle, Outbound};
+use super::hub::{Closer, ConnHandle, InFlight, Outbound, is_in_flight, set_in_flight};
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
 use crate::conversations::service::{self as conversations, SendInput};
@@ -85,6 +85,7 @@ async fn run(state: AppState, socket: WebSocket) {
         staff: user.is_staff(),
         tx,
         closer,
+        in_flight: InFlight::default(),
     };
     if !positions.is_empty() {
         // Queued before the connection joins the hub: the replay precedes every live event.
@@ -117,6 +118,7 @@ async fn run(state: AppState, socket: WebSocket) {
             sink,
             rx,
             handle.closer.clone(),
+            handle.in_flight.clone(),
         ));
         if read_loop(&state, user.clone(), &mut stream, &handle).await == ReadEnd::WriterCloses {
             // The writer flushes what is queued (acks of committed sends) and then closes.
@@ -286,9 +288,12 @@ async fn handle_text(
                 kind,
                 attachment_ids,
             };
-            match conversations::send_message(state, user, conversation_id, input, Some(&conn.id))
-                .await
-            {
+            set_in_flight(&conn.in_flight, &client_id, true);
+            let sent =
+                conversations::send_message(state, user, conversation_id, input, Some(&conn.id))
+                    .await;
+            let sent_ok = sent.is_ok();
+            let queued = match sent {
                 Ok((message, _)) => {
                     let payload = ServerFrame::Ack {
                         client_id: &client_id,
@@ -298,13 +303,22 @@ async fn handle_text(
                     let ack = Outbound::Ack {
                         conversation_id,
                         seq: message.seq,
+                        client_id: client_id.clone(),
                         payload: payload.as_ref().into(),
                     };
-                    if conn.tx.try_send(ack).is_err() {
-                        conn.closer.close(1013);
-                    }
+                    conn.tx.try_send(ack).is_ok()
                 }
-                Err(e) => send_app_error(conn, &e, Some(&client_id)),
+                Err(e) => {
+                    send_app_error(conn, &e, Some(&client_id));
+                    false
+                }
+            };
+            if !queued {
+                // No ack will be written: the writer must not wait for one.
+                set_in_flight(&conn.in_flight, &client_id, false);
+                if sent_ok {
+                    conn.closer.close(1013);
+                }
             }
         }
         ClientFrame::Resume { positions } => {
@@ -388,6 +402,7 @@ async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     mut rx: mpsc::Receiver<Outbound>,
     closer: Arc<Closer>,
+    in_flight: InFlight,
 ) {
     let mut cursors = Cursors::default();
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
@@ -401,7 +416,7 @@ async fn write_loop(
                 Some(Outbound::Close(code, _)) => { closer.close(code); break }
                 Some(item) => {
                     tokio::select! {
-                        r = write_item(&state, &user, &mut sink, &mut cursors, item) => r,
+                        r = write_item(&state, &user, &mut sink, &mut cursors, &in_flight, item) => r,
                         _ = closer.closed() => break,
                     }
                 }
@@ -425,6 +440,7 @@ async fn write_item(
     user: &AuthUser,
     sink: &mut SplitSink<WebSocket, Message>,
     cursors: &mut Cursors,
+    in_flight: &InFlight,
     item: Outbound,
 ) -> Result<(), ()> {
     match item {
@@ -439,7 +455,7 @@ async fn write_item(
             Decision::Duplicate => Ok(()),
             Decision::Deliver => send_text(sink, payload).await,
             Decision::FillGap { after, before } => {
-                fill(state, user, sink, conversation_id, after, before).await?;
+                fill(state, user, sink, in_flight, conversation_id, after, before).await?;
                 send_text(sink, payload).await
             }
         },
@@ -447,16 +463,27 @@ async fn write_item(
         Outbound::Ack {
             conversation_id,
             seq,
+            client_id,
             payload,
         } => {
             if let Decision::FillGap { after, before } = cursors.on_message(conversation_id, seq) {
-                fill(state, user, sink, conversation_id, after, before).await?;
+                fill(state, user, sink, in_flight, conversation_id, after, before).await?;
             }
+            set_in_flight(in_flight, &client_id, false);
             send_text(sink, payload).await
         }
         Outbound::Resume(positions) => {
             for (conversation_id, position) in positions {
-                resume(state, user, sink, cursors, conversation_id, position).await?;
+                resume(
+                    state,
+                    user,
+                    sink,
+                    cursors,
+                    in_flight,
+                    conversation_id,
+                    position,
+                )
+                .await?;
             }
             Ok(())
         }
@@ -469,6 +496,7 @@ async fn fill(
     state: &AppState,
     user: &AuthUser,
     sink: &mut SplitSink<WebSocket, Message>,
+    in_flight: &InFlight,
     conversation_id: i64,
     mut after: i64,
     before: i64,
@@ -488,7 +516,11 @@ async fn fill(
         let Some(last) = page.last().map(|m| m.seq) else {
             break;
         };
-        for message in &page {
+        // This connection's own unacked sends are skipped: their `ack` follows.
+        for message in page
+            .iter()
+            .filter(|m| !is_in_flight(in_flight, user.id, m.sender_id, &m.client_id))
+        {
             send_text(
                 sink,
                 ServerFrame::Message { message }.encode().as_ref().into(),
@@ -507,6 +539,7 @@ async fn resume(
     user: &AuthUser,
     sink: &mut SplitSink<WebSocket, Message>,
     cursors: &mut Cursors,
+    in_flight: &InFlight,
     conversation_id: i64,
     position: i64,
 ) -> Result<(), ()> {
@@ -537,6 +570,7 @@ async fn resume(
         for message in page
             .iter()
             .filter(|m| already.is_none_or(|(a, b)| m.seq < a || m.seq > b))
+            .filter(|m| !is_in_flight(in_flight, user.id, m.sender_id, &m.client_id))
         {
             send_text(
                 sink,

@@ -296,8 +296,10 @@ db_test!(
         let mut tasks = Vec::new();
         for (i, mut ws) in senders.into_iter().enumerate() {
             tasks.push(tokio::spawn(async move {
+                let mut mine = BTreeSet::new();
                 for n in 0..100 {
-                    let (_, frame) = send_frame(conv, &format!("c{i} m{n}"));
+                    let (client_id, frame) = send_frame(conv, &format!("c{i} m{n}"));
+                    mine.insert(client_id);
                     ws.send(frame).await;
                 }
                 let mut acked = 0;
@@ -309,7 +311,14 @@ db_test!(
                         .expect("a frame within 60 s");
                     match f["type"].as_str().unwrap() {
                         "ack" => acked += 1,
-                        "message" => others.push(f["message"]["seq"].as_i64().unwrap()),
+                        "message" => {
+                            let own = f["message"]["client_id"].as_str().unwrap();
+                            assert!(
+                                !mine.contains(own),
+                                "a connection got its own message as `message`: {f}"
+                            );
+                            others.push(f["message"]["seq"].as_i64().unwrap());
+                        }
                         "error" => panic!("{f}"),
                         _ => {}
                     }
