@@ -58,6 +58,7 @@ struct Shared {
     foreign: AtomicU64,
     closed: Mutex<BTreeMap<String, u64>>,
     order_violations: AtomicU64,
+    message_order_violations: AtomicU64,
     seq_holes: AtomicU64,
     own_echo: AtomicU64,
 }
@@ -65,6 +66,8 @@ struct Shared {
 #[derive(Default)]
 struct ConnCheck {
     last: std::collections::HashMap<i64, i64>,
+    /// The same over `message` frames only (the protocol's ordering guarantee).
+    last_message: std::collections::HashMap<i64, i64>,
     own: std::collections::HashSet<usize>,
 }
 
@@ -143,6 +146,17 @@ impl Shared {
         }
         let e = conn.last.entry(conv).or_insert(seq);
         *e = (*e).max(seq);
+        if !is_ack {
+            if conn
+                .last_message
+                .get(&conv)
+                .is_some_and(|&last| seq <= last)
+            {
+                self.message_order_violations.fetch_add(1, Relaxed);
+            }
+            let e = conn.last_message.entry(conv).or_insert(seq);
+            *e = (*e).max(seq);
+        }
         if let Some(i) = idx
             && !is_ack
             && conn.own.contains(&i)
@@ -199,14 +213,17 @@ async fn conn_task(
     }
 }
 
-/// Connects every token (bounded concurrency); returns the sockets in order.
+/// Connects every token (bounded concurrency); connection `i` goes to node `i % targets.len()`,
+/// so with several nodes the members of a conversation (consecutive connection indexes) sit on
+/// different nodes. Returns the sockets in order.
 pub async fn connect_all(
-    target: &Target,
+    targets: &[Target],
     tokens: &[String],
     concurrency: usize,
 ) -> anyhow::Result<Vec<ws::Ws>> {
-    let results: Vec<anyhow::Result<ws::Ws>> = stream::iter(tokens.iter())
-        .map(|t| ws::connect(target, None, t))
+    anyhow::ensure!(!targets.is_empty(), "no WebSocket server");
+    let results: Vec<anyhow::Result<ws::Ws>> = stream::iter(tokens.iter().enumerate())
+        .map(|(i, t)| ws::connect(&targets[i % targets.len()], None, t))
         .buffered(concurrency)
         .collect()
         .await;
@@ -215,12 +232,12 @@ pub async fn connect_all(
 
 /// Runs the plan; returns one record per rate step.
 pub async fn run(
-    target: &Target,
+    targets: &[Target],
     plan: Plan,
-    server_pid: Option<u32>,
+    server_pid: &[u32],
 ) -> anyhow::Result<Vec<Map<String, Value>>> {
     let t_connect = Instant::now();
-    let sockets = connect_all(target, &plan.tokens, plan.connect_concurrency).await?;
+    let sockets = connect_all(targets, &plan.tokens, plan.connect_concurrency).await?;
     let connect_s = t_connect.elapsed().as_secs_f64();
     eprintln!("{} connections ready in {connect_s:.1} s", sockets.len());
     let mut steps = Vec::new();
@@ -250,6 +267,7 @@ pub async fn run(
         foreign: AtomicU64::new(0),
         closed: Mutex::default(),
         order_violations: AtomicU64::new(0),
+        message_order_violations: AtomicU64::new(0),
         seq_holes: AtomicU64::new(0),
         own_echo: AtomicU64::new(0),
     });
@@ -333,6 +351,19 @@ pub async fn run(
             "members".into(),
             json!(plan.convs.first().map_or(0, |c| c.members.len())),
         );
+        if targets.len() > 1 {
+            // Members of the first conversation on a node other than its first member's.
+            let node = |m: usize| m % targets.len();
+            r.insert(
+                "members_remote".into(),
+                json!(plan.convs.first().map_or(0, |c| {
+                    c.members
+                        .iter()
+                        .filter(|&&m| node(m) != node(c.members[0]))
+                        .count()
+                })),
+            );
+        }
         r.insert("connect_s".into(), json!(round1(connect_s)));
         r.insert("sent".into(), json!(step.count));
         r.insert("acked".into(), json!(acked));
@@ -363,6 +394,12 @@ pub async fn run(
         r.insert(
             "order_violations".into(),
             json!(shared.order_violations.load(Relaxed)),
+        );
+        // Of those, `message` frames below an earlier `message` (acks excluded): the protocol
+        // only orders `message` frames; an `ack` may overtake another member's older message.
+        r.insert(
+            "message_order_violations".into(),
+            json!(shared.message_order_violations.load(Relaxed)),
         );
         r.insert("seq_holes".into(), json!(shared.seq_holes.load(Relaxed)));
         r.insert("own_echo".into(), json!(shared.own_echo.load(Relaxed)));

@@ -36,9 +36,16 @@ struct Common {
     /// Append each run's JSON line to this file.
     #[arg(long, global = true)]
     out: Option<PathBuf>,
-    /// The server's process id: its resident memory and CPU time are reported.
-    #[arg(long, global = true)]
-    server_pid: Option<u32>,
+    /// WebSocket servers (comma-separated base URLs, e.g. the nodes of a cluster): the
+    /// connections of `fanout` and `large-room` are assigned to them round-robin, so members of
+    /// one conversation sit on different nodes. REST and the other commands use --url.
+    /// Default: --url alone.
+    #[arg(long, global = true, value_delimiter = ',')]
+    ws_servers: Vec<String>,
+    /// The server's process id (comma-separated with several nodes): its resident memory and
+    /// CPU time are reported (summed over the processes).
+    #[arg(long, global = true, value_delimiter = ',')]
+    server_pid: Vec<u32>,
     /// A label stored in every record (e.g. the database: sqlite, postgres).
     #[arg(long, global = true, default_value = "")]
     label: String,
@@ -153,8 +160,16 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<()> {
     let c = &cli.common;
     let api = api::Api::new(&c.url)?;
     let target = ws::Target::resolve(&api.ws_url()).await?;
+    let mut targets = Vec::new();
+    for url in &c.ws_servers {
+        targets.push(ws::Target::resolve(&api::Api::new(url)?.ws_url()).await?);
+    }
+    if targets.is_empty() {
+        targets.push(target.clone());
+    }
     let mut base = Map::new();
     base.insert("label".into(), json!(c.label));
+    base.insert("nodes".into(), json!(targets.len()));
     base.insert("nofile".into(), json!(nofile));
     let records: Vec<Map<String, Value>> = match cli.command {
         Command::Setup {
@@ -168,7 +183,7 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<()> {
             large_room,
             concurrency,
         } => {
-            let meter = report::Meter::start(c.server_pid);
+            let meter = report::Meter::start(&c.server_pid);
             let state = api::setup(
                 &api,
                 api::SetupArgs {
@@ -196,7 +211,7 @@ async fn run(cli: Cli, nofile: u64) -> anyhow::Result<()> {
         }
         cmd => {
             let mut state = api::State::load(&c.state)?;
-            let (scenario, records) = scenario(cmd, &api, &target, &mut state, c).await?;
+            let (scenario, records) = scenario(cmd, &api, &target, &targets, &mut state, c).await?;
             records
                 .into_iter()
                 .map(|mut r| {
@@ -224,10 +239,11 @@ async fn scenario(
     cmd: Command,
     api: &api::Api,
     target: &ws::Target,
+    targets: &[ws::Target],
     state: &mut api::State,
     c: &Common,
 ) -> anyhow::Result<(&'static str, Vec<Map<String, Value>>)> {
-    let pid = c.server_pid;
+    let pid = c.server_pid.as_slice();
     // Tokens must outlive the run: refresh those close to expiry (the state is saved again).
     state
         .ensure_tokens(api, &c.state, Duration::from_secs(240))
@@ -271,7 +287,7 @@ async fn scenario(
                 drain: Duration::from_secs_f64(drain),
                 connect_concurrency: 128,
             };
-            ("fanout", fanout::run(target, plan, pid).await?)
+            ("fanout", fanout::run(targets, plan, pid).await?)
         }
         Command::LargeRoom {
             rate,
@@ -303,7 +319,7 @@ async fn scenario(
                 drain: Duration::from_secs_f64(drain),
                 connect_concurrency: 128,
             };
-            ("large-room", fanout::run(target, plan, pid).await?)
+            ("large-room", fanout::run(targets, plan, pid).await?)
         }
         Command::Idle { conns, hold } => (
             "idle",

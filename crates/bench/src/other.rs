@@ -25,7 +25,7 @@ pub async fn idle(
     state: &State,
     conns: usize,
     hold: Duration,
-    server_pid: Option<u32>,
+    server_pid: &[u32],
 ) -> anyhow::Result<Map<String, Value>> {
     let meter = Meter::start(server_pid);
     let base_rss = meter.rss_before;
@@ -129,7 +129,7 @@ pub async fn history(
     concurrency: usize,
     duration: Duration,
     limit: u32,
-    server_pid: Option<u32>,
+    server_pid: &[u32],
 ) -> anyhow::Result<Map<String, Value>> {
     let seqs = Arc::new(last_seqs(api, state).await?);
     let meter = Meter::start(server_pid);
@@ -216,7 +216,7 @@ pub async fn login(
     state: &State,
     concurrency: usize,
     duration: Duration,
-    server_pid: Option<u32>,
+    server_pid: &[u32],
 ) -> anyhow::Result<Map<String, Value>> {
     let meter = Meter::start(server_pid);
     let lat = Arc::new(Latency::default());
@@ -375,7 +375,7 @@ pub async fn reconnect(
     state: &State,
     clients: usize,
     messages: usize,
-    server_pid: Option<u32>,
+    server_pid: &[u32],
 ) -> anyhow::Result<Map<String, Value>> {
     // Each client follows the conversation of its user.
     let mut conv_of_user = vec![None; state.users.len()];

@@ -112,24 +112,25 @@ pub fn raise_nofile() -> u64 {
 pub struct Meter {
     pub started: Instant,
     cpu0: f64,
-    server_pid: Option<u32>,
+    server_pids: Vec<u32>,
     server_cpu0: Option<f64>,
     pub rss_before: Option<u64>,
 }
 
 impl Meter {
-    pub fn start(server_pid: Option<u32>) -> Self {
+    /// `server_pids`: every server process (several nodes: CPU and RSS are their sums).
+    pub fn start(server_pids: &[u32]) -> Self {
         Self {
             started: Instant::now(),
             cpu0: own_cpu_secs(),
-            server_pid,
-            server_cpu0: server_pid.and_then(proc_cpu_secs),
-            rss_before: server_pid.and_then(rss_kib),
+            server_pids: server_pids.to_vec(),
+            server_cpu0: sum_over(server_pids, proc_cpu_secs),
+            rss_before: sum_over(server_pids, rss_kib),
         }
     }
 
     pub fn server_rss(&self) -> Option<u64> {
-        self.server_pid.and_then(rss_kib)
+        sum_over(&self.server_pids, rss_kib)
     }
 
     /// Adds the common fields to a run's record.
@@ -140,8 +141,8 @@ impl Meter {
         out.insert("bench_cpu_s".into(), json!(round3(cpu)));
         // 100 % = one core busy; near 200 % on 2 cores means the generator is the limit.
         out.insert("bench_cpu_pct".into(), json!(round1(100.0 * cpu / wall)));
-        if let (Some(pid), Some(c0)) = (self.server_pid, self.server_cpu0)
-            && let Some(c1) = proc_cpu_secs(pid)
+        if let Some(c0) = self.server_cpu0
+            && let Some(c1) = sum_over(&self.server_pids, proc_cpu_secs)
         {
             out.insert("server_cpu_s".into(), json!(round3(c1 - c0)));
             out.insert(
@@ -157,6 +158,14 @@ impl Meter {
         }
         out.insert("loadavg".into(), json!(loadavg()));
     }
+}
+
+/// The sum of `f` over the processes; `None` when there are none or one can't be read.
+fn sum_over<T: std::iter::Sum<T>>(pids: &[u32], f: impl Fn(u32) -> Option<T>) -> Option<T> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|&p| f(p)).sum()
 }
 
 pub fn round1(x: f64) -> f64 {

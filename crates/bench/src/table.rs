@@ -57,9 +57,13 @@ fn row(v: &Value) -> Option<[String; 5]> {
             };
             [
                 format!(
-                    "{} convs × {}, {rate}/s",
+                    "{} convs × {}, {rate}/s{}",
                     u(v, "conversations"),
-                    u(v, "members")
+                    u(v, "members"),
+                    match u(v, "nodes") {
+                        n if n > 1 => format!(", {n} nodes"),
+                        _ => String::new(),
+                    }
                 ),
                 format!(
                     "{acked:.0} msg/s, {:.0} deliv/s, lost {lost}",
