@@ -16,7 +16,17 @@ ROOT=$PWD
 CARGO=${CARGO:-cargo}
 SCHEMATHESIS_VERSION=4.32.5
 CACHE=${SWITCHBOARD_SECURITY_CACHE:-$HOME/.cache/switchboard-security}
-ADVISORY_DB=${ADVISORY_DB:-$ROOT/../shared/advisory-db}
+# The offline RustSec snapshot sits beside the checkout (../shared) on the team's machines; a
+# clone elsewhere (CI) finds it at the machine's shared folder.
+if [[ -z ${ADVISORY_DB:-} ]]; then
+  for candidate in "$ROOT/../shared/advisory-db" /work/shared/advisory-db; do
+    if [[ -d $candidate ]]; then
+      ADVISORY_DB=$candidate
+      break
+    fi
+  done
+  ADVISORY_DB=${ADVISORY_DB:-$ROOT/../shared/advisory-db}
+fi
 FIGURES=$ROOT/target/security-figures.txt
 mkdir -p "$ROOT/target" "$CACHE"
 : >"$FIGURES"
