@@ -112,7 +112,8 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
 }
 
 pub fn build_router(state: AppState) -> Router {
-    let (api, openapi) = api_router().split_for_parts();
+    let (api, mut openapi) = api_router().split_for_parts();
+    utoipa::Modify::modify(&crate::http::docs::CommonResponses, &mut openapi);
     let settings = state.settings.clone();
     let api = api
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Switchboard API", description = "Self-hosted real-time support chat. The WebSocket protocol at /api/v1/ws is described in docs/protocol.md."),
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Accounts and tokens"),
         (name = "users", description = "Your profile, user search, avatars"),
@@ -41,12 +41,14 @@ impl Modify for BearerAuth {
 }
 
 /// The answers every route can give, added to each operation so the document matches what the
-/// server does: 401 where a token is required, 400/413/415 where a JSON body is read, 408 and
-/// 429 everywhere they apply. Each carries the one error shape.
-struct CommonResponses;
+/// server does: 401 where a token is required, 400/413/415 where a JSON body is read, 408 on
+/// the API. Each carries the one error shape. Applied once the routes are merged in (a
+/// `Modify` on `ApiDoc` would run before any path exists).
+pub struct CommonResponses;
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         let error = |description: &str| {
             RefOr::T(
@@ -73,22 +75,35 @@ impl Modify for CommonResponses {
             .into_iter()
             .flatten()
             {
-                let responses = &mut op.responses.responses;
-                let mut add = |code: &str, text: &str| {
-                    responses
-                        .entry(code.to_string())
-                        .or_insert_with(|| error(text));
+                let has = |place: ParameterIn| {
+                    op.parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
                 };
+                let mut codes: Vec<(&str, &str)> = Vec::new();
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                    add("401", "missing, invalid or expired access token");
+                    codes.push(("401", "missing, invalid or expired access token"));
                 }
                 if op.request_body.is_some() {
-                    add("400", "malformed JSON or invalid fields");
-                    add("413", "the body is larger than the limit");
-                    add("415", "the body is not of the expected content type");
+                    codes.push(("400", "malformed JSON or invalid fields"));
+                    codes.push(("413", "the body is larger than the limit"));
+                    codes.push(("415", "the body is not of the expected content type"));
+                }
+                if has(ParameterIn::Path) {
+                    codes.push(("404", "no such resource, or one you may not see"));
+                }
+                if has(ParameterIn::Query) {
+                    codes.push(("400", "invalid query parameters"));
                 }
                 if is_api {
-                    add("408", "the request took too long");
+                    codes.push(("408", "the request took too long"));
+                }
+                for (code, text) in codes {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(text));
                 }
             }
         }

@@ -62,6 +62,10 @@ db_test!(
                 );
             }
         }
+        // The answers every route can give are documented too.
+        assert!(paths["/api/v1/users/me"]["get"]["responses"]["401"].is_object());
+        assert!(paths["/api/v1/auth/login"]["post"]["responses"]["415"].is_object());
+        assert!(paths["/api/v1/tickets/{id}"]["patch"]["responses"]["400"].is_object());
         let schemas = doc["components"]["schemas"].as_object().unwrap();
         for s in [
             "AuthResponse",
