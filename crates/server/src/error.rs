@@ -165,6 +165,12 @@ impl IntoResponse for AppError {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
+            AppError::PayloadTooLarge => {
+                // The rest of the body is never read: the connection can't carry another request.
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             AppError::Internal(cause) => {
                 response
                     .extensions_mut()

@@ -133,6 +133,11 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         },
     };
     let mut out = (status, axum::Json(body)).into_response();
+    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is never read: the connection can't carry another request.
+        out.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     for name in [header::ALLOW, header::RETRY_AFTER] {
         if let Some(v) = response.headers().get(&name) {
             out.headers_mut().insert(name, v.clone());
