@@ -2,13 +2,14 @@
 SHELL := bash
 CARGO ?= cargo
 export SWITCHBOARD_WEB_DIR ?= $(CURDIR)/client/dist
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
 .PHONY: run test server-test lint client-test e2e web build release bench soak cluster fmt
 
 ## Build the web app (when Node.js is present) and start the server on http://127.0.0.1:8080
 run: build
 	@if command -v node >/dev/null; then $(MAKE) web; else echo "Node.js not found: serving the API without the web app"; fi
-	./target/debug/switchboard serve
+	$(TARGET_DIR)/debug/switchboard serve
 
 build:
 	$(CARGO) build -p switchboard
@@ -34,7 +35,7 @@ client-test:
 	bash client/scripts/ci.sh
 
 e2e: build
-	SWITCHBOARD_BIN=$(CURDIR)/target/debug/switchboard bash client/scripts/e2e.sh
+	SWITCHBOARD_BIN=$(TARGET_DIR)/debug/switchboard bash client/scripts/e2e.sh
 
 fmt:
 	$(CARGO) fmt --all
@@ -42,7 +43,7 @@ fmt:
 ## Bounded security checks (API fuzzing, supply chain, crash durability); part of `make test`.
 security: build
 	# The security test target already ran in server-test.
-	SKIP_SECURITY_TESTS=1 bash scripts/security.sh
+	SKIP_SECURITY_TESTS=1 SWITCHBOARD_BIN=$(TARGET_DIR)/debug/switchboard bash scripts/security.sh
 
 ## Release build and a short benchmark suite (under 3 minutes); prints the table.
 bench:
