@@ -2,7 +2,6 @@
 //! doors. Events are published only after the transaction that caused them has committed.
 
 use sea_orm::ActiveModelTrait;
-use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -11,7 +10,7 @@ use super::access::{self, Access};
 use super::store::{self, NewMessage};
 use super::view::{ConversationView, MemberView, MessageView};
 use crate::auth::AuthUser;
-use crate::db::entities::{block, contact, conversation, conversation_member, file, message, user};
+use crate::db::entities::{contact, conversation, conversation_member, file, message, user};
 use crate::db::is_unique_violation;
 use crate::domain::{Role, now_ms};
 use crate::error::{AppError, AppResult};
@@ -135,27 +134,13 @@ async fn ensure_not_blocked(state: &AppState, user_id: i64, conversation_id: i64
         .into_iter()
         .filter(|&id| id != user_id)
         .collect();
-    let blocked = block::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(
-                    block::Column::BlockerId
-                        .eq(user_id)
-                        .and(block::Column::BlockedId.is_in(others.clone())),
-                )
-                .add(
-                    block::Column::BlockedId
-                        .eq(user_id)
-                        .and(block::Column::BlockerId.is_in(others)),
-                ),
-        )
-        .count(&state.db)
-        .await?;
-    if blocked > 0 {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(())
+    // A direct conversation has one other member; the same rule as friend requests applies.
+    for other in others {
+        if crate::social::store::blocked_between(&state.db, user_id, other).await? {
+            return Err(AppError::Forbidden);
+        }
     }
+    Ok(())
 }
 
 /// Attachments must be files the sender uploaded.
@@ -266,23 +251,7 @@ pub async fn open_direct(
     if other.disabled {
         return Err(AppError::NotFound);
     }
-    let blocked = block::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(
-                    block::Column::BlockerId
-                        .eq(me.id)
-                        .and(block::Column::BlockedId.eq(other_id)),
-                )
-                .add(
-                    block::Column::BlockerId
-                        .eq(other_id)
-                        .and(block::Column::BlockedId.eq(me.id)),
-                ),
-        )
-        .count(&state.db)
-        .await?;
-    if blocked > 0 {
+    if crate::social::store::blocked_between(&state.db, me.id, other_id).await? {
         return Err(AppError::Forbidden);
     }
     let key = format!(
