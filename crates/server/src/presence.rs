@@ -68,7 +68,7 @@ pub async fn announce(state: &AppState, user_id: i64, online: bool) {
     state
         .realtime
         .publish(Envelope {
-            to,
+            to: to.into(),
             staff_only: false,
             except_connection: None,
             kind: EventKind::Volatile,

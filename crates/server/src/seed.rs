@@ -58,7 +58,7 @@ async fn say(
         kind: Some(kind.into()),
         attachment_ids: vec![],
     };
-    conversations::send_message(state, who, conversation_id, input, None)
+    conversations::send_message(state, who, conversation_id, input)
         .await
         .map_err(err)?;
     Ok(())

@@ -19,6 +19,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::password::PasswordHasher;
 use crate::auth::ratelimit::AuthRateLimiter;
 use crate::auth::tokens::{TokenKeys, load_or_create_secret};
+use crate::chat::audience::Audiences;
+use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::http::{docs::ApiDoc, middleware, ops};
 use crate::realtime::Realtime;
@@ -33,11 +35,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     crate::db::migrate(&db).await?;
     let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
     let node_id = hex::encode(rand::random::<[u8; 4]>());
+    let audiences = Arc::new(Audiences::default());
     let hub = Arc::new(Hub::new(
         &node_id,
         settings.ws_max_connections_per_user,
         settings.ws_outbound_queue,
+        audiences.clone(),
     ));
+    let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
+    let (writer, writer_rx) = Writer::channel();
     let shutdown = CancellationToken::new();
     let mut auth_limiter = AuthRateLimiter::new(
         settings.auth_rate_limit,
@@ -67,11 +73,18 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
         auth_limiter,
         realtime: Realtime::new(hub, broker, node_id),
+        audiences,
+        writer,
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
         db,
     };
+    tokio::spawn(crate::chat::writer::run(
+        state.clone(),
+        writer_db,
+        writer_rx,
+    ));
     if let Some(rx) = notices {
         tokio::spawn(announce_remote_changes(state.clone(), rx));
     }

@@ -9,6 +9,8 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::password::PasswordHasher;
 use crate::auth::ratelimit::AuthRateLimiter;
 use crate::auth::tokens::TokenKeys;
+use crate::chat::audience::Audiences;
+use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::realtime::Realtime;
 
@@ -20,6 +22,10 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub auth_limiter: AuthRateLimiter,
     pub realtime: Realtime,
+    /// Conversation audiences and access, in memory (`chat::audience`).
+    pub audiences: Arc<Audiences>,
+    /// The one writer of chat messages (`chat::writer`).
+    pub writer: Writer,
     pub metrics: Option<PrometheusHandle>,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,

@@ -42,7 +42,13 @@ pub async fn create_user(
         ..Default::default()
     };
     match model.insert(&state.db).await {
-        Ok(u) => Ok(u),
+        Ok(u) => {
+            if role.is_staff() {
+                // A new agent joins the shared queue's audience.
+                crate::chat::writer::forget_all(state).await;
+            }
+            Ok(u)
+        }
         Err(e) if is_unique_violation(&e) => Err(AppError::EmailTaken),
         Err(e) => Err(e.into()),
     }

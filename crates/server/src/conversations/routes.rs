@@ -122,14 +122,14 @@ pub async fn list_messages(
     if !(1..=200).contains(&limit) {
         return Err(AppError::field("limit", "must be 1 to 200"));
     }
-    let access = access::check(&state.db, &me, id).await?;
+    let allowed = state.audiences.allow(&state.db, &me, id).await?;
     let items = store::page(
         &state.db,
         id,
         q.after_seq,
         q.before_seq,
         limit,
-        access.staff_view,
+        allowed.staff_view,
     )
     .await?;
     Ok(Json(MessagePage { items }))
@@ -152,7 +152,7 @@ pub async fn send_message(
         kind: req.kind,
         attachment_ids: req.attachment_ids,
     };
-    let (message, created) = service::send_message(&state, &me, id, input, None).await?;
+    let (message, created) = service::send_message(&state, &me, id, input).await?;
     Ok((
         if created {
             StatusCode::CREATED

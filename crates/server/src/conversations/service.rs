@@ -7,10 +7,11 @@ use sea_orm::{
 };
 
 use super::access::{self, Access};
-use super::store::{self, NewMessage};
+use super::store;
 use super::view::{ConversationView, MemberView, MessageView};
 use crate::auth::AuthUser;
-use crate::db::entities::{contact, conversation, conversation_member, file, message, user};
+use crate::chat::writer::{Reply, SendRequest};
+use crate::db::entities::{contact, conversation, conversation_member, message, user};
 use crate::db::is_unique_violation;
 use crate::domain::{Role, now_ms};
 use crate::error::{AppError, AppResult};
@@ -50,117 +51,51 @@ fn validate(input: &SendInput) -> AppResult<&'static str> {
     }
 }
 
-/// Stores and delivers a message. `origin` is the WebSocket connection that sent it (it gets an
-/// `ack`, not a `message`). Returns the message and whether it was new.
+/// Checks a send (validation, access, notes only by staff in tickets, blocks) and builds the
+/// writer's request; the caller decides where the answer goes.
+pub async fn prepare_send(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+    input: SendInput,
+    reply: Reply,
+) -> AppResult<SendRequest> {
+    let kind = validate(&input)?;
+    let allowed = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await?;
+    if kind == "note" && !allowed.staff_view {
+        return Err(AppError::Forbidden);
+    }
+    if allowed.facts.blocked {
+        return Err(AppError::Forbidden);
+    }
+    Ok(SendRequest {
+        sender_id: user.id,
+        sender_is_staff: user.is_staff(),
+        kind,
+        body: input.body,
+        client_id: input.client_id,
+        attachment_ids: input.attachment_ids,
+        conversation: allowed.facts,
+        reply,
+    })
+}
+
+/// Stores and delivers a message, waiting for its commit (REST, seeding). Returns the message
+/// and whether it was new.
 pub async fn send_message(
     state: &AppState,
     user: &AuthUser,
     conversation_id: i64,
     input: SendInput,
-    origin: Option<&str>,
 ) -> AppResult<(MessageView, bool)> {
-    let kind = validate(&input)?;
-    if let Some(existing) = store::find_by_client_id(&state.db, user.id, &input.client_id).await? {
-        if existing.conversation_id != conversation_id {
-            return Err(AppError::Conflict(
-                "client_id was already used for another conversation".into(),
-            ));
-        }
-        let view = store::with_attachments(&state.db, vec![existing])
-            .await?
-            .remove(0);
-        return Ok((view, false));
-    }
-    let access = access::check(&state.db, user, conversation_id).await?;
-    if kind == "note" && !(access.staff_view && access.ticket.is_some()) {
-        return Err(AppError::Forbidden);
-    }
-    if access.conversation.kind == "direct" {
-        ensure_not_blocked(state, user.id, conversation_id).await?;
-    }
-    check_attachments(state, user.id, &input.attachment_ids).await?;
-    let (msg, created) = store::insert_message(
-        &state.db,
-        NewMessage {
-            conversation_id,
-            sender_id: user.id,
-            kind,
-            body: &input.body,
-            client_id: &input.client_id,
-            attachment_ids: &input.attachment_ids,
-        },
-    )
-    .await?;
-    let view = store::with_attachments(&state.db, vec![msg])
-        .await?
-        .remove(0);
-    if created {
-        metrics::counter!("switchboard_messages_stored_total").increment(1);
-        publish_message(state, &access.conversation, &view, origin).await?;
-        if let Some(ticket) = &access.ticket {
-            crate::tickets::hooks::on_message(state, ticket, &view, user).await?;
-        }
-    }
-    Ok((view, created))
-}
-
-/// Publishes a stored message to the conversation's audience (notes to staff only).
-pub async fn publish_message(
-    state: &AppState,
-    conv: &conversation::Model,
-    view: &MessageView,
-    origin: Option<&str>,
-) -> AppResult<()> {
-    let to = store::audience(&state.db, conv).await?;
-    state
-        .realtime
-        .publish(Envelope {
-            to,
-            staff_only: view.kind == "note",
-            except_connection: origin.map(str::to_string),
-            kind: EventKind::Message {
-                conversation_id: conv.id,
-                seq: view.seq,
-            },
-            payload: ServerFrame::Message { message: view }.encode(),
-        })
-        .await;
-    Ok(())
-}
-
-async fn ensure_not_blocked(state: &AppState, user_id: i64, conversation_id: i64) -> AppResult<()> {
-    let others: Vec<i64> = store::member_ids(&state.db, conversation_id)
-        .await?
-        .into_iter()
-        .filter(|&id| id != user_id)
-        .collect();
-    // A direct conversation has one other member; the same rule as friend requests applies.
-    for other in others {
-        if crate::social::store::blocked_between(&state.db, user_id, other).await? {
-            return Err(AppError::Forbidden);
-        }
-    }
-    Ok(())
-}
-
-/// Attachments must be files the sender uploaded.
-async fn check_attachments(state: &AppState, user_id: i64, ids: &[i64]) -> AppResult<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let owned = file::Entity::find()
-        .filter(file::Column::Id.is_in(ids.iter().copied()))
-        .filter(file::Column::UploaderId.eq(user_id))
-        .count(&state.db)
-        .await?;
-    let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
-    if owned as usize != distinct.len() || distinct.len() != ids.len() {
-        return Err(AppError::field(
-            "attachment_ids",
-            "unknown file or not yours",
-        ));
-    }
-    Ok(())
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let request = prepare_send(state, user, conversation_id, input, Reply::Caller(tx)).await?;
+    state.writer.submit(request).await?;
+    rx.await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the message writer dropped a send")))?
 }
 
 /// Stores a read position (never backwards) and tells the other members and devices.
@@ -170,11 +105,14 @@ pub async fn mark_read(
     conversation_id: i64,
     seq: i64,
 ) -> AppResult<()> {
-    let access = access::check(&state.db, user, conversation_id).await?;
+    let allowed = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await?;
     if seq < 0 {
         return Err(AppError::field("seq", "must not be negative"));
     }
-    let seq = Ord::min(seq, access.conversation.last_seq);
+    let seq = Ord::min(seq, store::last_seq(&state.db, conversation_id).await?);
     let moved = {
         let txn = state.db.begin().await?;
         let had = conversation_member::Entity::find_by_id((conversation_id, user.id))
@@ -186,7 +124,7 @@ pub async fn mark_read(
         moved
     };
     if moved {
-        let to = store::audience(&state.db, &access.conversation).await?;
+        let to = allowed.facts.audience.clone();
         state
             .realtime
             .publish(Envelope {
@@ -208,10 +146,15 @@ pub async fn mark_read(
 
 /// Relays a typing indicator to the other members (shed first under load).
 pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> AppResult<()> {
-    let access = access::check(&state.db, user, conversation_id).await?;
-    let to = store::audience(&state.db, &access.conversation)
-        .await?
-        .into_iter()
+    let allowed = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await?;
+    let to = allowed
+        .facts
+        .audience
+        .iter()
+        .copied()
         .filter(|&id| id != user.id)
         .collect();
     state

@@ -1,7 +1,7 @@
 //! Queries for conversations and messages. The sequencing transaction lives here: it is the one
 //! place that decides a message's `seq`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -10,9 +10,7 @@ use sea_orm::{
 };
 
 use super::view::{FileView, MessageView};
-use crate::db::entities::{
-    conversation, conversation_member, file, message, message_attachment, ticket, user,
-};
+use crate::db::entities::{conversation, conversation_member, file, message, message_attachment};
 use crate::db::is_unique_violation;
 use crate::domain::now_ms;
 use crate::error::{AppError, AppResult};
@@ -231,6 +229,17 @@ pub async fn with_attachments(
         .collect())
 }
 
+/// The conversation's last committed seq.
+pub async fn last_seq(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<i64> {
+    conversation::Entity::find_by_id(conversation_id)
+        .select_only()
+        .column(conversation::Column::LastSeq)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<Vec<i64>> {
     Ok(conversation_member::Entity::find()
         .select_only()
@@ -239,56 +248,4 @@ pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppR
         .into_tuple()
         .all(db)
         .await?)
-}
-
-/// Everyone who receives a conversation's events live. Direct: the members. Ticket: the
-/// requester, the assignee, the agents of its team, every admin, and every agent while it has
-/// neither team nor assignee (the shared queue).
-pub async fn audience(
-    db: &impl ConnectionTrait,
-    conv: &conversation::Model,
-) -> AppResult<Vec<i64>> {
-    if conv.kind != "ticket" {
-        return member_ids(db, conv.id).await;
-    }
-    let Some(t) = ticket::Entity::find()
-        .filter(ticket::Column::ConversationId.eq(conv.id))
-        .one(db)
-        .await?
-    else {
-        return Ok(Vec::new());
-    };
-    ticket_audience(db, &t).await
-}
-
-pub async fn ticket_audience(db: &impl ConnectionTrait, t: &ticket::Model) -> AppResult<Vec<i64>> {
-    use crate::db::entities::team_member;
-    let mut to = BTreeSet::from([t.requester_id]);
-    to.extend(t.assignee_id);
-    if let Some(team) = t.team_id {
-        let members: Vec<i64> = team_member::Entity::find()
-            .select_only()
-            .column(team_member::Column::UserId)
-            .filter(team_member::Column::TeamId.eq(team))
-            .into_tuple()
-            .all(db)
-            .await?;
-        to.extend(members);
-    }
-    let queue = t.assignee_id.is_none() && t.team_id.is_none();
-    let roles: &[&str] = if queue {
-        &["agent", "admin"]
-    } else {
-        &["admin"]
-    };
-    let staff: Vec<i64> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::Role.is_in(roles.iter().copied()))
-        .filter(user::Column::Disabled.eq(false))
-        .into_tuple()
-        .all(db)
-        .await?;
-    to.extend(staff);
-    Ok(to.into_iter().collect())
 }

@@ -16,6 +16,10 @@ pub use migrations::Migrator;
 /// Connects to the database named by `url`. SQLite files (and their directory) are created on
 /// first use, in WAL mode with foreign keys on.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, if url.starts_with("sqlite:") { 8 } else { 20 }).await
+}
+
+async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     let url = normalise_url(url);
     if let Some(path) = sqlite_path(&url)
         && let Some(dir) = std::path::Path::new(&path).parent()
@@ -28,7 +32,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+        .max_connections(max_connections)
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -53,6 +57,18 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .await
         .with_context(|| format!("connecting to the database at {}", redact(&url)))?;
     Ok(db)
+}
+
+/// The chat writer's connection. SQLite: one connection of its own (one writer, which holds
+/// the write lock for a batch at a time); PostgreSQL and MySQL: the shared pool.
+pub async fn connect_writer(
+    url: &str,
+    shared: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    if !is_sqlite(shared) {
+        return Ok(shared.clone());
+    }
+    connect_with(url, 1).await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -80,7 +80,7 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
         state
             .realtime
             .publish(Envelope {
-                to: vec![row.user_id],
+                to: vec![row.user_id].into(),
                 staff_only: false,
                 except_connection: None,
                 kind: EventKind::Important,

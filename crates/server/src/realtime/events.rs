@@ -113,7 +113,8 @@ pub enum EventKind {
 /// One event on its way to a set of users, encoded once and shared by every recipient.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Envelope {
-    pub to: Vec<i64>,
+    /// Shared, not copied: a large room's audience is one allocation for every message.
+    pub to: Arc<[i64]>,
     /// Of these, who gets it only if staff (internal notes). Empty: everyone in `to`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub staff_only: bool,
@@ -133,6 +134,8 @@ pub enum Control {
         user_id: i64,
         session_id: Option<String>,
     },
+    /// Drop cached audiences: of one conversation, or all of them when `None`.
+    Invalidate { conversation_id: Option<i64> },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{Control, Envelope, EventKind};
+use crate::chat::audience::Audiences;
 
 /// What the hub hands to a connection's writer.
 #[derive(Debug)]
@@ -91,6 +92,8 @@ pub fn set_in_flight(in_flight: &InFlight, client_id: &str, pending: bool) {
 
 pub struct Hub {
     conns: DashMap<i64, Vec<ConnHandle>>,
+    /// The node's cached audiences, dropped by `Control::Invalidate` from any node.
+    audiences: Arc<Audiences>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -102,9 +105,15 @@ pub struct Hub {
 pub struct TooManyConnections;
 
 impl Hub {
-    pub fn new(node_id: &str, max_per_user: usize, queue_capacity: usize) -> Self {
+    pub fn new(
+        node_id: &str,
+        max_per_user: usize,
+        queue_capacity: usize,
+        audiences: Arc<Audiences>,
+    ) -> Self {
         Self {
             conns: DashMap::new(),
+            audiences,
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -152,7 +161,7 @@ impl Hub {
     pub fn deliver(&self, env: &Envelope) {
         // Encoded once per node; every recipient shares these bytes.
         let payload = Utf8Bytes::from(env.payload.as_ref().to_owned());
-        for user_id in &env.to {
+        for user_id in env.to.iter() {
             let Some(list) = self.conns.get(user_id) else {
                 continue;
             };
@@ -198,6 +207,12 @@ impl Hub {
                     }
                 }
             }
+            Control::Invalidate {
+                conversation_id: Some(id),
+            } => self.audiences.forget_conversation(*id),
+            Control::Invalidate {
+                conversation_id: None,
+            } => self.audiences.forget_all(),
         }
     }
 

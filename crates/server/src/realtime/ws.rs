@@ -22,8 +22,9 @@ use super::events::{ClientFrame, EventKind, ServerFrame};
 use super::hub::{Closer, ConnHandle, InFlight, Outbound, is_in_flight, set_in_flight};
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
+use crate::chat::writer::Reply;
 use crate::conversations::service::{self as conversations, SendInput};
-use crate::conversations::{access, store};
+use crate::conversations::store;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -42,8 +43,10 @@ pub async fn upgrade(
         metrics::counter!("switchboard_ws_rejected_origin_total").increment(1);
         return AppError::Forbidden.into_response();
     }
+    // Frames are fed into an 8 KiB write buffer and flushed when the queue is empty (or the
+    // buffer is full): one syscall for many frames.
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
@@ -69,7 +72,9 @@ pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
 
 async fn run(state: AppState, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
-    let (user, positions) = match wait_for_auth(&state, &mut stream).await {
+    // The large, rarely running futures (authentication, a frame's handling, a batch of writes)
+    // are boxed, so an idle connection's task holds only the small loop states.
+    let (user, positions) = match Box::pin(wait_for_auth(&state, &mut stream)).await {
         Ok(found) => found,
         Err(code) => {
             let _ = close(&mut sink, code).await;
@@ -213,7 +218,7 @@ async fn read_loop(
                 }
                 Some(Ok(Message::Text(text))) => {
                     last_seen = Instant::now();
-                    if let Some(new_user) = handle_text(state, &user, conn, &limiter, &text).await {
+                    if let Some(new_user) = Box::pin(handle_text(state, &user, conn, &limiter, &text)).await {
                         user = new_user;
                     }
                 }
@@ -240,17 +245,16 @@ async fn handle_text(
     limiter: &DefaultDirectRateLimiter,
     text: &str,
 ) -> Option<AuthUser> {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            send_error(conn, "invalid_json", &e.to_string(), None);
-            return None;
-        }
-    };
-    let frame: ClientFrame = match serde_json::from_value(value) {
+    // Parsed once: a syntax error is `invalid_json`, valid JSON of the wrong shape
+    // `invalid_frame`.
+    let frame: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            send_error(conn, "invalid_frame", &e.to_string(), None);
+            let code = match e.classify() {
+                serde_json::error::Category::Data => "invalid_frame",
+                _ => "invalid_json",
+            };
+            send_error(conn, code, &e.to_string(), None);
             return None;
         }
     };
@@ -288,37 +292,24 @@ async fn handle_text(
                 kind,
                 attachment_ids,
             };
+            // Pipelined: the send is queued for the writer and this loop reads the next frame;
+            // the ack (or error) comes back through the connection's queue.
             set_in_flight(&conn.in_flight, &client_id, true);
-            let sent =
-                conversations::send_message(state, user, conversation_id, input, Some(&conn.id))
-                    .await;
-            let sent_ok = sent.is_ok();
-            let queued = match sent {
-                Ok((message, _)) => {
-                    let payload = ServerFrame::Ack {
-                        client_id: &client_id,
-                        message: &message,
-                    }
-                    .encode();
-                    let ack = Outbound::Ack {
-                        conversation_id,
-                        seq: message.seq,
-                        client_id: client_id.clone(),
-                        payload: payload.as_ref().into(),
-                    };
-                    conn.tx.try_send(ack).is_ok()
-                }
-                Err(e) => {
-                    send_app_error(conn, &e, Some(&client_id));
-                    false
-                }
+            let prepared = conversations::prepare_send(
+                state,
+                user,
+                conversation_id,
+                input,
+                Reply::Connection(conn.clone()),
+            )
+            .await;
+            let submitted = match prepared {
+                Ok(request) => state.writer.submit(request).await,
+                Err(e) => Err(e),
             };
-            if !queued {
-                // No ack will be written: the writer must not wait for one.
+            if let Err(e) = submitted {
                 set_in_flight(&conn.in_flight, &client_id, false);
-                if sent_ok {
-                    conn.closer.close(1013);
-                }
+                send_app_error(conn, &e, Some(&client_id));
             }
         }
         ClientFrame::Resume { positions } => {
@@ -382,7 +373,7 @@ fn send_error(conn: &ConnHandle, code: &str, message: &str, client_id: Option<&s
 }
 
 /// On the socket a conversation the user can't see is `forbidden` (nothing is stored).
-fn send_app_error(conn: &ConnHandle, err: &AppError, client_id: Option<&str>) {
+pub fn send_app_error(conn: &ConnHandle, err: &AppError, client_id: Option<&str>) {
     if let AppError::Internal(cause) = err {
         tracing::error!(error = format!("{cause:#}"), "websocket frame failed");
     }
@@ -413,10 +404,13 @@ async fn write_loop(
             _ = ping.tick() => sink.send(Message::Ping(Default::default())).await.map_err(|_| ()),
             item = rx.recv() => match item {
                 None => break,
-                Some(Outbound::Close(code, _)) => { closer.close(code); break }
                 Some(item) => {
                     tokio::select! {
-                        r = write_item(&state, &user, &mut sink, &mut cursors, &in_flight, item) => r,
+                        r = Box::pin(write_queued(&state, &user, &mut sink, &mut cursors, &in_flight, item, &mut rx)) => match r {
+                            Ok(Some(code)) => { closer.close(code); break }
+                            Ok(None) => Ok(()),
+                            Err(()) => Err(()),
+                        },
                         _ = closer.closed() => break,
                     }
                 }
@@ -433,6 +427,40 @@ async fn write_loop(
     };
     // A slow client may still drain its socket and learn why it was closed.
     let _ = tokio::time::timeout(Duration::from_secs(10), close(&mut sink, code)).await;
+}
+
+/// The most frames written between two flushes.
+const FLUSH_EVERY: usize = 256;
+
+/// Writes `first` and whatever else is queued already, then flushes once: one syscall for
+/// many frames under load, and no delay when idle. Returns the close code of a queued `Close`.
+async fn write_queued(
+    state: &AppState,
+    user: &AuthUser,
+    sink: &mut SplitSink<WebSocket, Message>,
+    cursors: &mut Cursors,
+    in_flight: &InFlight,
+    first: Outbound,
+    rx: &mut mpsc::Receiver<Outbound>,
+) -> Result<Option<u16>, ()> {
+    let mut item = first;
+    let mut written = 0;
+    let close = loop {
+        if let Outbound::Close(code, _) = item {
+            break Some(code);
+        }
+        write_item(state, user, sink, cursors, in_flight, item).await?;
+        written += 1;
+        if written >= FLUSH_EVERY {
+            break None;
+        }
+        match rx.try_recv() {
+            Ok(next) => item = next,
+            Err(_) => break None,
+        }
+    };
+    sink.flush().await.map_err(|_| ())?;
+    Ok(close)
 }
 
 async fn write_item(
@@ -545,7 +573,11 @@ async fn resume(
 ) -> Result<(), ()> {
     // Read before the replay: every seq up to here is committed and will be in the replay,
     // so the cursor may skip to it (a customer's cursor skips over trailing internal notes).
-    let Ok(access) = access::check(&state.db, user, conversation_id).await else {
+    let Ok(_allowed) = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await
+    else {
         let frame = ServerFrame::Error {
             code: "forbidden",
             message: "you are not a member of this conversation",
@@ -553,7 +585,9 @@ async fn resume(
         };
         return send_text(sink, frame.encode().as_ref().into()).await;
     };
-    let committed = access.conversation.last_seq;
+    let committed = store::last_seq(&state.db, conversation_id)
+        .await
+        .map_err(|_| ())?;
     let already = cursors.delivered_live(conversation_id);
     let mut after = position;
     loop {
@@ -602,8 +636,9 @@ async fn resume(
     .await
 }
 
+/// Queues a frame in the socket's write buffer; `write_queued` flushes.
 async fn send_text(sink: &mut SplitSink<WebSocket, Message>, payload: Utf8Bytes) -> Result<(), ()> {
-    sink.send(Message::Text(payload)).await.map_err(|_| ())
+    sink.feed(Message::Text(payload)).await.map_err(|_| ())
 }
 
 async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<(), axum::Error> {

@@ -18,7 +18,7 @@ async fn publish(state: &AppState, to: Vec<i64>, event: serde_json::Value) {
     state
         .realtime
         .publish(Envelope {
-            to,
+            to: to.into(),
             staff_only: false,
             except_connection: None,
             kind: EventKind::Important,

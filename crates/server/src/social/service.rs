@@ -268,6 +268,8 @@ pub async fn block_user(state: &AppState, me: &AuthUser, other_id: i64) -> AppRe
         cancelled.push(mark(&txn, r, RequestStatus::Cancelled, now).await?);
     }
     txn.commit().await?;
+    // Their direct conversation takes no more messages.
+    crate::chat::writer::forget_all(state).await;
     let me_model = active_user(state, me.id).await?;
     for r in &cancelled {
         let (from, to) = if r.from_user_id == me.id {
@@ -287,5 +289,6 @@ pub async fn unblock_user(state: &AppState, me: &AuthUser, other_id: i64) -> App
         .filter(block::Column::BlockedId.eq(other_id))
         .exec(&state.db)
         .await?;
+    crate::chat::writer::forget_all(state).await;
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! Support tickets: queue, assignment, status, priority, notes, history and SLA clocks.
 
 pub mod domain;
-pub mod hooks;
 pub mod policy;
 pub mod query;
 pub mod routes;

@@ -13,7 +13,8 @@ use super::domain::{Priority, Status, parse_subject, parse_tags};
 use super::policy;
 use super::view::{TicketView, render_one};
 use crate::auth::AuthUser;
-use crate::conversations::service::{MAX_BODY_CHARS, publish_message};
+use crate::chat::writer::{forget_conversation, publish_message};
+use crate::conversations::service::MAX_BODY_CHARS;
 use crate::conversations::store::{self, NewMessage};
 use crate::conversations::view::MessageView;
 use crate::db::entities::{conversation, team, team_member, ticket, ticket_event, user};
@@ -164,12 +165,13 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
     txn.commit().await?;
 
     let view = render_one(&state.db, &t).await?;
-    let audience = store::ticket_audience(&state.db, &t).await?;
+    let facts = state.audiences.facts(&state.db, conv.id).await?;
+    let audience = facts.audience.clone();
     publish_ticket(state, &audience, &view).await;
     let first = store::with_attachments(&state.db, vec![first])
         .await?
         .remove(0);
-    publish_message(state, &conv, &first, None).await?;
+    publish_message(state, &facts, &first, None).await;
     let agents: Vec<i64> = staff_in(state, &audience)
         .await?
         .into_iter()
@@ -210,7 +212,7 @@ pub async fn publish_ticket(state: &AppState, to: &[i64], view: &TicketView) {
     state
         .realtime
         .publish(Envelope {
-            to: to.to_vec(),
+            to: to.into(),
             staff_only: false,
             except_connection: None,
             kind: EventKind::Important,
@@ -300,7 +302,7 @@ pub async fn update(
         return Err(AppError::field("team_id", "no such team"));
     }
     let tags = c.tags.as_deref().map(parse_tags).transpose()?;
-    let old_audience = store::ticket_audience(&state.db, &t).await?;
+    let old_audience = state.audiences.ticket_audience(&state.db, &t).await?;
     let actor = user_name(state, me.id).await?;
     let now = now_ms();
 
@@ -437,8 +439,11 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     txn.commit().await?;
 
+    // Who hears the ticket may have changed: every node drops what it cached.
+    forget_conversation(state, t.conversation_id).await;
     let view = render_one(&state.db, &updated).await?;
-    let new_audience = store::ticket_audience(&state.db, &updated).await?;
+    let facts = state.audiences.facts(&state.db, t.conversation_id).await?;
+    let new_audience = facts.audience.clone();
     let everyone: Vec<i64> = old_audience
         .iter()
         .chain(new_audience.iter())
@@ -447,16 +452,23 @@ pub async fn update(
         .into_iter()
         .collect();
     publish_ticket(state, &everyone, &view).await;
-    if let Some(conv) = conversation::Entity::find_by_id(t.conversation_id)
-        .one(&state.db)
-        .await?
-    {
-        for m in &messages {
-            publish_message(state, &conv, m, None).await?;
-        }
+    for m in &messages {
+        publish_message(state, &facts, m, None).await;
     }
     notify_changes(state, me, &t, &updated, &changes).await?;
     Ok(view)
+}
+
+/// Tells everyone who sees a ticket its current state (after a change made elsewhere, such
+/// as the first-response stamp of the message writer).
+pub async fn announce(state: &AppState, ticket_id: i64) -> AppResult<()> {
+    let Some(t) = ticket::Entity::find_by_id(ticket_id).one(&state.db).await? else {
+        return Ok(());
+    };
+    let view = render_one(&state.db, &t).await?;
+    let audience = state.audiences.ticket_audience(&state.db, &t).await?;
+    publish_ticket(state, &audience, &view).await;
+    Ok(())
 }
 
 async fn notify_changes(

@@ -6,7 +6,6 @@ use std::time::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use crate::conversations::store::ticket_audience;
 use crate::db::entities::{ticket, user};
 use crate::domain::now_ms;
 use crate::error::AppResult;
@@ -107,9 +106,9 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
         let recipients: Vec<i64> = match t.assignee_id {
             Some(a) => vec![a],
             None => {
-                let ids = ticket_audience(&state.db, &t).await?;
+                let ids = state.audiences.ticket_audience(&state.db, &t).await?;
                 user::Entity::find()
-                    .filter(user::Column::Id.is_in(ids))
+                    .filter(user::Column::Id.is_in(ids.iter().copied()))
                     .filter(user::Column::Role.eq("agent"))
                     .all(&state.db)
                     .await?

@@ -186,6 +186,7 @@ pub async fn delete_team(
         .exec(&state.db)
         .await?;
     team::Entity::delete_by_id(id).exec(&state.db).await?;
+    crate::chat::writer::forget_all(&state).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -228,6 +229,7 @@ pub async fn add_member(
             return Err(e.into());
         }
     }
+    crate::chat::writer::forget_all(&state).await;
     Ok(Json(view(&state, t).await?))
 }
 
@@ -247,5 +249,6 @@ pub async fn remove_member(
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
+    crate::chat::writer::forget_all(&state).await;
     Ok(StatusCode::NO_CONTENT)
 }

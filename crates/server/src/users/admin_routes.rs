@@ -120,6 +120,8 @@ pub async fn update_user(
     }
     model.updated_at = Set(now_ms());
     let updated = model.update(&state.db).await?;
+    // Roles and disabling change who hears tickets (and who may see them).
+    crate::chat::writer::forget_all(&state).await;
     if updated.disabled {
         revoke_all_sessions(&state, updated.id).await?;
     }

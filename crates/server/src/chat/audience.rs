@@ -1,0 +1,261 @@
+//! Who may use a conversation and who hears it, served from memory.
+//!
+//! The one audience rule lives here (`ticket_audience`): direct conversations reach their
+//! members; a ticket reaches its requester, its assignee, the agents of its team, every admin,
+//! and every agent while it has neither team nor assignee (the shared queue). Visibility for
+//! a single user is the same rule seen from one side (`tickets::policy::can_view`).
+//!
+//! Entries are loaded lazily from the database and dropped by the mutations that change them
+//! (ticket moves, team membership, role changes, disabling, blocks), on every node through the
+//! broker (`Control::Invalidate`). A generation counter keeps a load that raced with an
+//! invalidation from storing what it read before it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use dashmap::DashMap;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::auth::AuthUser;
+use crate::db::entities::{conversation, conversation_member, team_member, ticket, user};
+use crate::error::{AppError, AppResult};
+use crate::tickets::policy;
+
+/// What the write path needs to know about a ticket.
+#[derive(Clone, Debug)]
+pub struct TicketFacts {
+    pub id: i64,
+    pub number: i64,
+    pub subject: String,
+    pub requester_id: i64,
+    pub assignee_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub first_response_at: Option<i64>,
+    pub model: ticket::Model,
+}
+
+/// A conversation as seen by the hot path.
+#[derive(Debug)]
+pub struct ConversationFacts {
+    pub id: i64,
+    pub kind: String,
+    pub ticket: Option<TicketFacts>,
+    /// Direct conversations: the members (who may read and write).
+    pub members: Arc<[i64]>,
+    /// Everyone who receives its events live (notes: only the staff among them).
+    pub audience: Arc<[i64]>,
+    /// Direct conversations: one member blocks the other (no new messages).
+    pub blocked: bool,
+}
+
+impl ConversationFacts {
+    pub fn is_direct(&self) -> bool {
+        self.kind == "direct"
+    }
+}
+
+/// The access a user has to a conversation.
+pub struct Allowed {
+    pub facts: Arc<ConversationFacts>,
+    /// Sees (and may write) internal notes.
+    pub staff_view: bool,
+}
+
+#[derive(Default)]
+struct Staff {
+    admins: Vec<i64>,
+    agents_and_admins: Vec<i64>,
+}
+
+#[derive(Default)]
+pub struct Audiences {
+    conversations: DashMap<i64, Arc<ConversationFacts>>,
+    teams_of_user: DashMap<i64, Arc<[i64]>>,
+    staff: std::sync::RwLock<Option<Arc<Staff>>>,
+    generation: AtomicU64,
+}
+
+impl Audiences {
+    /// Drops one conversation (its ticket changed).
+    pub fn forget_conversation(&self, conversation_id: i64) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.conversations.remove(&conversation_id);
+    }
+
+    /// Drops everything (roles, teams, blocks or users changed: audiences of many
+    /// conversations at once). Rare, and the next use reloads.
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.conversations.clear();
+        self.teams_of_user.clear();
+        *self.staff.write().expect("staff lock") = None;
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The facts of a conversation, or `NotFound`.
+    pub async fn facts(
+        &self,
+        db: &impl ConnectionTrait,
+        conversation_id: i64,
+    ) -> AppResult<Arc<ConversationFacts>> {
+        if let Some(found) = self.conversations.get(&conversation_id) {
+            return Ok(found.clone());
+        }
+        let generation = self.generation();
+        let facts = Arc::new(self.load(db, conversation_id).await?);
+        if self.generation() == generation {
+            self.conversations.insert(conversation_id, facts.clone());
+        }
+        Ok(facts)
+    }
+
+    /// Checks that `user` may read and write the conversation: 404 otherwise.
+    pub async fn allow(
+        &self,
+        db: &impl ConnectionTrait,
+        user: &AuthUser,
+        conversation_id: i64,
+    ) -> AppResult<Allowed> {
+        let facts = self.facts(db, conversation_id).await?;
+        let allowed = match &facts.ticket {
+            Some(t) => {
+                let teams = self.teams_of(db, user.id).await?;
+                policy::can_view(user, &teams, &t.model)
+            }
+            None => facts.members.contains(&user.id),
+        };
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+        let staff_view = facts.ticket.is_some() && user.is_staff();
+        Ok(Allowed { facts, staff_view })
+    }
+
+    /// The teams a user belongs to.
+    pub async fn teams_of(&self, db: &impl ConnectionTrait, user_id: i64) -> AppResult<Arc<[i64]>> {
+        if let Some(found) = self.teams_of_user.get(&user_id) {
+            return Ok(found.clone());
+        }
+        let generation = self.generation();
+        let teams: Arc<[i64]> = policy::team_ids(db, user_id).await?.into();
+        if self.generation() == generation {
+            self.teams_of_user.insert(user_id, teams.clone());
+        }
+        Ok(teams)
+    }
+
+    async fn staff(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Staff>> {
+        if let Some(found) = self.staff.read().expect("staff lock").clone() {
+            return Ok(found);
+        }
+        let generation = self.generation();
+        let rows: Vec<(i64, String)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Role)
+            .filter(user::Column::Role.is_in(["agent", "admin"]))
+            .filter(user::Column::Disabled.eq(false))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let staff = Arc::new(Staff {
+            admins: rows
+                .iter()
+                .filter(|(_, r)| r == "admin")
+                .map(|(id, _)| *id)
+                .collect(),
+            agents_and_admins: rows.iter().map(|(id, _)| *id).collect(),
+        });
+        if self.generation() == generation {
+            *self.staff.write().expect("staff lock") = Some(staff.clone());
+        }
+        Ok(staff)
+    }
+
+    async fn load(
+        &self,
+        db: &impl ConnectionTrait,
+        conversation_id: i64,
+    ) -> AppResult<ConversationFacts> {
+        let conv = conversation::Entity::find_by_id(conversation_id)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if conv.kind == "ticket" {
+            let t = ticket::Entity::find()
+                .filter(ticket::Column::ConversationId.eq(conv.id))
+                .one(db)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let audience = self.ticket_audience(db, &t).await?;
+            return Ok(ConversationFacts {
+                id: conv.id,
+                kind: conv.kind,
+                ticket: Some(TicketFacts {
+                    id: t.id,
+                    number: t.number,
+                    subject: t.subject.clone(),
+                    requester_id: t.requester_id,
+                    assignee_id: t.assignee_id,
+                    team_id: t.team_id,
+                    first_response_at: t.first_response_at,
+                    model: t,
+                }),
+                members: Arc::from([]),
+                audience,
+                blocked: false,
+            });
+        }
+        let members: Vec<i64> = conversation_member::Entity::find()
+            .select_only()
+            .column(conversation_member::Column::UserId)
+            .filter(conversation_member::Column::ConversationId.eq(conv.id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut blocked = false;
+        if let [a, b] = members[..] {
+            blocked = crate::social::store::blocked_between(db, a, b).await?;
+        }
+        let members: Arc<[i64]> = members.into();
+        Ok(ConversationFacts {
+            id: conv.id,
+            kind: conv.kind,
+            ticket: None,
+            audience: members.clone(),
+            members,
+            blocked,
+        })
+    }
+
+    /// The audience rule for tickets (see the module comment).
+    pub async fn ticket_audience(
+        &self,
+        db: &impl ConnectionTrait,
+        t: &ticket::Model,
+    ) -> AppResult<Arc<[i64]>> {
+        let mut to = BTreeSet::from([t.requester_id]);
+        to.extend(t.assignee_id);
+        if let Some(team) = t.team_id {
+            let members: Vec<i64> = team_member::Entity::find()
+                .select_only()
+                .column(team_member::Column::UserId)
+                .filter(team_member::Column::TeamId.eq(team))
+                .into_tuple()
+                .all(db)
+                .await?;
+            to.extend(members);
+        }
+        let staff = self.staff(db).await?;
+        if t.assignee_id.is_none() && t.team_id.is_none() {
+            to.extend(staff.agents_and_admins.iter().copied());
+        } else {
+            to.extend(staff.admins.iter().copied());
+        }
+        Ok(to.into_iter().collect::<Vec<_>>().into())
+    }
+}

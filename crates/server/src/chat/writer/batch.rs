@@ -1,0 +1,393 @@
+//! One batch of sends in one transaction: a handful of statements however many messages.
+//!
+//! 1. `UPDATE conversations … last_seq = last_seq + n` for every conversation of the batch at
+//!    once. It is the first statement, so it takes the write lock (SQLite) or the rows' locks
+//!    (PostgreSQL, MySQL, in id order) before anything is read: concurrent writers on other
+//!    nodes queue here, and seqs follow commit order without gaps.
+//! 2. One multi-row insert of the messages, one of their attachments.
+//! 3. The senders' read positions (they have read their own messages), one upsert.
+//! 4. Ticket side effects: the `ticket_reply` notifications (one insert) and the
+//!    first-response stamp (rare: once per ticket).
+//!
+//! Then one commit. Nothing is published before it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Set, Statement, TransactionTrait, Value,
+};
+
+use super::{SendRequest, file_views};
+use crate::conversations::view::MessageView;
+use crate::db::entities::{file, message, message_attachment, notification, ticket};
+use crate::domain::now_ms;
+use crate::error::AppResult;
+use crate::notifications::NotificationView;
+use crate::realtime::events::{Envelope, EventKind};
+use crate::state::AppState;
+
+/// What a committed batch still has to tell people.
+#[derive(Default)]
+pub struct Effects {
+    notifications: Vec<notification::Model>,
+    /// Tickets whose first-response clock this batch stopped.
+    first_responses: Vec<(i64, i64)>,
+}
+
+impl Effects {
+    pub fn merge(&mut self, other: Effects) {
+        self.notifications.extend(other.notifications);
+        self.first_responses.extend(other.first_responses);
+    }
+
+    pub async fn publish(self, state: &AppState) {
+        for row in self.notifications {
+            let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&row)});
+            state
+                .realtime
+                .publish(Envelope {
+                    to: vec![row.user_id].into(),
+                    staff_only: false,
+                    except_connection: None,
+                    kind: EventKind::Important,
+                    payload: payload.to_string().into(),
+                })
+                .await;
+        }
+        for (ticket_id, conversation_id) in self.first_responses {
+            super::forget_conversation(state, conversation_id).await;
+            // Everyone looking at the ticket sees its clock stop; off the write path.
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::tickets::service::announce(&state, ticket_id).await {
+                    tracing::warn!(error = %e, ticket_id, "announcing the first response failed");
+                }
+            });
+        }
+    }
+}
+
+/// Stores `requests` (in this order) in one transaction. Returns the stored messages, one per
+/// request, and the side effects to publish after the commit.
+pub async fn store(
+    db: &DatabaseConnection,
+    requests: &[&SendRequest],
+) -> AppResult<(Vec<MessageView>, Effects)> {
+    let backend = db.get_database_backend();
+    let now = now_ms();
+    let txn = db.begin().await?;
+
+    // 1. Seqs: n per conversation, allocated in the database (several nodes may write).
+    let mut counts: BTreeMap<i64, i64> = BTreeMap::new();
+    for r in requests {
+        *counts.entry(r.conversation.id).or_default() += 1;
+    }
+    let last_seqs = allocate_seqs(&txn, backend, &counts, now).await?;
+    let mut next: HashMap<i64, i64> = counts
+        .iter()
+        .map(|(id, n)| (*id, last_seqs[id] - n + 1))
+        .collect();
+    let seqs: Vec<i64> = requests
+        .iter()
+        .map(|r| {
+            let slot = next.get_mut(&r.conversation.id).expect("counted above");
+            *slot += 1;
+            *slot - 1
+        })
+        .collect();
+
+    // 2. The messages, then their attachments.
+    let rows = requests
+        .iter()
+        .zip(&seqs)
+        .map(|(r, &seq)| message::ActiveModel {
+            conversation_id: Set(r.conversation.id),
+            seq: Set(seq),
+            sender_id: Set(r.sender_id),
+            kind: Set(r.kind.to_string()),
+            body: Set(r.body.clone()),
+            client_id: Set(r.client_id.clone()),
+            created_at: Set(now),
+            edited_at: Set(None),
+            ..Default::default()
+        });
+    let stored = insert_messages(&txn, backend, rows, &counts, &last_seqs).await?;
+    let ids: HashMap<(i64, i64), &message::Model> = stored
+        .iter()
+        .map(|m| ((m.conversation_id, m.seq), m))
+        .collect();
+    let models: Vec<&message::Model> = requests
+        .iter()
+        .zip(&seqs)
+        .map(|(r, &seq)| {
+            ids.get(&(r.conversation.id, seq))
+                .copied()
+                .ok_or_else(|| anyhow::anyhow!("stored message not returned"))
+        })
+        .collect::<Result<_, _>>()?;
+    let links: Vec<message_attachment::ActiveModel> = requests
+        .iter()
+        .zip(&models)
+        .flat_map(|(r, m)| {
+            r.attachment_ids
+                .iter()
+                .map(|&file_id| message_attachment::ActiveModel {
+                    message_id: Set(m.id),
+                    file_id: Set(file_id),
+                })
+        })
+        .collect();
+    let files: HashMap<i64, file::Model> = if links.is_empty() {
+        HashMap::new()
+    } else {
+        let file_ids: Vec<i64> = requests
+            .iter()
+            .flat_map(|r| r.attachment_ids.iter().copied())
+            .collect();
+        message_attachment::Entity::insert_many(links)
+            .exec_without_returning(&txn)
+            .await?;
+        file::Entity::find()
+            .filter(file::Column::Id.is_in(file_ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect()
+    };
+
+    // 3. Read positions: each sender has read up to their last message.
+    let mut read: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (r, &seq) in requests.iter().zip(&seqs) {
+        let slot = read.entry((r.conversation.id, r.sender_id)).or_default();
+        *slot = (*slot).max(seq);
+    }
+    advance_reads(&txn, backend, &read, now).await?;
+
+    // 4. Ticket side effects.
+    let mut effects = Effects::default();
+    let mut notices = Vec::new();
+    for (r, m) in requests.iter().zip(&models) {
+        let Some(t) = &r.conversation.ticket else {
+            continue;
+        };
+        if r.kind != "text" {
+            continue;
+        }
+        if r.sender_is_staff
+            && r.sender_id != t.requester_id
+            && t.first_response_at.is_none()
+            && !effects.first_responses.iter().any(|&(id, _)| id == t.id)
+        {
+            let stopped = ticket::Entity::update_many()
+                .col_expr(ticket::Column::FirstResponseAt, Expr::value(now))
+                .filter(ticket::Column::Id.eq(t.id))
+                .filter(ticket::Column::FirstResponseAt.is_null())
+                .exec(&txn)
+                .await?;
+            if stopped.rows_affected > 0 {
+                effects.first_responses.push((t.id, r.conversation.id));
+            }
+        }
+        // Replies notify the other side: the requester, or the assignee.
+        let recipient = if r.sender_id == t.requester_id {
+            t.assignee_id
+        } else {
+            Some(t.requester_id)
+        };
+        if let Some(to) = recipient.filter(|&id| id != r.sender_id) {
+            notices.push(notification::ActiveModel {
+                user_id: Set(to),
+                kind: Set("ticket_reply".into()),
+                title: Set(truncate(
+                    &format!("New reply on #{}: {}", t.number, t.subject),
+                    255,
+                )),
+                body: Set(truncate(&m.body, 200)),
+                ticket_id: Set(Some(t.id)),
+                conversation_id: Set(Some(r.conversation.id)),
+                read: Set(false),
+                created_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    effects.notifications = insert_notifications(&txn, notices).await?;
+
+    txn.commit().await?;
+    let views = requests
+        .iter()
+        .zip(models)
+        .map(|(r, m)| MessageView::new(m, file_views(&r.attachment_ids, &files)))
+        .collect();
+    Ok((views, effects))
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+/// `?` on SQLite and MySQL, `$n` on PostgreSQL.
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".into(),
+    }
+}
+
+/// Adds `counts[id]` to each conversation's `last_seq` in one statement and returns the new
+/// values.
+async fn allocate_seqs(
+    txn: &impl ConnectionTrait,
+    backend: DbBackend,
+    counts: &BTreeMap<i64, i64>,
+    now: i64,
+) -> AppResult<HashMap<i64, i64>> {
+    let mut values: Vec<Value> = Vec::with_capacity(counts.len() * 3 + 1);
+    let mut cases = String::new();
+    for (&id, &n) in counts {
+        values.push(id.into());
+        let a = placeholder(backend, values.len());
+        values.push(n.into());
+        let b = placeholder(backend, values.len());
+        cases.push_str(&format!(" WHEN {a} THEN {b}"));
+    }
+    values.push(now.into());
+    let at = placeholder(backend, values.len());
+    let mut ids = Vec::with_capacity(counts.len());
+    for &id in counts.keys() {
+        values.push(id.into());
+        ids.push(placeholder(backend, values.len()));
+    }
+    let mut sql = format!(
+        "UPDATE conversations SET last_seq = last_seq + CASE id{cases} ELSE 0 END, \
+         last_message_at = {at} WHERE id IN ({})",
+        ids.join(", ")
+    );
+    let returning = backend != DbBackend::MySql;
+    if returning {
+        sql.push_str(" RETURNING id, last_seq");
+    }
+    let rows = if returning {
+        txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?
+    } else {
+        let res = txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        if res.rows_affected() != counts.len() as u64 {
+            return Err(crate::error::AppError::NotFound);
+        }
+        // Our own update is visible to us, and the rows stay locked until the commit.
+        let ids: Vec<String> = counts.keys().map(|id| id.to_string()).collect();
+        txn.query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT id, last_seq FROM conversations WHERE id IN ({})",
+                ids.join(", ")
+            ),
+        ))
+        .await?
+    };
+    let mut last = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let id: i64 = row.try_get("", "id")?;
+        let seq: i64 = row.try_get("", "last_seq")?;
+        last.insert(id, seq);
+    }
+    if last.len() != counts.len() {
+        // A conversation vanished between the access check and here.
+        return Err(crate::error::AppError::NotFound);
+    }
+    Ok(last)
+}
+
+/// One multi-row insert; the rows come back with their ids (RETURNING where the database has
+/// it, else one query by `(conversation_id, seq)`).
+async fn insert_messages(
+    txn: &impl ConnectionTrait,
+    backend: DbBackend,
+    rows: impl IntoIterator<Item = message::ActiveModel>,
+    counts: &BTreeMap<i64, i64>,
+    last_seqs: &HashMap<i64, i64>,
+) -> AppResult<Vec<message::Model>> {
+    let insert = message::Entity::insert_many(rows);
+    if backend != DbBackend::MySql {
+        return Ok(insert.exec_with_returning(txn).await?);
+    }
+    insert.exec_without_returning(txn).await?;
+    let mut any = sea_orm::Condition::any();
+    for (&id, &n) in counts {
+        let last = last_seqs[&id];
+        any = any.add(
+            sea_orm::Condition::all()
+                .add(message::Column::ConversationId.eq(id))
+                .add(message::Column::Seq.between(last - n + 1, last)),
+        );
+    }
+    Ok(message::Entity::find().filter(any).all(txn).await?)
+}
+
+/// Moves read positions forward (never back), creating member rows where missing (ticket
+/// participants get theirs lazily). Keys in order, so concurrent writers lock alike.
+async fn advance_reads(
+    txn: &impl ConnectionTrait,
+    backend: DbBackend,
+    read: &BTreeMap<(i64, i64), i64>,
+    now: i64,
+) -> AppResult<()> {
+    let mut values: Vec<Value> = Vec::with_capacity(read.len() * 4);
+    let mut tuples = Vec::with_capacity(read.len());
+    for (&(conversation_id, user_id), &seq) in read {
+        let mut marks = Vec::with_capacity(4);
+        for v in [conversation_id, user_id, seq, now] {
+            values.push(v.into());
+            marks.push(placeholder(backend, values.len()));
+        }
+        tuples.push(format!("({})", marks.join(", ")));
+    }
+    let conflict = match backend {
+        DbBackend::MySql => {
+            "ON DUPLICATE KEY UPDATE last_read_seq = GREATEST(last_read_seq, VALUES(last_read_seq))"
+        }
+        DbBackend::Postgres => {
+            "ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_read_seq = \
+             GREATEST(conversation_members.last_read_seq, EXCLUDED.last_read_seq)"
+        }
+        _ => {
+            "ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_read_seq = \
+             MAX(conversation_members.last_read_seq, excluded.last_read_seq)"
+        }
+    };
+    let sql = format!(
+        "INSERT INTO conversation_members (conversation_id, user_id, last_read_seq, joined_at) \
+         VALUES {} {conflict}",
+        tuples.join(", ")
+    );
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
+}
+
+async fn insert_notifications(
+    txn: &impl ConnectionTrait,
+    rows: Vec<notification::ActiveModel>,
+) -> AppResult<Vec<notification::Model>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    if txn.support_returning() {
+        return Ok(notification::Entity::insert_many(rows)
+            .exec_with_returning(txn)
+            .await?);
+    }
+    // MySQL: no RETURNING, and ids of a multi-row insert are consecutive only in some lock
+    // modes: one insert each (rare enough: one per reply).
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        stored.push(row.insert(txn).await?);
+    }
+    Ok(stored)
+}

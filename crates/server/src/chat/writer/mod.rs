@@ -1,0 +1,359 @@
+//! The one writer of chat messages, with group commit.
+//!
+//! Every send (WebSocket or REST) is validated and access-checked by its caller, then queued
+//! here. The writer task takes everything that is queued (no timer: when idle it waits for
+//! the next send, under load it takes up to `MAX_BATCH` at once), stores the batch in one
+//! transaction (`batch::store`), commits once, and only then answers each send and publishes
+//! the messages in seq order. One commit, so one disk sync, for the whole batch: that is what
+//! lifts the ceiling of one fsync per message.
+//!
+//! A batch that fails as a whole is retried send by send, so one bad send can't fail the
+//! others silently: each gets its own answer.
+
+mod batch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::sync::{mpsc, oneshot};
+
+use super::audience::ConversationFacts;
+use crate::conversations::store;
+use crate::conversations::view::{FileView, MessageView};
+use crate::db::entities::{file, message};
+use crate::error::{AppError, AppResult};
+use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
+use crate::realtime::hub::{ConnHandle, Outbound, set_in_flight};
+use crate::state::AppState;
+
+/// The most sends stored in one transaction. Measured (BENCHMARKS.md): batches at 10,000
+/// msg/s stay far below it; it bounds the statement size and one batch's latency.
+pub const MAX_BATCH: usize = 512;
+/// Sends waiting for the writer before callers wait to queue more.
+const QUEUE: usize = 16 * 1024;
+
+/// A validated send, access already checked by the caller.
+pub struct SendRequest {
+    pub sender_id: i64,
+    pub sender_is_staff: bool,
+    pub kind: &'static str,
+    pub body: String,
+    pub client_id: String,
+    pub attachment_ids: Vec<i64>,
+    pub conversation: Arc<ConversationFacts>,
+    pub reply: Reply,
+}
+
+/// Where the answer to a send goes.
+pub enum Reply {
+    /// A REST request (or the seeder) waits for it: the message and whether it was new.
+    Caller(oneshot::Sender<AppResult<(MessageView, bool)>>),
+    /// A WebSocket connection: its `ack` (or `error`) is queued behind what it already has,
+    /// and the message goes to everyone else in the audience.
+    Connection(ConnHandle),
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<SendRequest>,
+}
+
+impl Writer {
+    /// The writer's queue; `run` consumes the other end.
+    pub fn channel() -> (Writer, mpsc::Receiver<SendRequest>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        (Writer { tx }, rx)
+    }
+
+    /// Queues a send. Waits only when the queue is full (back-pressure on the socket reader).
+    pub async fn submit(&self, request: SendRequest) -> AppResult<()> {
+        self.tx
+            .send(request)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the message writer has stopped")))
+    }
+}
+
+/// The writer task: runs until every `Writer` handle is gone.
+pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver<SendRequest>) {
+    let mut queued = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut queued, MAX_BATCH).await > 0 {
+        let batch = std::mem::take(&mut queued);
+        metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
+        process(&state, &db, batch).await;
+    }
+}
+
+/// What became of one send.
+enum Outcome {
+    Stored(Box<MessageView>),
+    /// `(sender, client_id)` was stored before: the original, not published again.
+    Repeat(Box<MessageView>),
+    Failed(AppError),
+}
+
+async fn process(state: &AppState, db: &DatabaseConnection, batch: Vec<SendRequest>) {
+    let mut outcomes: Vec<Option<Outcome>> = (0..batch.len()).map(|_| None).collect();
+    let mut repeat_of = vec![None; batch.len()];
+    if let Err(e) = precheck(db, &batch, &mut outcomes, &mut repeat_of).await {
+        for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
+            *slot = Some(Outcome::Failed(AppError::Internal(anyhow::anyhow!("{e}"))));
+        }
+    }
+    let fresh: Vec<usize> = (0..batch.len())
+        .filter(|&i| outcomes[i].is_none() && repeat_of[i].is_none())
+        .collect();
+    let mut effects = batch::Effects::default();
+    if !fresh.is_empty() {
+        let requests: Vec<&SendRequest> = fresh.iter().map(|&i| &batch[i]).collect();
+        match batch::store(db, &requests).await {
+            Ok((views, fx)) => {
+                for (&i, view) in fresh.iter().zip(views) {
+                    outcomes[i] = Some(Outcome::Stored(Box::new(view)));
+                }
+                effects = fx;
+            }
+            Err(e) if fresh.len() == 1 => {
+                outcomes[fresh[0]] = Some(retry_outcome(db, &batch[fresh[0]], e).await);
+            }
+            Err(e) => {
+                // Retry the survivors one by one: each gets its own answer.
+                tracing::warn!(error = %e, size = fresh.len(), "message batch failed; retrying its sends one by one");
+                for &i in &fresh {
+                    outcomes[i] = Some(match batch::store(db, &[&batch[i]]).await {
+                        Ok((mut views, fx)) => {
+                            effects.merge(fx);
+                            Outcome::Stored(Box::new(views.remove(0)))
+                        }
+                        Err(e) => retry_outcome(db, &batch[i], e).await,
+                    });
+                }
+            }
+        }
+    }
+    // The same send twice in one batch: the second is answered like a later retry would be.
+    for (i, first) in repeat_of.iter().enumerate() {
+        if let Some(first) = *first {
+            if batch[first].conversation.id != batch[i].conversation.id {
+                outcomes[i] = Some(Outcome::Failed(AppError::Conflict(
+                    "client_id was already used for another conversation".into(),
+                )));
+                continue;
+            }
+            outcomes[i] = Some(match &outcomes[first] {
+                Some(Outcome::Stored(v) | Outcome::Repeat(v)) => Outcome::Repeat(v.clone()),
+                Some(Outcome::Failed(e)) => Outcome::Failed(again(e)),
+                None => Outcome::Failed(AppError::Internal(anyhow::anyhow!("unanswered send"))),
+            });
+        }
+    }
+    for (request, outcome) in batch.into_iter().zip(outcomes) {
+        let outcome = outcome.unwrap_or_else(|| {
+            Outcome::Failed(AppError::Internal(anyhow::anyhow!("send left unanswered")))
+        });
+        answer(state, request, outcome).await;
+    }
+    effects.publish(state).await;
+}
+
+/// A send whose own transaction failed: a repeat that raced in from another node is answered
+/// with the original; anything else with its error.
+async fn retry_outcome(db: &DatabaseConnection, request: &SendRequest, err: AppError) -> Outcome {
+    if let Ok(Some(original)) =
+        store::find_by_client_id(db, request.sender_id, &request.client_id).await
+    {
+        return repeat_outcome(db, request, original).await;
+    }
+    Outcome::Failed(err)
+}
+
+async fn repeat_outcome(
+    db: &DatabaseConnection,
+    request: &SendRequest,
+    original: message::Model,
+) -> Outcome {
+    if original.conversation_id != request.conversation.id {
+        return Outcome::Failed(AppError::Conflict(
+            "client_id was already used for another conversation".into(),
+        ));
+    }
+    match store::with_attachments(db, vec![original]).await {
+        Ok(mut views) => Outcome::Repeat(Box::new(views.remove(0))),
+        Err(e) => Outcome::Failed(e),
+    }
+}
+
+/// Everything decided before the transaction: repeats of stored sends (one query for the
+/// batch), repeats inside the batch, and attachments that are not the sender's.
+async fn precheck(
+    db: &DatabaseConnection,
+    batch: &[SendRequest],
+    outcomes: &mut [Option<Outcome>],
+    repeat_of: &mut [Option<usize>],
+) -> AppResult<()> {
+    let client_ids: Vec<&str> = batch.iter().map(|r| r.client_id.as_str()).collect();
+    let stored: HashMap<(i64, String), message::Model> = message::Entity::find()
+        .filter(message::Column::ClientId.is_in(client_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| ((m.sender_id, m.client_id.clone()), m))
+        .collect();
+    let file_ids: Vec<i64> = batch
+        .iter()
+        .flat_map(|r| r.attachment_ids.iter().copied())
+        .collect();
+    let files: HashMap<i64, file::Model> = if file_ids.is_empty() {
+        HashMap::new()
+    } else {
+        file::Entity::find()
+            .filter(file::Column::Id.is_in(file_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect()
+    };
+    let mut first_in_batch: HashMap<(i64, &str), usize> = HashMap::new();
+    for (i, request) in batch.iter().enumerate() {
+        let key = (request.sender_id, request.client_id.clone());
+        if let Some(original) = stored.get(&key) {
+            outcomes[i] = Some(repeat_outcome(db, request, original.clone()).await);
+            continue;
+        }
+        if let Some(&first) = first_in_batch.get(&(request.sender_id, request.client_id.as_str())) {
+            repeat_of[i] = Some(first);
+            continue;
+        }
+        first_in_batch.insert((request.sender_id, request.client_id.as_str()), i);
+        if !attachments_owned(request, &files) {
+            outcomes[i] = Some(Outcome::Failed(AppError::field(
+                "attachment_ids",
+                "unknown file or not yours",
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The same error again, for a repeat of a failed send in the same batch.
+fn again(e: &AppError) -> AppError {
+    match e {
+        AppError::Validation(fields) => AppError::Validation(fields.clone()),
+        AppError::Conflict(m) => AppError::Conflict(m.clone()),
+        AppError::Forbidden => AppError::Forbidden,
+        AppError::NotFound => AppError::NotFound,
+        other => AppError::Internal(anyhow::anyhow!("{other}")),
+    }
+}
+
+/// Attachments must be distinct files the sender uploaded.
+fn attachments_owned(request: &SendRequest, files: &HashMap<i64, file::Model>) -> bool {
+    let distinct: std::collections::BTreeSet<_> = request.attachment_ids.iter().collect();
+    distinct.len() == request.attachment_ids.len()
+        && request.attachment_ids.iter().all(|id| {
+            files
+                .get(id)
+                .is_some_and(|f| f.uploader_id == request.sender_id)
+        })
+}
+
+pub(super) fn file_views(ids: &[i64], files: &HashMap<i64, file::Model>) -> Vec<FileView> {
+    ids.iter()
+        .filter_map(|id| files.get(id).map(FileView::new))
+        .collect()
+}
+
+/// Answers the sender and, for a new message, tells the audience.
+async fn answer(state: &AppState, request: SendRequest, outcome: Outcome) {
+    let origin = match &request.reply {
+        Reply::Connection(conn) => Some(conn.id.clone()),
+        Reply::Caller(_) => None,
+    };
+    let published = match &outcome {
+        Outcome::Stored(view) => Some(view.as_ref().clone()),
+        _ => None,
+    };
+    match request.reply {
+        Reply::Caller(tx) => {
+            let _ = tx.send(match outcome {
+                Outcome::Stored(v) => Ok((*v, true)),
+                Outcome::Repeat(v) => Ok((*v, false)),
+                Outcome::Failed(e) => Err(e),
+            });
+        }
+        Reply::Connection(conn) => match outcome {
+            Outcome::Stored(v) | Outcome::Repeat(v) => queue_ack(&conn, &request.client_id, &v),
+            Outcome::Failed(e) => {
+                set_in_flight(&conn.in_flight, &request.client_id, false);
+                crate::realtime::ws::send_app_error(&conn, &e, Some(&request.client_id));
+            }
+        },
+    }
+    if let Some(view) = published {
+        metrics::counter!("switchboard_messages_stored_total").increment(1);
+        publish_message(state, &request.conversation, &view, origin).await;
+    }
+}
+
+fn queue_ack(conn: &ConnHandle, client_id: &str, message: &MessageView) {
+    let payload = ServerFrame::Ack { client_id, message }.encode();
+    let ack = Outbound::Ack {
+        conversation_id: message.conversation_id,
+        seq: message.seq,
+        client_id: client_id.to_string(),
+        payload: payload.as_ref().into(),
+    };
+    if conn.tx.try_send(ack).is_err() {
+        // No ack will be written: the writer must not wait for one. The message is stored;
+        // the client reconnects, resumes and retries, and the retry is acked as a repeat.
+        set_in_flight(&conn.in_flight, client_id, false);
+        conn.closer.close(1013);
+    }
+}
+
+/// Publishes a stored message to its conversation's audience (notes to staff only); the
+/// connection that sent it gets its `ack` instead.
+pub async fn publish_message(
+    state: &AppState,
+    conversation: &ConversationFacts,
+    view: &MessageView,
+    origin: Option<String>,
+) {
+    state
+        .realtime
+        .publish(Envelope {
+            to: conversation.audience.clone(),
+            staff_only: view.kind == "note",
+            except_connection: origin,
+            kind: EventKind::Message {
+                conversation_id: conversation.id,
+                seq: view.seq,
+            },
+            payload: ServerFrame::Message { message: view }.encode(),
+        })
+        .await;
+}
+
+/// Drops a conversation's cached facts on every node (its ticket changed).
+pub async fn forget_conversation(state: &AppState, conversation_id: i64) {
+    state.audiences.forget_conversation(conversation_id);
+    state
+        .realtime
+        .publish_control(Control::Invalidate {
+            conversation_id: Some(conversation_id),
+        })
+        .await;
+}
+
+/// Drops every cached audience on every node (roles, teams, blocks changed).
+pub async fn forget_all(state: &AppState) {
+    state.audiences.forget_all();
+    state
+        .realtime
+        .publish_control(Control::Invalidate {
+            conversation_id: None,
+        })
+        .await;
+}
