@@ -18,6 +18,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::ratelimit::AuthRateLimiter;
+use crate::auth::sessions::Sessions;
 use crate::auth::tokens::{TokenKeys, load_or_create_secret};
 use crate::chat::audience::Audiences;
 use crate::chat::writer::Writer;
@@ -36,11 +37,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let secret = load_or_create_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
     let node_id = hex::encode(rand::random::<[u8; 4]>());
     let audiences = Arc::new(Audiences::default());
+    let sessions = Arc::new(Sessions::default());
     let hub = Arc::new(Hub::new(
         &node_id,
         settings.ws_max_connections_per_user,
         settings.ws_outbound_queue,
         audiences.clone(),
+        sessions.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
     let (writer, writer_rx) = Writer::channel();
@@ -74,6 +77,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         auth_limiter,
         realtime: Realtime::new(hub, broker, node_id),
         audiences,
+        sessions,
         writer,
         metrics: ops::metrics_handle(),
         shutdown,

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::ratelimit::AuthRateLimiter;
+use crate::auth::sessions::Sessions;
 use crate::auth::tokens::TokenKeys;
 use crate::chat::audience::Audiences;
 use crate::chat::writer::Writer;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub realtime: Realtime,
     /// Conversation audiences and access, in memory (`chat::audience`).
     pub audiences: Arc<Audiences>,
+    /// Authenticated sessions, in memory (`auth::sessions`).
+    pub sessions: Arc<Sessions>,
     /// The one writer of chat messages (`chat::writer`).
     pub writer: Writer,
     pub metrics: Option<PrometheusHandle>,

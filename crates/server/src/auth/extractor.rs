@@ -1,12 +1,14 @@
 //! `AuthUser`: the extractor every protected handler takes. It checks the bearer token, then the
-//! session and the user in the database, so logging out or disabling a user ends access at once
-//! and a role change applies to the next request.
+//! session and the user (from memory, `auth::sessions`, else the database), so logging out or
+//! disabling a user ends access at once and a role change applies to the next request: both
+//! drop the cached entry on every node before they answer.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sea_orm::EntityTrait;
 
+use crate::auth::sessions::CachedSession;
 use crate::db::entities::{session, user};
 use crate::domain::{Role, now_ms};
 use crate::error::AppError;
@@ -42,6 +44,19 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
     let Some((user_id, session_id, exp)) = state.keys.verify_access(token) else {
         return Ok(None);
     };
+    if let Some(hit) = state.sessions.get(&session_id)
+        && hit.user_id == user_id
+        && hit.expires_at >= now_ms()
+    {
+        return Ok(Some(AuthUser {
+            id: user_id,
+            role: hit.role,
+            session_id,
+            display_name: hit.display_name,
+            token_exp: exp,
+        }));
+    }
+    let generation = state.sessions.generation();
     let Some(session) = session::Entity::find_by_id(session_id.clone())
         .one(&state.db)
         .await?
@@ -59,6 +74,16 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
     }
     let role =
         Role::parse(&user.role).ok_or_else(|| anyhow::anyhow!("unknown role {}", user.role))?;
+    state.sessions.insert(
+        generation,
+        session_id.clone(),
+        CachedSession {
+            user_id: user.id,
+            expires_at: session.expires_at,
+            role,
+            display_name: user.display_name.clone(),
+        },
+    );
     Ok(Some(AuthUser {
         id: user.id,
         role,

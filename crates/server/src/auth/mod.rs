@@ -5,6 +5,7 @@ pub mod password;
 pub mod ratelimit;
 pub mod routes;
 pub mod service;
+pub mod sessions;
 pub mod tokens;
 
 pub use extractor::AuthUser;

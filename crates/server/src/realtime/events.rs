@@ -134,6 +134,8 @@ pub enum Control {
         user_id: i64,
         session_id: Option<String>,
     },
+    /// The user's role or name changed: drop their cached sessions (sockets stay open).
+    UserChanged { user_id: i64 },
     /// Drop cached audiences: of one conversation, or all of them when `None`.
     Invalidate { conversation_id: Option<i64> },
 }

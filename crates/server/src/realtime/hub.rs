@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::events::{Control, Envelope, EventKind};
+use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
 
 /// What the hub hands to a connection's writer.
@@ -94,6 +95,8 @@ pub struct Hub {
     conns: DashMap<i64, Vec<ConnHandle>>,
     /// The node's cached audiences, dropped by `Control::Invalidate` from any node.
     audiences: Arc<Audiences>,
+    /// The node's cached sessions, dropped by `SessionRevoked` and `UserChanged`.
+    sessions: Arc<Sessions>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -110,10 +113,12 @@ impl Hub {
         max_per_user: usize,
         queue_capacity: usize,
         audiences: Arc<Audiences>,
+        sessions: Arc<Sessions>,
     ) -> Self {
         Self {
             conns: DashMap::new(),
             audiences,
+            sessions,
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -198,6 +203,7 @@ impl Hub {
                 user_id,
                 session_id,
             } => {
+                self.sessions.forget(*user_id, session_id.as_deref());
                 let Some(list) = self.conns.get(user_id) else {
                     return;
                 };
@@ -207,6 +213,7 @@ impl Hub {
                     }
                 }
             }
+            Control::UserChanged { user_id } => self.sessions.forget(*user_id, None),
             Control::Invalidate {
                 conversation_id: Some(id),
             } => self.audiences.forget_conversation(*id),

@@ -19,6 +19,7 @@ use crate::db::entities::user;
 use crate::domain::{Role, now_ms};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::realtime::events::Control;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -122,6 +123,12 @@ pub async fn update_user(
     let updated = model.update(&state.db).await?;
     // Roles and disabling change who hears tickets (and who may see them).
     crate::chat::writer::forget_all(&state).await;
+    state
+        .realtime
+        .publish_control(Control::UserChanged {
+            user_id: updated.id,
+        })
+        .await;
     if updated.disabled {
         revoke_all_sessions(&state, updated.id).await?;
     }

@@ -73,5 +73,11 @@ pub async fn update_me(
     }
     model.updated_at = Set(now_ms());
     let updated = model.update(&state.db).await?;
+    state
+        .realtime
+        .publish_control(crate::realtime::events::Control::UserChanged {
+            user_id: updated.id,
+        })
+        .await;
     Ok(Json(UserView::new(&updated, true)))
 }

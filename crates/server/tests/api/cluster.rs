@@ -324,6 +324,83 @@ cluster_test!(
     }
 );
 
+cluster_test!(
+    a_ticket_moved_on_one_node_changes_who_hears_it_on_the_other,
+    |c: Cluster| async move {
+        let (a, b) = (&c.nodes[0], &c.nodes[1]);
+        let admin = a.user_with_role("Admin", Role::Admin).await;
+        let alice = a.user_with_role("Alice", Role::Agent).await;
+        let barry = a.user_with_role("Barry", Role::Agent).await;
+        let ana = a.register("Ana").await;
+        let mut teams = Vec::new();
+        for (name, agent) in [("Billing", &alice), ("Tech", &barry)] {
+            let (_, team) = a
+                .post("/api/v1/teams", Some(&admin.token), json!({"name": name}))
+                .await;
+            let id = team["id"].as_i64().unwrap();
+            let (s, _) = a
+                .post(
+                    &format!("/api/v1/teams/{id}/members"),
+                    Some(&admin.token),
+                    json!({"user_id": agent.id}),
+                )
+                .await;
+            assert_eq!(s, 200);
+            teams.push(id);
+        }
+        let (_, t) = a
+            .post(
+                "/api/v1/tickets",
+                Some(&ana.token),
+                json!({"subject": "Invoice", "body": "Wrong amount"}),
+            )
+            .await;
+        let (ticket, conv) = (
+            t["id"].as_i64().unwrap(),
+            t["conversation_id"].as_i64().unwrap(),
+        );
+        let move_to = async |team: i64| {
+            let (_, cur) = a
+                .get(&format!("/api/v1/tickets/{ticket}"), Some(&admin.token))
+                .await;
+            let (s, t) = a
+                .patch(
+                    &format!("/api/v1/tickets/{ticket}"),
+                    Some(&admin.token),
+                    json!({"version": cur["version"], "team_id": team}),
+                )
+                .await;
+            assert_eq!(s, 200, "{t}");
+        };
+        move_to(teams[0]).await;
+        // Everyone on node B; node B sends, so node B's cached audience decides.
+        let mut alice_ws = b.ws(&alice).await;
+        let mut barry_ws = b.ws(&barry).await;
+        let mut ana_ws = b.ws(&ana).await;
+        ana_ws.send(send_frame(conv, "to billing").1).await;
+        ana_ws.recv_type("ack").await;
+        while alice_ws.recv_type("message").await["message"]["body"] != "to billing" {}
+
+        // Moved through node A. Its invalidation reaches node B before the ticket event that
+        // follows it on the same broker stream.
+        move_to(teams[1]).await;
+        barry_ws.recv_type("ticket").await;
+        ana_ws.send(send_frame(conv, "to tech").1).await;
+        ana_ws.recv_type("ack").await;
+        while barry_ws.recv_type("message").await["message"]["body"] != "to tech" {}
+        let mut alice_after = Vec::new();
+        while let Some(f) = alice_ws.try_recv(Duration::from_millis(700)).await {
+            alice_after.push(f);
+        }
+        assert!(
+            !alice_after
+                .iter()
+                .any(|f| f["type"] == "message" && f["message"]["body"] == "to tech"),
+            "node B stopped sending the ticket to the old team: {alice_after:?}"
+        );
+    }
+);
+
 async fn redis_outage(backend: Backend) {
     let Some(c) = Cluster::start(backend, 2, true).await else {
         return;

@@ -12,3 +12,4 @@ mod ops;
 mod realtime;
 mod social;
 mod tickets;
+mod writer;

@@ -12,7 +12,7 @@
 
 mod batch;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -192,8 +192,11 @@ async fn precheck(
     outcomes: &mut [Option<Outcome>],
     repeat_of: &mut [Option<usize>],
 ) -> AppResult<()> {
-    let client_ids: Vec<&str> = batch.iter().map(|r| r.client_id.as_str()).collect();
+    let client_ids: BTreeSet<&str> = batch.iter().map(|r| r.client_id.as_str()).collect();
+    let senders: BTreeSet<i64> = batch.iter().map(|r| r.sender_id).collect();
+    // Both columns, so the lookup uses the unique (sender_id, client_id) index.
     let stored: HashMap<(i64, String), message::Model> = message::Entity::find()
+        .filter(message::Column::SenderId.is_in(senders))
         .filter(message::Column::ClientId.is_in(client_ids))
         .all(db)
         .await?
@@ -250,7 +253,7 @@ fn again(e: &AppError) -> AppError {
 
 /// Attachments must be distinct files the sender uploaded.
 fn attachments_owned(request: &SendRequest, files: &HashMap<i64, file::Model>) -> bool {
-    let distinct: std::collections::BTreeSet<_> = request.attachment_ids.iter().collect();
+    let distinct: BTreeSet<_> = request.attachment_ids.iter().collect();
     distinct.len() == request.attachment_ids.len()
         && request.attachment_ids.iter().all(|id| {
             files
