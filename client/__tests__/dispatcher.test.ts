@@ -83,7 +83,7 @@ describe('dispatcher', () => {
   it('an error with a client_id goes to the outbox', () => {
     const { ctx, outbox } = setup();
     handleServerFrame({ type: 'error', code: 'forbidden', message: 'no', client_id: 'c-2' }, ctx);
-    expect(outbox.fail).toHaveBeenCalledWith('c-2', 'forbidden');
+    expect(outbox.fail).toHaveBeenCalledWith('c-2', 'forbidden', 'no');
   });
 
   it('typing from others shows, our own echo does not', () => {

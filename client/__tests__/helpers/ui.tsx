@@ -32,6 +32,39 @@ export function textOf(id: string): string {
   return collect(screen.getByTestId(id));
 }
 
+/** Scrolls a list or scroll view to `y` (for inverted lists: the distance from the newest end). */
+export async function scrollTo(id: string, y: number): Promise<void> {
+  await fireEvent.scroll(screen.getByTestId(id), {
+    nativeEvent: {
+      contentOffset: { x: 0, y },
+      contentSize: { width: 400, height: 4000 },
+      layoutMeasurement: { width: 400, height: 600 },
+    },
+  });
+}
+
+/** A key pressed in a text field (React Native reports only the key). */
+export async function pressKey(id: string, key: string, _opts: { shift?: boolean } = {}) {
+  await fireEvent(screen.getByTestId(id), 'keyPress', {
+    nativeEvent: { key },
+    preventDefault: () => undefined,
+  });
+}
+
+export const textsByRole = (role: 'link' | 'button') =>
+  screen.queryAllByRole(role).map((el) => {
+    const collect = (node: unknown): string => {
+      if (typeof node === 'string') return node;
+      const n = node as { children?: unknown[] } | null;
+      return n?.children ? n.children.map(collect).join('') : '';
+    };
+    return collect(el);
+  });
+
+export function isMultiline(id: string): boolean {
+  return screen.getByTestId(id).props.multiline === true;
+}
+
 export function isDisabled(id: string): boolean {
   const el = screen.getByTestId(id);
   return !!(

@@ -29,6 +29,29 @@ export function textOf(id: string): string {
   return screen.getByTestId(id).textContent ?? '';
 }
 
+/** Scrolls a list or scroll view to `y` (for inverted lists: the distance from the newest end). */
+export async function scrollTo(id: string, y: number): Promise<void> {
+  await act(async () => {
+    const el = screen.getByTestId(id);
+    el.scrollTop = y;
+    fireEvent.scroll(el);
+  });
+}
+
+/** A key pressed in a text field. */
+export async function pressKey(id: string, key: string, opts: { shift?: boolean } = {}) {
+  await act(async () => {
+    fireEvent.keyDown(screen.getByTestId(id), { key, shiftKey: !!opts.shift });
+  });
+}
+
+export const textsByRole = (role: 'link' | 'button') =>
+  screen.queryAllByRole(role).map((el) => el.textContent ?? '');
+
+export function isMultiline(id: string): boolean {
+  return screen.getByTestId(id).tagName === 'TEXTAREA';
+}
+
 export function isDisabled(id: string): boolean {
   const el = screen.getByTestId(id);
   return el.getAttribute('aria-disabled') === 'true' || (el as HTMLButtonElement).disabled === true;

@@ -11,7 +11,10 @@ export interface DispatchContext {
   refreshTicket?: (ticketId: Id) => void;
   dispatch: AppDispatch;
   getState: () => RootState;
-  outbox: { ack(clientId: string): boolean; fail(clientId: string, code: string): void };
+  outbox: {
+    ack(clientId: string): boolean;
+    fail(clientId: string, code: string, message?: string): void;
+  };
   /** A gap in a conversation's seqs: fetch what is missing over REST. */
   fillGap?: (conversationId: Id, afterSeq: number) => void;
   now?: () => number;
@@ -66,7 +69,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       dispatch(presenceChanged({ userId: frame.user_id, online: frame.online }));
       return;
     case 'error':
-      if (frame.client_id) ctx.outbox.fail(frame.client_id, frame.code);
+      if (frame.client_id) ctx.outbox.fail(frame.client_id, frame.code, frame.message);
       else console.warn('realtime error', frame.code, frame.message);
       return;
     case 'ticket':

@@ -16,7 +16,10 @@ export interface OutboxItem {
   state: 'pending' | 'failed';
   attempts: number;
   last_sent_at: number | null;
+  /** The error code that stopped it (`timeout` when the server never answered). */
   error?: string;
+  /** The server's own words for a refusal, shown to the user. */
+  error_message?: string;
 }
 
 export interface ConversationMessages {

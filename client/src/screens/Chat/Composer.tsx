@@ -7,8 +7,13 @@ import type { FileInfo } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/Screen';
 import { t } from '../../i18n';
+import { isSendKey } from '../../lib/composerKeys';
 import { pickFile } from '../../lib/pickFile';
 import { useTheme } from '../../theme';
+
+const LINE_HEIGHT = 20;
+const MIN_INPUT_HEIGHT = 40;
+const MAX_INPUT_HEIGHT = 160;
 
 interface Props {
   onSend: (body: string, attachments: FileInfo[], kind: 'text' | 'note') => void;
@@ -24,12 +29,21 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
   const [uploading, setUploading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState(false);
+  // The field grows with its text up to MAX_INPUT_HEIGHT, then scrolls.
+  const [contentHeight, setContentHeight] = useState(0);
+  const lines = text.split('\n').length;
+  const inputHeight = Math.min(
+    MAX_INPUT_HEIGHT,
+    Math.max(MIN_INPUT_HEIGHT, LINE_HEIGHT * lines + 18, contentHeight),
+  );
 
   const send = () => {
+    // Trim the ends only: line breaks inside the message are kept.
     const body = text.trim();
     if (!body && attachments.length === 0) return;
     onSend(body, attachments, note ? 'note' : 'text');
     setText('');
+    setContentHeight(0);
     setAttachments([]);
   };
 
@@ -119,16 +133,25 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
           placeholder={note ? t('chat.notePlaceholder') : t('chat.placeholder')}
           placeholderTextColor={colors.textMuted}
           value={text}
+          multiline
           onChangeText={(v) => {
+            // A textarea's scroll height never shrinks: measure again when lines go away.
+            if (v.split('\n').length < lines || !v) setContentHeight(0);
             setText(v);
             // Writing an internal note is nobody else's business: customers would see "typing".
             if (v && !note) onTyping();
           }}
-          onSubmitEditing={send}
-          submitBehavior="submit"
+          onContentSizeChange={(e) => setContentHeight(e.nativeEvent.contentSize.height)}
+          onKeyPress={(e) => {
+            if (isSendKey(e)) {
+              e.preventDefault();
+              send();
+            }
+          }}
           style={[
             styles.input,
             {
+              height: inputHeight,
               color: colors.text,
               borderColor: colors.border,
               borderRadius: radius,
@@ -150,8 +173,16 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
 
 const styles = StyleSheet.create({
   wrap: { borderTopWidth: 1, padding: 8 },
-  row: { flexDirection: 'row', alignItems: 'center', gap: 8 },
-  input: { flex: 1, borderWidth: 1, paddingHorizontal: 12, paddingVertical: 8, fontSize: 15 },
+  row: { flexDirection: 'row', alignItems: 'flex-end', gap: 8 },
+  input: {
+    flex: 1,
+    borderWidth: 1,
+    paddingHorizontal: 12,
+    paddingVertical: 8,
+    fontSize: 15,
+    lineHeight: LINE_HEIGHT,
+    textAlignVertical: 'top',
+  },
   attach: { padding: 6 },
   modes: { flexDirection: 'row', gap: 16, marginBottom: 6 },
   mode: { fontWeight: '600' },

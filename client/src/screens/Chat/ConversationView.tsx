@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   FlatList,
+  Pressable,
   StyleSheet,
   Text,
   View,
@@ -14,6 +15,7 @@ import { Button } from '../../components/Button';
 import { Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
+import { isRetryable } from '../../realtime/outbox';
 import { activeConversationChanged, conversationUpserted } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { messagesLoaded, type OutboxItem } from '../../state/messages';
@@ -36,6 +38,13 @@ async function loadLatest(
   return listMessages(conversationId, { before_seq: fresh.last_seq + 1, limit: PAGE });
 }
 const EMPTY: Message[] = [];
+
+/** The reason shown under a message that was not sent. */
+function failureText(o: OutboxItem): string {
+  if (o.error_message) return o.error_message;
+  if (!o.error || o.error === 'timeout') return t('chat.failedTimeout');
+  return t('chat.failedRefused', { code: o.error });
+}
 
 type Row =
   | { key: string; message: Message; outbox?: undefined }
@@ -65,7 +74,15 @@ export function ConversationView({
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const listRef = useRef<FlatList<Row>>(null);
-  const nearBottom = useRef(true);
+  // The list is inverted (newest at the bottom, offset 0): it opens at the latest message and
+  // stays there as messages arrive; older pages load at its far end without moving the view.
+  const atLatest = useRef(true);
+  const [awayFromLatest, setAwayFromLatest] = useState(false);
+  const [unseen, setUnseen] = useState(0);
+  // What the user had read when the conversation opened: the "new messages" divider goes there.
+  const [readAtOpen, setReadAtOpen] = useState<number | null>(conv ? conv.last_read_seq : null);
+  // Deep link: the conversation arrives after the first render (and before it is read).
+  if (readAtOpen === null && conv) setReadAtOpen(conv.last_read_seq);
 
   useEffect(() => {
     dispatch(activeConversationChanged(conversationId));
@@ -110,6 +127,7 @@ export function ConversationView({
     return m;
   }, [conv?.members]);
 
+  /** Newest first (the list is inverted): pending sends, then stored messages. */
   const rows: Row[] = useMemo(() => {
     const mineSent = new Set(items.filter((m) => m.client_id).map((m) => m.client_id));
     return [
@@ -117,8 +135,36 @@ export function ConversationView({
       ...outbox
         .filter((o) => o.conversation_id === conversationId && !mineSent.has(o.client_id))
         .map((o) => ({ key: `o${o.client_id}`, outbox: o })),
-    ];
+    ].reverse();
   }, [items, outbox, conversationId]);
+
+  // The first message someone else wrote after what was read when the conversation opened.
+  const firstUnreadSeq = useMemo(() => {
+    if (!readAtOpen) return null;
+    const m = items.find(
+      (x) => x.seq > readAtOpen && x.sender_id !== me?.id && x.kind !== 'system',
+    );
+    return m && m.seq !== items[0]?.seq ? m.seq : null;
+  }, [items, me?.id, readAtOpen]);
+
+  const jumpToLatest = useCallback(() => {
+    listRef.current?.scrollToOffset({ offset: 0, animated: false });
+    atLatest.current = true;
+    setAwayFromLatest(false);
+    setUnseen(0);
+  }, []);
+
+  // Follow new messages while at the latest one; count them otherwise.
+  const newestKey = rows[0]?.key;
+  const seenNewest = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (newestKey === undefined || newestKey === seenNewest.current) return;
+    const first = seenNewest.current === undefined;
+    seenNewest.current = newestKey;
+    if (first) return;
+    if (atLatest.current) listRef.current?.scrollToOffset({ offset: 0, animated: false });
+    else setUnseen((n) => n + 1);
+  }, [newestKey]);
 
   // Read receipts: the highest seq any other member has read.
   const othersRead = useMemo(
@@ -140,71 +186,105 @@ export function ConversationView({
     .filter(Boolean);
 
   const onScroll = (e: NativeSyntheticEvent<NativeScrollEvent>) => {
-    const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
-    nearBottom.current = contentOffset.y + layoutMeasurement.height >= contentSize.height - 80;
-    if (contentOffset.y < 40) void loadOlder();
+    // Inverted: the offset is the distance from the latest message.
+    const near = e.nativeEvent.contentOffset.y < 80;
+    atLatest.current = near;
+    setAwayFromLatest(!near);
+    if (near) setUnseen(0);
   };
 
   return (
     <View style={[styles.page, { backgroundColor: colors.background }]}>
-      <FlatList
-        ref={listRef}
-        testID="message-list"
-        data={rows}
-        keyExtractor={(r) => r.key}
-        contentContainerStyle={styles.list}
-        onScroll={onScroll}
-        scrollEventThrottle={100}
-        onContentSizeChange={() => {
-          if (nearBottom.current) listRef.current?.scrollToEnd({ animated: false });
-        }}
-        ListHeaderComponent={
-          <View>
-            {header}
-            {canLoadOlder && items.length > 0 ? (
-              <Button
-                variant="link"
-                title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
-                testID="chat-load-older"
-                onPress={() => void loadOlder()}
-              />
-            ) : null}
-            {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
-            {entry?.loaded && rows.length === 0 ? (
-              <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
-            ) : null}
-          </View>
-        }
-        renderItem={({ item: r }) => {
-          if (r.outbox) {
-            const o = r.outbox;
-            return (
+      <View style={styles.page}>
+        <FlatList
+          ref={listRef}
+          testID="message-list"
+          inverted
+          data={rows}
+          keyExtractor={(r) => r.key}
+          contentContainerStyle={styles.list}
+          onScroll={onScroll}
+          scrollEventThrottle={100}
+          onEndReached={() => void loadOlder()}
+          onEndReachedThreshold={0.2}
+          // Inverted, the footer is the top: the ticket header, then empty space down to the
+          // messages when they don't fill the screen.
+          ListFooterComponentStyle={styles.top}
+          ListFooterComponent={
+            <View>
+              {header}
+              {canLoadOlder && items.length > 0 ? (
+                <Button
+                  variant="link"
+                  title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
+                  testID="chat-load-older"
+                  onPress={() => void loadOlder()}
+                />
+              ) : null}
+              {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
+              {entry?.loaded && rows.length === 0 ? (
+                <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
+              ) : null}
+            </View>
+          }
+          renderItem={({ item: r }) => {
+            if (r.outbox) {
+              const o = r.outbox;
+              return (
+                <MessageBubble
+                  testID={`outbox-${o.client_id}`}
+                  message={o}
+                  mine
+                  senderName={t('chat.you')}
+                  delivery={o.state === 'failed' ? 'failed' : 'pending'}
+                  failure={o.state === 'failed' ? failureText(o) : undefined}
+                  onRetry={isRetryable(o) ? () => realtime.retry(o.client_id) : undefined}
+                  onDiscard={() => realtime.discard(o.client_id)}
+                />
+              );
+            }
+            const m = r.message;
+            const mine = m.sender_id === me?.id;
+            let delivery: Delivery | undefined;
+            if (mine && m.seq === lastMineSeq) delivery = othersRead >= m.seq ? 'read' : 'sent';
+            const bubble = (
               <MessageBubble
-                testID={`outbox-${o.client_id}`}
-                message={o}
-                mine
-                senderName={t('chat.you')}
-                delivery={o.state === 'failed' ? 'failed' : 'pending'}
-                onRetry={() => realtime.retry(o.client_id)}
-                onDiscard={() => realtime.discard(o.client_id)}
+                testID={`message-${m.seq}`}
+                message={m}
+                mine={mine}
+                senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
+                delivery={delivery}
               />
             );
-          }
-          const m = r.message;
-          const mine = m.sender_id === me?.id;
-          let delivery: Delivery | undefined;
-          if (mine && m.seq === lastMineSeq) delivery = othersRead >= m.seq ? 'read' : 'sent';
-          return (
-            <MessageBubble
-              testID={`message-${m.seq}`}
-              message={m}
-              mine={mine}
-              senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
-              delivery={delivery}
-            />
-          );
-        }}
-      />
+            if (m.seq !== firstUnreadSeq) return bubble;
+            return (
+              <View>
+                <View testID="chat-unread-divider" accessibilityRole="text" style={styles.divider}>
+                  <View style={[styles.rule, { backgroundColor: colors.danger }]} />
+                  <Text style={{ color: colors.danger, fontSize: 12, fontWeight: '600' }}>
+                    {t('chat.newMessages')}
+                  </Text>
+                  <View style={[styles.rule, { backgroundColor: colors.danger }]} />
+                </View>
+                {bubble}
+              </View>
+            );
+          }}
+        />
+        {awayFromLatest ? (
+          <Pressable
+            testID="chat-jump-latest"
+            accessibilityRole="button"
+            accessibilityLabel={t('chat.jumpToLatest')}
+            onPress={jumpToLatest}
+            style={[styles.jump, { backgroundColor: colors.primary }]}
+          >
+            <Text style={{ color: colors.onPrimary, fontWeight: '600' }}>
+              {unseen > 0 ? t('chat.newBelow', { count: unseen }) : t('chat.jumpToLatest')} ↓
+            </Text>
+          </Pressable>
+        ) : null}
+      </View>
       <View style={styles.typing}>
         {typingNames.length ? (
           <Text testID="typing-indicator" style={{ color: colors.textMuted, fontSize: 12 }}>
@@ -217,7 +297,8 @@ export function ConversationView({
         allowNotes={allowNotes}
         onTyping={() => realtime.typing(conversationId)}
         onSend={(body, attachments, kind) => {
-          nearBottom.current = true;
+          // Your own message is where you are going: show it.
+          jumpToLatest();
           void realtime.send(conversationId, body, { kind, attachments });
         }}
       />
@@ -229,4 +310,20 @@ const styles = StyleSheet.create({
   page: { flex: 1 },
   list: { padding: 12, width: '100%', maxWidth: 900, alignSelf: 'center', flexGrow: 1 },
   typing: { height: 18, paddingHorizontal: 16 },
+  top: { flexGrow: 1 },
+  divider: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 8 },
+  rule: { flex: 1, height: 1 },
+  jump: {
+    position: 'absolute',
+    alignSelf: 'center',
+    bottom: 12,
+    borderRadius: 999,
+    paddingHorizontal: 14,
+    paddingVertical: 8,
+    elevation: 3,
+    shadowColor: '#000',
+    shadowOpacity: 0.2,
+    shadowRadius: 6,
+    shadowOffset: { width: 0, height: 2 },
+  },
 });
