@@ -61,6 +61,11 @@ export const textsByRole = (role: 'link' | 'button') =>
     return collect(el);
   });
 
+/** The checked state assistive technology gets (a radio's aria-checked / accessibilityState). */
+export function isChecked(id: string): boolean {
+  return screen.getByTestId(id).props.accessibilityState?.checked === true;
+}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).props.multiline === true;
 }

@@ -48,6 +48,11 @@ export async function pressKey(id: string, key: string, opts: { shift?: boolean 
 export const textsByRole = (role: 'link' | 'button') =>
   screen.queryAllByRole(role).map((el) => el.textContent ?? '');
 
+/** The checked state assistive technology gets (a radio's aria-checked / accessibilityState). */
+export function isChecked(id: string): boolean {
+  return screen.getByTestId(id).getAttribute('aria-checked') === 'true';
+}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).tagName === 'TEXTAREA';
 }

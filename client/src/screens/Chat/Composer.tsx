@@ -75,7 +75,8 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
             testID={`${testID}-mode-reply`}
             accessibilityRole="radio"
             accessibilityLabel={t('ticket.replyMode')}
-            accessibilityState={{ selected: !note }}
+            accessibilityState={{ selected: !note, checked: !note }}
+            aria-checked={!note}
             onPress={() => setNote(false)}
           >
             <Text style={[styles.mode, { color: !note ? colors.primary : colors.textMuted }]}>
@@ -86,7 +87,8 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
             testID={`${testID}-mode-note`}
             accessibilityRole="radio"
             accessibilityLabel={t('ticket.noteMode')}
-            accessibilityState={{ selected: note }}
+            accessibilityState={{ selected: note, checked: note }}
+            aria-checked={note}
             onPress={() => setNote(true)}
           >
             <Text style={[styles.mode, { color: note ? colors.warning : colors.textMuted }]}>
