@@ -4,7 +4,7 @@ import * as ticketsApi from '../src/api/tickets';
 import { NewTicketScreen } from '../src/screens/NewTicket/NewTicketScreen';
 import { TicketHeader } from '../src/screens/TicketDetail/TicketHeader';
 import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
-import { signedIn } from '../src/state/auth';
+import { roleChanged, signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { makeStore } from '../src/state/store';
 import { fetchTeams, ticketUpserted } from '../src/state/tickets';
@@ -50,6 +50,20 @@ describe('Tickets screen', () => {
     expect(textOf('tickets-count-open')).toBe('Open: 4');
     expect(textOf('tickets-count-closed')).toBe('Closed: 9');
     expect(byTestId('tickets-tab-mine')).toBeTruthy();
+  });
+
+  it('a customer promoted to agent gets the agent tabs and the queue without a reload', async () => {
+    const store = storeFor(me);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    expect(queryTestId('tickets-tab-queue')).toBeNull();
+    await act(async () => {
+      store.dispatch(roleChanged('agent'));
+    });
+    await findTestId('tickets-tab-queue');
+    await waitFor(() =>
+      expect(mocked.listTickets).toHaveBeenLastCalledWith({ sort: 'updated', assignee: 'none' }),
+    );
   });
 
   it('switching to "Mine" and filtering by status asks the server for exactly that', async () => {

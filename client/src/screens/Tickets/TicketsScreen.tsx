@@ -22,6 +22,12 @@ export function TicketsScreen() {
   const me = useAppSelector((s) => s.auth.user);
   const isStaff = me?.role === 'agent' || me?.role === 'admin';
   const [tab, setTab] = useState<TicketTab>(isStaff ? 'queue' : 'all');
+  // Promoted (or demoted) while the screen is open: start from that role's first view.
+  const [tabsFor, setTabsFor] = useState(isStaff);
+  if (tabsFor !== isStaff) {
+    setTabsFor(isStaff);
+    setTab(isStaff ? 'queue' : 'all');
+  }
   const [status, setStatus] = useState<TicketStatus | Any>('any');
   const [priority, setPriority] = useState<Priority | Any>('any');
   const [q, setQ] = useState('');
