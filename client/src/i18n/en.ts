@@ -10,6 +10,8 @@ export const en = {
   'common.error': 'Something went wrong: {message}',
   'common.networkError': 'Cannot reach the server. Check your connection.',
   'common.loadMore': 'Load more',
+  'common.rateLimited': 'Too many attempts. Please wait a moment and try again.',
+  'common.rateLimitedFor': 'Too many attempts. Please wait {seconds} s and try again.',
 
   'field.email': 'Email',
   'field.password': 'Password',
