@@ -9,7 +9,13 @@ import { ErrorText, Muted, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { fetchTeams, fetchTickets, ticketQuery, type TicketTab } from '../../state/tickets';
+import {
+  fetchTeams,
+  fetchTickets,
+  shownInTab,
+  ticketQuery,
+  type TicketTab,
+} from '../../state/tickets';
 import { useTheme } from '../../theme';
 import { TicketRow } from './TicketRow';
 
@@ -72,7 +78,9 @@ export function TicketsScreen() {
   const list = useAppSelector((s) => s.tickets.list);
   const byId = useAppSelector((s) => s.tickets.byId);
   const convs = useAppSelector((s) => s.conversations.byId);
-  const tickets = list.ids.map((id) => byId[String(id)]).filter(Boolean);
+  const tickets = list.ids
+    .map((id) => byId[String(id)])
+    .filter((tk) => tk && shownInTab(tk, tab, status));
 
   const tabs: { value: TicketTab; label: string }[] = [
     { value: 'queue', label: t('tickets.tab.queue') },
@@ -122,7 +130,10 @@ export function TicketsScreen() {
               value={status}
               onChange={setStatus}
               options={[
-                { value: 'any', label: t('tickets.filter.any') },
+                {
+                  value: 'any',
+                  label: tab === 'queue' ? t('tickets.filter.active') : t('tickets.filter.any'),
+                },
                 ...STATUSES.map((s) => ({
                   value: s,
                   label: `${t(`status.${s}`)} ${list.counts[s] ?? 0}`,
