@@ -1,3 +1,5 @@
+import { AxiosError } from 'axios';
+
 import * as convApi from '../src/api/conversations';
 import { ConversationView } from '../src/screens/Chat/ConversationView';
 import { signedIn } from '../src/state/auth';
@@ -17,6 +19,7 @@ import {
   byTestId,
   findTestId,
   press,
+  queryByText,
   queryTestId,
   scrollTo,
   textOf,
@@ -280,6 +283,19 @@ describe('ConversationView: where it opens and follows', () => {
     expect(textOf('chat-jump-latest')).toContain('1 new');
     await press('chat-jump-latest');
     expect(queryTestId('chat-jump-latest')).toBeNull();
+  });
+});
+
+describe('ConversationView: offline', () => {
+  it('says calmly that it is offline instead of "Network Error", and shows pending sends', async () => {
+    mocked.getConversation.mockRejectedValue(new AxiosError('Network Error', 'ERR_NETWORK'));
+    const store = storeWithConversation();
+    store.dispatch(outboxChanged([outboxItem({})]));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('chat-offline-notice');
+    expect(textOf('chat-offline-notice')).toContain('You are offline');
+    expect(byTestId('outbox-c-1')).toBeTruthy();
+    expect(queryByText(/Something went wrong/)).toBeNull();
   });
 });
 

@@ -12,6 +12,7 @@ export async function renderUi(ui: ReactElement): Promise<void> {
 export const byTestId = (id: string) => screen.getByTestId(id);
 export const queryTestId = (id: string) => screen.queryByTestId(id);
 export const findTestId = (id: string) => screen.findByTestId(id, {}, { timeout: 3000 });
+export const queryByText = (text: RegExp) => screen.queryByText(text);
 export const byLabel = (label: string) => screen.getByLabelText(label);
 
 export async function press(id: string): Promise<void> {

@@ -111,6 +111,9 @@ export const en = {
   'chat.typing': '{name} is typing…',
   'chat.loadOlder': 'Load older messages',
   'chat.newMessages': 'New messages',
+  'chat.offlineShowingSaved':
+    'You are offline: showing what this device has. The rest loads when you are back.',
+  'chat.offlineNothingSaved': 'You are offline. Messages load when you are back.',
   'chat.jumpToLatest': 'Jump to latest',
   'chat.newBelow': '{count} new',
   'chat.attachment': 'Attachment {name}',

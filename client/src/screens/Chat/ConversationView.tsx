@@ -9,6 +9,7 @@ import {
   type NativeSyntheticEvent,
 } from 'react-native';
 
+import { failureText, toApiFailure } from '../../api/client';
 import { getConversation, listMessages } from '../../api/conversations';
 import type { Conversation, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
@@ -40,7 +41,7 @@ async function loadLatest(
 const EMPTY: Message[] = [];
 
 /** The reason shown under a message that was not sent. */
-function failureText(o: OutboxItem): string {
+function outboxFailureText(o: OutboxItem): string {
   if (o.error_message) return o.error_message;
   if (!o.error || o.error === 'timeout') return t('chat.failedTimeout');
   return t('chat.failedRefused', { code: o.error });
@@ -71,8 +72,11 @@ export function ConversationView({
   const items = entry?.items ?? EMPTY;
   // Loads wait for the link (and retry when it comes back after an offline start).
   const online = useAppSelector((s) => s.connection.status !== 'offline');
+  const linkUp = useAppSelector((s) => s.connection.status === 'online');
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The server could not be reached: say so calmly (and load again when the link is back).
+  const [unreachable, setUnreachable] = useState(false);
   const listRef = useRef<FlatList<Row>>(null);
   // The list is inverted (newest at the bottom, offset 0): it opens at the latest message and
   // stays there as messages arrive; older pages load at its far end without moving the view.
@@ -97,10 +101,16 @@ export function ConversationView({
     loadLatest(conversationId, (c) => dispatch(conversationUpserted(c)))
       .then((page) => {
         setError(null);
+        setUnreachable(false);
         dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE }));
       })
-      .catch((e) => setError(String(e?.message ?? e)));
-  }, [conversationId, entry?.loaded, online, dispatch]);
+      .catch((e) => {
+        const f = toApiFailure(e);
+        setUnreachable(f.code === 'network');
+        setError(f.code === 'network' ? null : failureText(f));
+      });
+  }, [conversationId, entry?.loaded, online, linkUp, dispatch]);
+  const offline = !online || (unreachable && !entry?.loaded);
 
   const lastSeq = items.length ? items[items.length - 1].seq : 0;
   useEffect(() => {
@@ -115,7 +125,9 @@ export function ConversationView({
       const page = await listMessages(conversationId, { before_seq: items[0].seq, limit: PAGE });
       dispatch(messagesLoaded({ conversationId, items: page, page: 'older', limit: PAGE }));
     } catch (e) {
-      setError(String((e as Error)?.message ?? e));
+      const f = toApiFailure(e);
+      if (f.code === 'network') setUnreachable(true);
+      else setError(failureText(f));
     } finally {
       setLoadingOlder(false);
     }
@@ -221,6 +233,13 @@ export function ConversationView({
                   onPress={() => void loadOlder()}
                 />
               ) : null}
+              {offline && !entry?.loaded ? (
+                <Muted testID="chat-offline-notice">
+                  {items.length || rows.length
+                    ? t('chat.offlineShowingSaved')
+                    : t('chat.offlineNothingSaved')}
+                </Muted>
+              ) : null}
               {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
               {entry?.loaded && rows.length === 0 ? (
                 <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
@@ -237,7 +256,7 @@ export function ConversationView({
                   mine
                   senderName={t('chat.you')}
                   delivery={o.state === 'failed' ? 'failed' : 'pending'}
-                  failure={o.state === 'failed' ? failureText(o) : undefined}
+                  failure={o.state === 'failed' ? outboxFailureText(o) : undefined}
                   onRetry={isRetryable(o) ? () => realtime.retry(o.client_id) : undefined}
                   onDiscard={() => realtime.discard(o.client_id)}
                 />
