@@ -67,6 +67,15 @@ export function isChecked(id: string): boolean {
   return screen.getByTestId(id).props.accessibilityState?.checked === true;
 }
 
+/** A key pressed on the page (web keyboard shortcuts; React Native has none). */
+export async function keyDown(_key: string, _onTestId?: string): Promise<void> {
+  throw new Error('keyboard shortcuts are web only');
+}
+
+export function hasFocus(_id: string): boolean {
+  throw new Error('web only');
+}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).props.multiline === true;
 }

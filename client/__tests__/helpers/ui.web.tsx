@@ -54,6 +54,17 @@ export function isChecked(id: string): boolean {
   return screen.getByTestId(id).getAttribute('aria-checked') === 'true';
 }
 
+/** A key pressed on the page, or on an element (it bubbles to the document). */
+export async function keyDown(key: string, onTestId?: string): Promise<void> {
+  await act(async () => {
+    fireEvent.keyDown(onTestId ? screen.getByTestId(onTestId) : document.body, { key });
+  });
+}
+
+export function hasFocus(id: string): boolean {
+  return document.activeElement === screen.getByTestId(id);
+}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).tagName === 'TEXTAREA';
 }

@@ -17,6 +17,8 @@ interface Props<T extends string> {
   disabled?: boolean;
   /** Shows the group's name above the chips (forms), not only to screen readers. */
   showLabel?: boolean;
+  /** Gets the selected chip (or the first), so a keyboard shortcut can move the focus there. */
+  focusRef?: React.Ref<View>;
 }
 
 /** A row of choices, one selected: tabs, filters and ticket controls. */
@@ -28,6 +30,7 @@ export function Chips<T extends string>({
   label,
   disabled,
   showLabel,
+  focusRef,
 }: Props<T>) {
   const { colors } = useTheme();
   const chips = (
@@ -41,11 +44,14 @@ export function Chips<T extends string>({
       style={styles.scroller}
       contentContainerStyle={styles.row}
     >
-      {options.map((o) => {
+      {options.map((o, i) => {
         const selected = o.value === value;
+        const focusTarget =
+          value == null || !options.some((x) => x.value === value) ? i === 0 : selected;
         return (
           <Pressable
             key={o.value}
+            ref={focusTarget ? focusRef : undefined}
             testID={`${testID}-${o.value}`}
             accessibilityRole="radio"
             accessibilityLabel={`${label}: ${o.label}`}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { forwardRef, useImperativeHandle, useRef, useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
@@ -22,13 +22,32 @@ interface Props {
   testID: string;
 }
 
-export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
+/** What a screen may ask of the composer (keyboard shortcuts r and n). */
+export interface ComposerHandle {
+  focus(kind: 'text' | 'note'): void;
+}
+
+export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
+  { onSend, onTyping, allowNotes, testID },
+  ref,
+) {
   const { colors, radius } = useTheme();
   const [text, setText] = useState('');
   const [attachments, setAttachments] = useState<FileInfo[]>([]);
   const [uploading, setUploading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState(false);
+  const input = useRef<TextInput>(null);
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus(kind) {
+        setNote(kind === 'note' && allowNotes);
+        input.current?.focus();
+      },
+    }),
+    [allowNotes],
+  );
   // The field grows with its text up to MAX_INPUT_HEIGHT, then scrolls.
   const [contentHeight, setContentHeight] = useState(0);
   const lines = text.split('\n').length;
@@ -130,6 +149,7 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
           <Text style={{ fontSize: 20, color: colors.textMuted }}>📎</Text>
         </Pressable>
         <TextInput
+          ref={input}
           testID={`${testID}-input`}
           accessibilityLabel={t('field.message')}
           placeholder={note ? t('chat.notePlaceholder') : t('chat.placeholder')}
@@ -171,7 +191,7 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
       </View>
     </View>
   );
-}
+});
 
 const styles = StyleSheet.create({
   wrap: { borderTopWidth: 1, padding: 8 },

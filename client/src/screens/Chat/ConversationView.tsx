@@ -21,7 +21,7 @@ import { activeConversationChanged, conversationUpserted } from '../../state/con
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { messagesLoaded, type OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
-import { Composer } from './Composer';
+import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble, type Delivery } from './MessageBubble';
 
 const PAGE = 50;
@@ -56,10 +56,12 @@ export function ConversationView({
   conversationId,
   allowNotes,
   header,
+  composerRef,
 }: {
   conversationId: Id;
   allowNotes: boolean;
   header?: React.ReactElement | null;
+  composerRef?: React.Ref<ComposerHandle>;
 }) {
   const dispatch = useAppDispatch();
   const realtime = useRealtime();
@@ -312,6 +314,7 @@ export function ConversationView({
         ) : null}
       </View>
       <Composer
+        ref={composerRef}
         testID="composer"
         allowNotes={allowNotes}
         onTyping={() => realtime.typing(conversationId)}

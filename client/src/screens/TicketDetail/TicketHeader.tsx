@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
@@ -9,6 +9,7 @@ import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
+import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { ticketUpserted } from '../../state/tickets';
 import { useTheme } from '../../theme';
@@ -17,9 +18,12 @@ import { describeEvent, type Names } from './history';
 export function TicketHeader({
   ticket,
   events,
+  shortcuts = false,
 }: {
   ticket: Ticket;
   events: TicketEvent[] | undefined;
+  /** Keyboard shortcuts a (assign to me) and s (status) are on (the screen is focused; web). */
+  shortcuts?: boolean;
 }) {
   const dispatch = useAppDispatch();
   const { colors, radius } = useTheme();
@@ -50,6 +54,21 @@ export function TicketHeader({
   };
 
   // Internal targets: customers don't see them (a breached "due" would only alarm them).
+  const statusChips = useRef<View>(null);
+  const takeIt = () =>
+    void change({
+      assignee_id: me!.id,
+      ...(ticket.status === 'open' ? { status: 'in_progress' } : {}),
+    });
+  useShortcuts(
+    {
+      a: () => {
+        if (!busy && ticket.assignee?.id !== me?.id) takeIt();
+      },
+      s: () => statusChips.current?.focus(),
+    },
+    shortcuts && isStaff,
+  );
   const sla = isStaff ? ticket.sla : null;
   const members = useAppSelector(
     (s) => s.conversations.byId[String(ticket.conversation_id)]?.members,
@@ -121,6 +140,7 @@ export function TicketHeader({
         <View style={styles.controls}>
           <Chips
             testID="ticket-set-status"
+            focusRef={statusChips}
             label={t('ticket.status')}
             value={ticket.status}
             disabled={busy}
@@ -168,12 +188,7 @@ export function TicketHeader({
                 title={t('ticket.takeIt')}
                 testID="ticket-take"
                 busy={busy}
-                onPress={() =>
-                  void change({
-                    assignee_id: me!.id,
-                    ...(ticket.status === 'open' ? { status: 'in_progress' } : {}),
-                  })
-                }
+                onPress={takeIt}
               />
             ) : null}
             {ticket.assignee ? (

@@ -1,13 +1,15 @@
-import { useFocusEffect, useNavigation } from '@react-navigation/native';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { FlatList, StyleSheet, View } from 'react-native';
+import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/native';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { FlatList, StyleSheet, View, type TextInput } from 'react-native';
 
 import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Muted, Title } from '../../components/Screen';
+import { ShortcutsHelp } from '../../components/ShortcutsHelp';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
+import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import {
   fetchTeams,
@@ -82,6 +84,33 @@ export function TicketsScreen() {
     .map((id) => byId[String(id)])
     .filter((tk) => tk && shownInTab(tk, tab, status));
 
+  // Keyboard (web): j/k move a cursor through the list, Enter opens, / searches, ? helps.
+  const [cursor, setCursor] = useState(-1);
+  const [help, setHelp] = useState(false);
+  const search = useRef<TextInput>(null);
+  const listRef = useRef<FlatList<(typeof tickets)[number]>>(null);
+  const focused = useIsFocused();
+  const move = (by: number) => {
+    if (tickets.length === 0) return;
+    const next = Math.max(0, Math.min(tickets.length - 1, cursor + by));
+    setCursor(next);
+    listRef.current?.scrollToIndex({ index: next, viewPosition: 0.5, animated: false });
+  };
+  useShortcuts(
+    {
+      j: () => move(1),
+      k: () => move(-1),
+      Enter: () => {
+        const tk = tickets[cursor];
+        if (tk) navigation.navigate('TicketDetail', { id: tk.id });
+      },
+      '/': () => search.current?.focus(),
+      '?': () => setHelp((v) => !v),
+      Escape: () => setHelp(false),
+    },
+    focused,
+  );
+
   const tabs: { value: TicketTab; label: string }[] = [
     { value: 'queue', label: t('tickets.tab.queue') },
     { value: 'mine', label: t('tickets.tab.mine') },
@@ -92,6 +121,8 @@ export function TicketsScreen() {
   return (
     <View testID="tickets-screen" style={[styles.page, { backgroundColor: colors.background }]}>
       <FlatList
+        ref={listRef}
+        onScrollToIndexFailed={() => undefined}
         contentContainerStyle={styles.content}
         data={teamTabWithoutTeam ? [] : tickets}
         keyExtractor={(tk) => String(tk.id)}
@@ -152,6 +183,7 @@ export function TicketsScreen() {
             />
             <View style={{ marginTop: 8 }}>
               <TextField
+                ref={search}
                 label={t('tickets.search')}
                 testID="tickets-search"
                 value={q}
@@ -170,8 +202,9 @@ export function TicketsScreen() {
             <ErrorText testID="tickets-error">{list.error}</ErrorText>
           </View>
         }
-        renderItem={({ item }) => (
+        renderItem={({ item, index }) => (
           <TicketRow
+            selected={index === cursor}
             ticket={item}
             unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
             onPress={() => navigation.navigate('TicketDetail', { id: item.id })}
@@ -199,6 +232,7 @@ export function TicketsScreen() {
           ) : null
         }
       />
+      {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
     </View>
   );
 }
