@@ -108,4 +108,41 @@ export const tests = {
       await server.stop();
     }
   },
+  async 'the New ticket form: priority chips are chip-sized and labelled, on a phone and a desktop'() {
+    const server = await startServer('new-ticket-form');
+    const { browser, close } = await launchBrowser();
+    try {
+      for (const viewport of [
+        { width: 390, height: 844 },
+        { width: 1440, height: 900 },
+      ]) {
+        const person = await newPerson(browser, server.baseURL, { viewport });
+        await register(person.page, {
+          email: `form${viewport.width}@example.com`,
+          displayName: `Form ${viewport.width}`,
+          password: 'form password 1',
+        });
+        await person.page.getByTestId('tickets-new').click();
+        const form = person.page.getByTestId('new-ticket-screen');
+        await form
+          .getByTestId('new-ticket-priority-label')
+          .filter({ hasText: 'Priority' })
+          .waitFor();
+        for (const p of ['low', 'medium', 'high', 'urgent']) {
+          const chip = await form.getByTestId(`new-ticket-priority-${p}`).boundingBox();
+          assert(chip.height < 60, `${p} chip at ${viewport.width} px is ${chip.height} px tall`);
+        }
+        const medium = form.getByTestId('new-ticket-priority-medium');
+        assert((await medium.getAttribute('aria-checked')) === 'true', 'the selected chip says so');
+        await form.getByTestId('new-ticket-priority-high').click();
+        assert((await medium.getAttribute('aria-checked')) === 'false', 'and the others not');
+        await shot(person.page, `new-ticket-form-${viewport.width}`);
+        assert(person.errors.length === 0, `page errors: ${person.errors}`);
+        await person.context.close();
+      }
+    } finally {
+      await close();
+      await server.stop();
+    }
+  },
 };

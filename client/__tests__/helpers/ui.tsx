@@ -76,6 +76,9 @@ export function hasFocus(_id: string): boolean {
   throw new Error('web only');
 }
 
+/** The browser window's width (web layouts); a no-op on Android. */
+export async function setWindowWidth(_width: number): Promise<void> {}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).props.multiline === true;
 }

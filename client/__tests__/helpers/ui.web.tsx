@@ -65,6 +65,18 @@ export function hasFocus(id: string): boolean {
   return document.activeElement === screen.getByTestId(id);
 }
 
+/** The browser window's width: the workspace appears at 1024 px and above. */
+export async function setWindowWidth(width: number): Promise<void> {
+  await act(async () => {
+    // react-native-web measures the document element (jsdom has no visual viewport).
+    Object.defineProperty(document.documentElement, 'clientWidth', {
+      configurable: true,
+      value: width,
+    });
+    window.dispatchEvent(new Event('resize'));
+  });
+}
+
 export function isMultiline(id: string): boolean {
   return screen.getByTestId(id).tagName === 'TEXTAREA';
 }

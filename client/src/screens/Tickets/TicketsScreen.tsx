@@ -2,13 +2,15 @@ import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/n
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FlatList, StyleSheet, View, type TextInput } from 'react-native';
 
-import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../api/types';
+import { PRIORITIES, STATUSES, type Id, type Priority, type TicketStatus } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Muted, Title } from '../../components/Screen';
 import { ShortcutsHelp } from '../../components/ShortcutsHelp';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
+import { useWideLayout } from '../../lib/layout';
+import { useNow } from '../../lib/useNow';
 import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import {
@@ -19,6 +21,8 @@ import {
   type TicketTab,
 } from '../../state/tickets';
 import { useTheme } from '../../theme';
+import { TicketPane } from '../TicketDetail/TicketPane';
+import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
 
 type Any = 'any';
@@ -90,6 +94,15 @@ export function TicketsScreen() {
   const search = useRef<TextInput>(null);
   const listRef = useRef<FlatList<(typeof tickets)[number]>>(null);
   const focused = useIsFocused();
+  // The desktop workspace (web, ≥ 1024 px): the list, the open ticket and its context side by
+  // side; on a phone a row opens the ticket's own screen.
+  const wide = useWideLayout();
+  const [openId, setOpenId] = useState<Id | null>(null);
+  const now = useNow(30_000);
+  const open = (id: Id) => {
+    if (wide) setOpenId(id);
+    else navigation.navigate('TicketDetail', { id });
+  };
   const move = (by: number) => {
     if (tickets.length === 0) return;
     const next = Math.max(0, Math.min(tickets.length - 1, cursor + by));
@@ -102,7 +115,7 @@ export function TicketsScreen() {
       k: () => move(-1),
       Enter: () => {
         const tk = tickets[cursor];
-        if (tk) navigation.navigate('TicketDetail', { id: tk.id });
+        if (tk) open(tk.id);
       },
       '/': () => search.current?.focus(),
       '?': () => setHelp((v) => !v),
@@ -119,11 +132,16 @@ export function TicketsScreen() {
   ];
 
   return (
-    <View testID="tickets-screen" style={[styles.page, { backgroundColor: colors.background }]}>
+    <View
+      testID="tickets-screen"
+      style={[styles.page, wide && styles.wide, { backgroundColor: colors.background }]}
+    >
       <FlatList
+        testID="tickets-list"
+        style={wide ? [styles.listPane, { borderColor: colors.border }] : undefined}
         ref={listRef}
         onScrollToIndexFailed={() => undefined}
-        contentContainerStyle={styles.content}
+        contentContainerStyle={wide ? styles.denseContent : styles.content}
         data={teamTabWithoutTeam ? [] : tickets}
         keyExtractor={(tk) => String(tk.id)}
         ListHeaderComponent={
@@ -202,14 +220,25 @@ export function TicketsScreen() {
             <ErrorText testID="tickets-error">{list.error}</ErrorText>
           </View>
         }
-        renderItem={({ item, index }) => (
-          <TicketRow
-            selected={index === cursor}
-            ticket={item}
-            unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
-            onPress={() => navigation.navigate('TicketDetail', { id: item.id })}
-          />
-        )}
+        renderItem={({ item, index }) =>
+          wide ? (
+            <DenseTicketRow
+              selected={index === cursor}
+              open={item.id === openId}
+              ticket={item}
+              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              onPress={() => open(item.id)}
+              now={now}
+            />
+          ) : (
+            <TicketRow
+              selected={index === cursor}
+              ticket={item}
+              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              onPress={() => open(item.id)}
+            />
+          )
+        }
         ListEmptyComponent={
           list.loading ? (
             <Muted>{t('common.loading')}</Muted>
@@ -232,6 +261,15 @@ export function TicketsScreen() {
           ) : null
         }
       />
+      {wide ? (
+        openId != null ? (
+          <TicketPane id={openId} shortcuts={focused && !help} onOpen={setOpenId} />
+        ) : (
+          <View style={styles.placeholder} testID="ticket-pane-empty">
+            <Muted>{t('tickets.pickOne')}</Muted>
+          </View>
+        )
+      ) : null}
       {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
     </View>
   );
@@ -240,6 +278,10 @@ export function TicketsScreen() {
 const styles = StyleSheet.create({
   page: { flex: 1 },
   content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
+  wide: { flexDirection: 'row' },
+  listPane: { width: 440, flexGrow: 0, borderRightWidth: 1 },
+  denseContent: { padding: 8 },
+  placeholder: { flex: 1, alignItems: 'center', justifyContent: 'center' },
   titleRow: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
   counts: { flexDirection: 'row', gap: 16 },
 });
