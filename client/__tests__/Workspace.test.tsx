@@ -5,7 +5,7 @@ import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { formatLeft, slaState } from '../src/screens/Tickets/sla';
 import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
-import { agent, ticket } from './helpers/fixtures';
+import { agent, me, ticket } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
 import {
   findTestId,
@@ -105,6 +105,15 @@ describe('SLA badge', () => {
     mocked.getTicket.mockResolvedValue(older);
     await press('context-ticket-1000');
     await waitFor(() => expect(textOf('ticket-subject')).toContain('Toner is empty'));
+  });
+
+  it('customers keep their one-column list at any width', async () => {
+    await setWindowWidth(1440);
+    const store = makeStore();
+    store.dispatch(signedIn(me));
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    expect(queryTestId('ticket-pane-empty')).toBeNull();
   });
 
   it('below 1024 px: the phone layout, no side panes', async () => {

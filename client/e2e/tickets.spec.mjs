@@ -48,7 +48,8 @@ export const tests = {
       await row.click();
       await agent.page.getByTestId('ticket-take').click();
       await agent.page.getByTestId('ticket-status').filter({ hasText: 'In progress' }).waitFor();
-      const composer = agent.page.getByTestId('ticket-detail-screen');
+      // 1100 px wide: the agent's workspace opens the ticket next to the list.
+      const composer = agent.page.getByTestId('ticket-pane');
       await composer
         .getByLabel('Message', { exact: true })
         .fill('Hi Carol, I reset your portal password. Try again?');
@@ -65,7 +66,7 @@ export const tests = {
       await agent.page.getByTestId('ticket-history-toggle').click();
       await agent.page
         .getByTestId('ticket-history')
-        .filter({ hasText: 'open → in_progress' })
+        .filter({ hasText: 'Agent changed status: Open → In progress' })
         .waitFor();
 
       // The customer sees the reply and the status change live.
@@ -92,7 +93,6 @@ export const tests = {
       await shot(customer.page, 'customer-tickets-light');
 
       // The agent was notified of the new ticket in the queue.
-      await agent.page.goBack();
       await agent.page.getByTestId('tab-notifications').click();
       await agent.page
         .getByTestId(/^notification-\d+$/)

@@ -96,7 +96,7 @@ export function TicketsScreen() {
   const focused = useIsFocused();
   // The desktop workspace (web, ≥ 1024 px): the list, the open ticket and its context side by
   // side; on a phone a row opens the ticket's own screen.
-  const wide = useWideLayout();
+  const wide = useWideLayout() && isStaff;
   const [openId, setOpenId] = useState<Id | null>(null);
   const now = useNow(30_000);
   const open = (id: Id) => {
