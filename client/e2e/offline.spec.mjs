@@ -63,7 +63,7 @@ export const tests = {
       const text = 'Written in the tunnel, sent when out of it';
       await customer.page.getByLabel('Message', { exact: true }).last().fill(text);
       await customer.page.getByTestId('composer-send').last().click();
-      const pending = customer.page.getByTestId(/^outbox-/).filter({ hasText: text });
+      const pending = customer.page.getByTestId(/^outbox-[0-9a-f-]+$/).filter({ hasText: text });
       await pending.waitFor();
       assert((await pending.textContent()).includes('Sending…'), 'shown as pending while offline');
       await shot(customer.page, 'chat-offline-pending-light');
@@ -81,6 +81,12 @@ export const tests = {
         .getByTestId(/^outbox-[0-9a-f-]+$/)
         .filter({ hasText: text })
         .waitFor();
+      // The history says calmly that it is offline (not "Something went wrong: Network Error").
+      await customer.page.getByTestId('chat-offline-notice').waitFor();
+      assert(
+        (await customer.page.getByText(/Something went wrong/).count()) === 0,
+        'no raw network error',
+      );
 
       // Back online: the outbox resends with the same client_id; the server stores it once.
       await customer.context.setOffline(false);
