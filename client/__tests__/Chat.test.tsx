@@ -262,6 +262,18 @@ describe('ConversationView: where it opens and follows', () => {
     expect(textOf('chat-unread-divider')).toContain('New messages');
   });
 
+  it('no divider for messages that arrive while the conversation is open', async () => {
+    const store = storeWithConversation();
+    store.dispatch(conversationUpserted(conversation({ last_seq: 3, last_read_seq: 3 })));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    await act(async () => {
+      store.dispatch(messageReceived({ message: message(4), mine: false }));
+    });
+    expect(byTestId('message-4')).toBeTruthy();
+    expect(queryTestId('chat-unread-divider')).toBeNull();
+  });
+
   it('no divider when everything was read', async () => {
     const store = storeWithConversation();
     store.dispatch(conversationUpserted(conversation({ last_seq: 3, last_read_seq: 3 })));

@@ -152,14 +152,18 @@ export function ConversationView({
     ].reverse();
   }, [items, outbox, conversationId]);
 
+  // The newest message when the history was first shown: later ones arrived while watching.
+  const [lastAtOpen, setLastAtOpen] = useState<number | null>(null);
+  if (lastAtOpen === null && entry?.loaded) setLastAtOpen(lastSeq);
   // The first message someone else wrote after what was read when the conversation opened.
   const firstUnreadSeq = useMemo(() => {
-    if (!readAtOpen) return null;
+    if (!readAtOpen || lastAtOpen === null) return null;
     const m = items.find(
-      (x) => x.seq > readAtOpen && x.sender_id !== me?.id && x.kind !== 'system',
+      (x) =>
+        x.seq > readAtOpen && x.seq <= lastAtOpen && x.sender_id !== me?.id && x.kind !== 'system',
     );
     return m && m.seq !== items[0]?.seq ? m.seq : null;
-  }, [items, me?.id, readAtOpen]);
+  }, [items, me?.id, readAtOpen, lastAtOpen]);
 
   const jumpToLatest = useCallback(() => {
     listRef.current?.scrollToOffset({ offset: 0, animated: false });

@@ -18,7 +18,15 @@ import { useTheme } from '../../theme';
 const NO_MESSAGES: Message[] = [];
 
 /** The workspace's right column: who asked, what else they asked, files, tags. */
-export function ContextPanel({ ticket, onOpen }: { ticket: Ticket; onOpen: (id: Id) => void }) {
+export function ContextPanel({
+  ticket,
+  onOpen,
+  width,
+}: {
+  ticket: Ticket;
+  onOpen: (id: Id) => void;
+  width: number;
+}) {
   const { colors } = useTheme();
   const requester = ticket.requester;
   const [others, setOthers] = useState<Ticket[] | null>(null);
@@ -46,7 +54,7 @@ export function ContextPanel({ ticket, onOpen }: { ticket: Ticket; onOpen: (id: 
     <ScrollView
       testID="context-panel"
       accessibilityLabel={t('context.title')}
-      style={[styles.panel, { borderColor: colors.border, backgroundColor: colors.surface }]}
+      style={[styles.panel, { width, borderColor: colors.border, backgroundColor: colors.surface }]}
       contentContainerStyle={styles.content}
     >
       <Section title={t('context.requester')}>
@@ -202,7 +210,7 @@ function TagEditor({ ticket }: { ticket: Ticket }) {
 }
 
 const styles = StyleSheet.create({
-  panel: { width: 320, borderLeftWidth: 1, flexGrow: 0 },
+  panel: { borderLeftWidth: 1, flexGrow: 0 },
   content: { padding: 12 },
   section: { marginBottom: 16 },
   heading: { fontSize: 12, fontWeight: '700', textTransform: 'uppercase', marginBottom: 6 },

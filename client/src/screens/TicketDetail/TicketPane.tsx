@@ -20,11 +20,13 @@ export function TicketPane({
   id,
   shortcuts,
   onOpen,
+  contextWidth,
 }: {
   id: Id;
   /** Keyboard shortcuts r, n, a, s are on (the workspace is the focused screen). */
   shortcuts: boolean;
   onOpen: (id: Id) => void;
+  contextWidth: number;
 }) {
   const { colors } = useTheme();
   const { ticket, events, isStaff, notFound } = useTicketData(id);
@@ -61,7 +63,7 @@ export function TicketPane({
           composerRef={composer}
         />
       </View>
-      <ContextPanel ticket={ticket} onOpen={onOpen} />
+      <ContextPanel ticket={ticket} onOpen={onOpen} width={contextWidth} />
     </View>
   );
 }

@@ -1,6 +1,6 @@
 import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/native';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { FlatList, StyleSheet, View, type TextInput } from 'react-native';
+import { FlatList, StyleSheet, useWindowDimensions, View, type TextInput } from 'react-native';
 
 import { PRIORITIES, STATUSES, type Id, type Priority, type TicketStatus } from '../../api/types';
 import { Button } from '../../components/Button';
@@ -97,6 +97,8 @@ export function TicketsScreen() {
   // The desktop workspace (web, ≥ 1024 px): the list, the open ticket and its context side by
   // side; on a phone a row opens the ticket's own screen.
   const wide = useWideLayout() && isStaff;
+  // Between 1024 and 1280 px the side columns give the conversation more room.
+  const roomy = useWindowDimensions().width >= 1280;
   const [openId, setOpenId] = useState<Id | null>(null);
   const now = useNow(30_000);
   const open = (id: Id) => {
@@ -138,7 +140,11 @@ export function TicketsScreen() {
     >
       <FlatList
         testID="tickets-list"
-        style={wide ? [styles.listPane, { borderColor: colors.border }] : undefined}
+        style={
+          wide
+            ? [styles.listPane, { width: roomy ? 440 : 340, borderColor: colors.border }]
+            : undefined
+        }
         ref={listRef}
         onScrollToIndexFailed={() => undefined}
         contentContainerStyle={wide ? styles.denseContent : styles.content}
@@ -263,7 +269,12 @@ export function TicketsScreen() {
       />
       {wide ? (
         openId != null ? (
-          <TicketPane id={openId} shortcuts={focused && !help} onOpen={setOpenId} />
+          <TicketPane
+            id={openId}
+            shortcuts={focused && !help}
+            onOpen={setOpenId}
+            contextWidth={roomy ? 320 : 260}
+          />
         ) : (
           <View style={styles.placeholder} testID="ticket-pane-empty">
             <Muted>{t('tickets.pickOne')}</Muted>
@@ -279,7 +290,7 @@ const styles = StyleSheet.create({
   page: { flex: 1 },
   content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
   wide: { flexDirection: 'row' },
-  listPane: { width: 440, flexGrow: 0, borderRightWidth: 1 },
+  listPane: { flexGrow: 0, borderRightWidth: 1 },
   denseContent: { padding: 8 },
   placeholder: { flex: 1, alignItems: 'center', justifyContent: 'center' },
   titleRow: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
