@@ -72,6 +72,15 @@ export const tests = {
       await page.keyboard.press('/');
       const search = page.getByTestId('tickets-search');
       assert(await search.evaluate((el) => el === document.activeElement), '/ focuses search');
+
+      // s moves the focus to the status; Tab and Enter pick another one.
+      await page.getByTestId('ticket-subject').click();
+      await page.keyboard.press('s');
+      const current = page.getByTestId('ticket-set-status-in_progress');
+      assert(await current.evaluate((el) => el === document.activeElement), 's focuses the status');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('ticket-status').filter({ hasText: 'Closed' }).waitFor();
       assert(agent.errors.length === 0, `page errors: ${agent.errors}`);
     } finally {
       await close();
