@@ -11,12 +11,13 @@ import { subscribeNetwork } from '../lib/network';
 import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
-import { messagesLoaded, outboxChanged } from '../state/messages';
+import { messagesCached, messagesLoaded, outboxChanged } from '../state/messages';
 import { fetchNotifications } from '../state/notifications';
 import { fetchContacts, fetchFriendRequests } from '../state/people';
 import type { AppStore } from '../state/store';
 import { fetchTeams, fetchTicket } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
+import { messageCacheKey, readCache, snapshot } from './messageCache';
 import { Outbox } from './outbox';
 import { RealtimeSocket } from './socket';
 
@@ -76,6 +77,29 @@ export function createRealtime(store: AppStore): Realtime {
       });
       outbox = ob;
       await ob.load();
+      // The history kept on the device: readable while offline, replaced by the server's.
+      const cacheKey = messageCacheKey(session.user.id);
+      store.dispatch(messagesCached(await readCache(AsyncStorage, cacheKey)));
+      let saved = store.getState().messages.byConversation;
+      let saveTimer: ReturnType<typeof setTimeout> | null = null;
+      unsubs.push(
+        store.subscribe(() => {
+          const now = store.getState().messages.byConversation;
+          if (now === saved || saveTimer) return;
+          saveTimer = setTimeout(() => {
+            saveTimer = null;
+            saved = store.getState().messages.byConversation;
+            if (getSession()?.user.id !== session.user.id) return; // signed out meanwhile
+            void AsyncStorage.setItem(
+              cacheKey,
+              JSON.stringify(snapshot(store.getState().messages)),
+            ).catch(() => undefined);
+          }, 1000);
+        }),
+        () => {
+          if (saveTimer) clearTimeout(saveTimer);
+        },
+      );
       const s = new RealtimeSocket({
         url: wsUrl,
         getToken: () => getSession()?.accessToken ?? null,
