@@ -83,8 +83,8 @@ export function ConversationView({
   // The list is inverted (newest at the bottom, offset 0): it opens at the latest message and
   // stays there as messages arrive; older pages load at its far end without moving the view.
   const atLatest = useRef(true);
-  const [awayFromLatest, setAwayFromLatest] = useState(false);
-  const [unseen, setUnseen] = useState(0);
+  // The last seq on screen when the user scrolled away from the latest message (null: at it).
+  const [awayFromSeq, setAwayFromSeq] = useState<number | null>(null);
   // What the user had read when the conversation opened: the "new messages" divider goes there.
   const [readAtOpen, setReadAtOpen] = useState<number | null>(conv ? conv.last_read_seq : null);
   // Deep link: the conversation arrives after the first render (and before it is read).
@@ -168,21 +168,25 @@ export function ConversationView({
   const jumpToLatest = useCallback(() => {
     listRef.current?.scrollToOffset({ offset: 0, animated: false });
     atLatest.current = true;
-    setAwayFromLatest(false);
-    setUnseen(0);
+    setAwayFromSeq(null);
   }, []);
 
-  // Follow new messages while at the latest one; count them otherwise.
+  // Follow new messages while at the latest one.
   const newestKey = rows[0]?.key;
-  const seenNewest = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (newestKey === undefined || newestKey === seenNewest.current) return;
-    const first = seenNewest.current === undefined;
-    seenNewest.current = newestKey;
-    if (first) return;
-    if (atLatest.current) listRef.current?.scrollToOffset({ offset: 0, animated: false });
-    else setUnseen((n) => n + 1);
+    if (newestKey !== undefined && atLatest.current) {
+      listRef.current?.scrollToOffset({ offset: 0, animated: false });
+    }
   }, [newestKey]);
+  // Scrolled away: what others wrote since is counted on the jump button.
+  const unseen = useMemo(
+    () =>
+      awayFromSeq === null
+        ? 0
+        : items.filter((m) => m.seq > awayFromSeq && m.sender_id !== me?.id && m.kind !== 'system')
+            .length,
+    [items, awayFromSeq, me?.id],
+  );
 
   // Read receipts: the highest seq any other member has read.
   const othersRead = useMemo(
@@ -207,8 +211,8 @@ export function ConversationView({
     // Inverted: the offset is the distance from the latest message.
     const near = e.nativeEvent.contentOffset.y < 80;
     atLatest.current = near;
-    setAwayFromLatest(!near);
-    if (near) setUnseen(0);
+    if (near) setAwayFromSeq(null);
+    else setAwayFromSeq((was) => was ?? lastSeq);
   };
 
   return (
@@ -296,7 +300,7 @@ export function ConversationView({
             );
           }}
         />
-        {awayFromLatest ? (
+        {awayFromSeq !== null ? (
           <Pressable
             testID="chat-jump-latest"
             accessibilityRole="button"
