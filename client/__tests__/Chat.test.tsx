@@ -1,8 +1,15 @@
+import { AxiosError } from 'axios';
+
 import * as convApi from '../src/api/conversations';
 import { ConversationView } from '../src/screens/Chat/ConversationView';
 import { signedIn } from '../src/state/auth';
 import { conversationUpserted, readReceived, typingReceived } from '../src/state/conversations';
-import { messagesLoaded, outboxChanged, type OutboxItem } from '../src/state/messages';
+import {
+  messageReceived,
+  messagesLoaded,
+  outboxChanged,
+  type OutboxItem,
+} from '../src/state/messages';
 import { makeStore } from '../src/state/store';
 import { conversation, me, message } from './helpers/fixtures';
 import { renderWithApp } from './helpers/render';
@@ -12,7 +19,9 @@ import {
   byTestId,
   findTestId,
   press,
+  queryByText,
   queryTestId,
+  scrollTo,
   textOf,
   typeInto,
   waitFor,
@@ -134,11 +143,58 @@ describe('ConversationView', () => {
     expect(textOf('outbox-c-1-delivery')).toBe('Sending…');
     expect(queryTestId('outbox-c-1-retry')).toBeNull();
     await act(async () => {
-      store.dispatch(outboxChanged([outboxItem({ state: 'failed', error: 'forbidden' })]));
+      store.dispatch(outboxChanged([outboxItem({ state: 'failed', error: 'timeout' })]));
     });
     expect(textOf('outbox-c-1-delivery')).toBe('Not sent');
+    expect(textOf('outbox-c-1-failure')).toBe('The server did not answer.');
     await press('outbox-c-1-retry');
     expect(realtime.retry).toHaveBeenCalledWith('c-1');
+  });
+
+  it('a refused message shows the server reason and offers no retry', async () => {
+    const store = storeWithConversation();
+    const { realtime } = await renderWithApp(
+      <ConversationView conversationId={7} allowNotes={false} />,
+      { store },
+    );
+    await findTestId('message-3');
+    await act(async () => {
+      store.dispatch(
+        outboxChanged([
+          outboxItem({
+            state: 'failed',
+            error: 'validation_failed',
+            error_message: 'body: must be 1 to 10000 characters',
+          }),
+        ]),
+      );
+    });
+    expect(textOf('outbox-c-1-delivery')).toBe('Not sent');
+    expect(textOf('outbox-c-1-failure')).toBe('body: must be 1 to 10000 characters');
+    expect(queryTestId('outbox-c-1-retry')).toBeNull();
+    await press('outbox-c-1-discard');
+    expect(realtime.discard).toHaveBeenCalledWith('c-1');
+  });
+
+  it('an attachment with no caption is named by its file', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    const photo = {
+      id: 5,
+      name: 'invoice.pdf',
+      content_type: 'application/pdf',
+      size: 10,
+      is_image: false,
+      url: '/api/v1/files/5',
+    };
+    await act(async () => {
+      store.dispatch(
+        outboxChanged([outboxItem({ body: '', attachment_ids: [5], attachments: [photo] })]),
+      );
+    });
+    expect(byTestId('outbox-c-1-attachment-0')).toBeTruthy();
+    expect(byLabel('You: invoice.pdf')).toBe(byTestId('outbox-c-1'));
   });
 
   it('an acked message replaces its pending copy (shown once)', async () => {
@@ -194,6 +250,64 @@ describe('ConversationView', () => {
     await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
     await findTestId('message-3');
     expect(queryTestId('composer-mode-note')).toBeNull();
+  });
+});
+
+describe('ConversationView: where it opens and follows', () => {
+  it('marks the first message that arrived since the last visit', async () => {
+    const store = storeWithConversation();
+    store.dispatch(conversationUpserted(conversation({ last_seq: 3, last_read_seq: 1 })));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(textOf('chat-unread-divider')).toContain('New messages');
+  });
+
+  it('no divider for messages that arrive while the conversation is open', async () => {
+    const store = storeWithConversation();
+    store.dispatch(conversationUpserted(conversation({ last_seq: 3, last_read_seq: 3 })));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    await act(async () => {
+      store.dispatch(messageReceived({ message: message(4), mine: false }));
+    });
+    expect(byTestId('message-4')).toBeTruthy();
+    expect(queryTestId('chat-unread-divider')).toBeNull();
+  });
+
+  it('no divider when everything was read', async () => {
+    const store = storeWithConversation();
+    store.dispatch(conversationUpserted(conversation({ last_seq: 3, last_read_seq: 3 })));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(queryTestId('chat-unread-divider')).toBeNull();
+  });
+
+  it('offers a jump to the latest message when scrolled away, counting new ones', async () => {
+    const store = storeWithConversation();
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('message-3');
+    expect(queryTestId('chat-jump-latest')).toBeNull();
+    await scrollTo('message-list', 900);
+    expect(textOf('chat-jump-latest')).toContain('Jump to latest');
+    await act(async () => {
+      store.dispatch(messageReceived({ message: message(4), mine: false }));
+    });
+    expect(textOf('chat-jump-latest')).toContain('1 new');
+    await press('chat-jump-latest');
+    expect(queryTestId('chat-jump-latest')).toBeNull();
+  });
+});
+
+describe('ConversationView: offline', () => {
+  it('says calmly that it is offline instead of "Network Error", and shows pending sends', async () => {
+    mocked.getConversation.mockRejectedValue(new AxiosError('Network Error', 'ERR_NETWORK'));
+    const store = storeWithConversation();
+    store.dispatch(outboxChanged([outboxItem({})]));
+    await renderWithApp(<ConversationView conversationId={7} allowNotes={false} />, { store });
+    await findTestId('chat-offline-notice');
+    expect(textOf('chat-offline-notice')).toContain('You are offline');
+    expect(byTestId('outbox-c-1')).toBeTruthy();
+    expect(queryByText(/Something went wrong/)).toBeNull();
   });
 });
 

@@ -7,7 +7,16 @@ import { RegisterScreen } from '../src/screens/Register/RegisterScreen';
 import { SignInScreen } from '../src/screens/SignIn/SignInScreen';
 import { me } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
-import { byLabel, byTestId, findTestId, isDisabled, press, typeInto, waitFor } from './helpers/ui';
+import {
+  byLabel,
+  byTestId,
+  findTestId,
+  isDisabled,
+  press,
+  textOf,
+  typeInto,
+  waitFor,
+} from './helpers/ui';
 
 jest.mock('../src/api/auth');
 const mocked = authApi as jest.Mocked<typeof authApi>;
@@ -20,8 +29,8 @@ const auth = {
   expires_in: 900,
 };
 
-function apiError(status: number, code: string) {
-  const response = { status, data: { error: { code, message: code } } };
+function apiError(status: number, code: string, headers: Record<string, string> = {}) {
+  const response = { status, headers, data: { error: { code, message: code } } };
   return Object.assign(new AxiosError('fail'), { response });
 }
 
@@ -59,6 +68,20 @@ describe('SignIn screen', () => {
     const err = await findTestId('signin-error');
     expect(err).toBeTruthy();
     expect(store.getState().auth.status).not.toBe('signedIn');
+  });
+});
+
+describe('SignIn screen: rate limits', () => {
+  it('says how long to wait, in words, after too many attempts', async () => {
+    const err = apiError(429, 'rate_limited', { 'retry-after': '3' });
+    err.response.data.error.message = 'too many requests; retry in 3 s';
+    mocked.login.mockRejectedValue(err);
+    await renderScreen(SignInScreen);
+    await typeInto('signin-email', 'me@example.com');
+    await typeInto('signin-password', 'guess123');
+    await press('signin-submit');
+    await findTestId('signin-error');
+    expect(textOf('signin-error')).toBe('Too many attempts. Please wait 3 s and try again.');
   });
 });
 

@@ -4,7 +4,7 @@ import * as ticketsApi from '../src/api/tickets';
 import { NewTicketScreen } from '../src/screens/NewTicket/NewTicketScreen';
 import { TicketHeader } from '../src/screens/TicketDetail/TicketHeader';
 import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
-import { signedIn } from '../src/state/auth';
+import { roleChanged, signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { makeStore } from '../src/state/store';
 import { fetchTeams, ticketUpserted } from '../src/state/tickets';
@@ -50,6 +50,37 @@ describe('Tickets screen', () => {
     expect(textOf('tickets-count-open')).toBe('Open: 4');
     expect(textOf('tickets-count-closed')).toBe('Closed: 9');
     expect(byTestId('tickets-tab-mine')).toBeTruthy();
+  });
+
+  it('a customer promoted to agent gets the agent tabs and the queue without a reload', async () => {
+    const store = storeFor(me);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    expect(queryTestId('tickets-tab-queue')).toBeNull();
+    await act(async () => {
+      store.dispatch(roleChanged('agent'));
+    });
+    await findTestId('tickets-tab-queue');
+    await waitFor(() =>
+      expect(mocked.listTickets).toHaveBeenLastCalledWith({ sort: 'updated', assignee: 'none' }),
+    );
+  });
+
+  it('a ticket that is closed leaves the queue (and the Closed chip still finds it)', async () => {
+    const store = storeFor(agent);
+    await renderScreen(TicketsScreen, { store });
+    await findTestId('ticket-row-1001');
+    await act(async () => {
+      store.dispatch(ticketUpserted({ ticket: ticket({ status: 'closed', version: 2 }), myId: 2 }));
+    });
+    expect(queryTestId('ticket-row-1001')).toBeNull();
+    mocked.listTickets.mockResolvedValue({
+      items: [ticket({ status: 'closed', version: 2 })],
+      counts,
+      next_cursor: null,
+    });
+    await press('tickets-filter-status-closed');
+    await findTestId('ticket-row-1001');
   });
 
   it('switching to "Mine" and filtering by status asks the server for exactly that', async () => {
@@ -148,6 +179,65 @@ describe('Ticket header', () => {
     await findTestId('ticket-error');
     expect(textOf('ticket-error')).toContain('Someone else changed this ticket');
     expect(store.getState().tickets.byId['11'].version).toBe(5);
+  });
+
+  it('history names people, teams and values instead of showing ids', async () => {
+    const store = storeFor(agent);
+    const bea = { id: 5, display_name: 'Bea Agent', role: 'agent' as const, avatar_url: '' };
+    mocked.listTeams.mockResolvedValue([{ id: 4, name: 'Billing', members: [bea] }]);
+    await store.dispatch(fetchTeams());
+    const actor = { id: 2, display_name: 'Ana Agent', role: 'agent' as const, avatar_url: '' };
+    const at = '2026-11-25T12:00:00.000Z';
+    const events = [
+      {
+        id: 1,
+        ticket_id: 11,
+        actor,
+        field: 'assignee',
+        old_value: null,
+        new_value: '5',
+        created_at: at,
+      },
+      {
+        id: 2,
+        ticket_id: 11,
+        actor,
+        field: 'team',
+        old_value: null,
+        new_value: '4',
+        created_at: at,
+      },
+      {
+        id: 3,
+        ticket_id: 11,
+        actor,
+        field: 'status',
+        old_value: 'open',
+        new_value: 'in_progress',
+        created_at: at,
+      },
+      {
+        id: 4,
+        ticket_id: 11,
+        actor,
+        field: 'assignee',
+        old_value: '5',
+        new_value: '2',
+        created_at: at,
+      },
+    ];
+    await renderWithApp(<TicketHeader ticket={ticket()} events={events} />, { store });
+    await press('ticket-history-toggle');
+    expect(textOf('ticket-event-1')).toContain('Ana Agent changed assignee: — → Bea Agent');
+    expect(textOf('ticket-event-2')).toContain('changed team: — → Billing');
+    expect(textOf('ticket-event-3')).toContain('changed status: Open → In progress');
+    expect(textOf('ticket-event-4')).toContain('Bea Agent → Ana Agent');
+  });
+
+  it('SLA due times are for staff: customers do not see them', async () => {
+    const store = storeFor(me);
+    await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
+    expect(queryTestId('ticket-sla')).toBeNull();
   });
 
   it('customers can close their ticket but get no agent controls', async () => {

@@ -80,10 +80,21 @@ describe('dispatcher', () => {
     expect(fillGap).toHaveBeenCalledWith(7, 3);
   });
 
+  it('account_updated switches the role at once and says whether it changed', () => {
+    const { store, ctx } = setup();
+    const onAccountUpdated = jest.fn();
+    ctx.onAccountUpdated = onAccountUpdated;
+    handleServerFrame({ type: 'account_updated', role: 'agent', team_ids: [3] }, ctx);
+    expect(store.getState().auth.user?.role).toBe('agent');
+    expect(onAccountUpdated).toHaveBeenCalledWith({ roleChanged: true, wasStaff: false });
+    handleServerFrame({ type: 'account_updated', role: 'agent', team_ids: [] }, ctx);
+    expect(onAccountUpdated).toHaveBeenLastCalledWith({ roleChanged: false, wasStaff: true });
+  });
+
   it('an error with a client_id goes to the outbox', () => {
     const { ctx, outbox } = setup();
     handleServerFrame({ type: 'error', code: 'forbidden', message: 'no', client_id: 'c-2' }, ctx);
-    expect(outbox.fail).toHaveBeenCalledWith('c-2', 'forbidden');
+    expect(outbox.fail).toHaveBeenCalledWith('c-2', 'forbidden', 'no');
   });
 
   it('typing from others shows, our own echo does not', () => {

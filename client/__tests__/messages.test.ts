@@ -4,8 +4,11 @@ import reducer, {
   lastSeqOf,
   mergeBySeq,
   messageReceived,
+  messagesCached,
   messagesLoaded,
 } from '../src/state/messages';
+import { readCache, snapshot } from '../src/realtime/messageCache';
+import { MemoryStorage } from './helpers/fakeSocket';
 
 export function msg(seq: number, extra: Partial<Message> = {}): Message {
   return {
@@ -99,5 +102,71 @@ describe('messages slice', () => {
     );
     expect(s.byConversation).toEqual({});
     expect(s.outbox).toEqual([]);
+  });
+});
+
+describe('history kept on the device', () => {
+  const range = (from: number, to: number, cid = 7) =>
+    Array.from({ length: to - from + 1 }, (_, i) => msg(from + i, { conversation_id: cid }));
+
+  it('shows cached messages until the server answers, then the server page', () => {
+    let s = reducer(undefined, messagesCached({ '7': range(1, 3) }));
+    expect(s.byConversation['7']).toMatchObject({ loaded: false });
+    expect(s.byConversation['7'].items.map((m) => m.seq)).toEqual([1, 2, 3]);
+    s = reducer(
+      s,
+      messagesLoaded({ conversationId: 7, items: range(1, 5), page: 'latest', limit: 50 }),
+    );
+    expect(s.byConversation['7'].items.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Once the server's history is in, a late cache read changes nothing.
+    s = reducer(s, messagesCached({ '7': [msg(2, { body: 'stale copy' })] }));
+    expect(s.byConversation['7'].items[1].body).toBe('m2');
+  });
+
+  it('drops cached messages that would leave a hole before the latest page', () => {
+    let s = reducer(undefined, messagesCached({ '7': range(1, 3) }));
+    s = reducer(
+      s,
+      messagesLoaded({ conversationId: 7, items: range(60, 109), page: 'latest', limit: 50 }),
+    );
+    expect(s.byConversation['7'].items[0].seq).toBe(60);
+    expect(s.byConversation['7'].hasOlder).toBe(true);
+  });
+
+  it('keeps the newest 50 messages of the 30 most recently active conversations', () => {
+    let s = reducer(undefined, { type: 'init' });
+    for (let c = 1; c <= 35; c++) {
+      s = reducer(
+        s,
+        messagesLoaded({
+          conversationId: c,
+          items: range(1, c === 1 ? 80 : 2, c).map((m) => ({
+            ...m,
+            created_at: new Date(Date.UTC(2026, 10, c, 12, 0, m.seq)).toISOString(),
+          })),
+          page: 'latest',
+          limit: 100,
+        }),
+      );
+    }
+    const snap = snapshot(s);
+    expect(Object.keys(snap)).toHaveLength(30);
+    expect(snap['35']).toBeDefined();
+    expect(snap['1']).toBeUndefined(); // the least recently active
+  });
+
+  it('caps one conversation at 50 messages', () => {
+    const s = reducer(
+      undefined,
+      messagesLoaded({ conversationId: 7, items: range(1, 80), page: 'latest', limit: 100 }),
+    );
+    expect(snapshot(s)['7'].map((m) => m.seq)).toEqual(range(31, 80).map((m) => m.seq));
+  });
+
+  it('reads a missing or corrupt cache as empty', async () => {
+    const storage = new MemoryStorage();
+    expect(await readCache(storage, 'k')).toEqual({});
+    await storage.setItem('k', '{not json');
+    expect(await readCache(storage, 'k')).toEqual({});
   });
 });

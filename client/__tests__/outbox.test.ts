@@ -1,6 +1,6 @@
 import type { ClientFrame } from '../src/api/types';
 import type { OutboxItem } from '../src/state/messages';
-import { Outbox } from '../src/realtime/outbox';
+import { isRetryable, Outbox } from '../src/realtime/outbox';
 import { MemoryStorage } from './helpers/fakeSocket';
 
 const KEY = 'switchboard.outbox.v1.1';
@@ -110,18 +110,25 @@ describe('Outbox', () => {
     now.value = 3000;
     outbox.tick();
     expect(outbox.list()[0].state).toBe('failed');
+    expect(isRetryable(outbox.list()[0])).toBe(true);
     expect(sendFrames(sent)).toHaveLength(3);
   });
 
   it('fails on a permanent error and sends again on retry, same client_id', async () => {
     const { outbox, sent } = make(new MemoryStorage(), { value: true });
     const item = await outbox.enqueue({ conversation_id: 7, body: 'x' });
-    outbox.fail(item.client_id, 'forbidden');
-    expect(outbox.list()[0]).toMatchObject({ state: 'failed', error: 'forbidden' });
+    outbox.fail(item.client_id, 'forbidden', 'not a member');
+    expect(outbox.list()[0]).toMatchObject({
+      state: 'failed',
+      error: 'forbidden',
+      error_message: 'not a member',
+    });
+    expect(isRetryable(outbox.list()[0])).toBe(false);
     outbox.flush();
     expect(sendFrames(sent)).toHaveLength(1); // failed items are not flushed
     outbox.retry(item.client_id);
     expect(outbox.list()[0].state).toBe('pending');
+    expect(outbox.list()[0].error_message).toBeUndefined();
     expect(sendFrames(sent).map((f) => f.client_id)).toEqual([item.client_id, item.client_id]);
   });
 

@@ -4,6 +4,7 @@ import axios, { AxiosError } from 'axios';
 
 import { api, cancelProactiveRefresh } from '../src/api/client';
 import { SESSION_KEY, setSession } from '../src/api/session';
+import { messageCacheKey } from '../src/realtime/messageCache';
 import { bootstrapSession, signOut } from '../src/state/session';
 import { makeStore } from '../src/state/store';
 import { me } from './helpers/fixtures';
@@ -87,11 +88,14 @@ describe('session bootstrap', () => {
       }),
     );
     const urls = serve((u) => (u === '/users/me' ? { status: 200, data: me } : { status: 204 }));
+    await AsyncStorage.setItem(messageCacheKey(me.id), '{"7":[]}');
     const store = makeStore();
     await bootstrapSession(store.dispatch);
     await signOut(store.dispatch);
     expect(urls).toContain('/auth/logout');
     expect(store.getState().auth.status).toBe('signedOut');
     expect(await AsyncStorage.getItem(SESSION_KEY)).toBeNull();
+    // Messages kept for offline reading leave with the user.
+    expect(await AsyncStorage.getItem(messageCacheKey(me.id))).toBeNull();
   });
 });

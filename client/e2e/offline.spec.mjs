@@ -63,7 +63,7 @@ export const tests = {
       const text = 'Written in the tunnel, sent when out of it';
       await customer.page.getByLabel('Message', { exact: true }).last().fill(text);
       await customer.page.getByTestId('composer-send').last().click();
-      const pending = customer.page.getByTestId(/^outbox-/).filter({ hasText: text });
+      const pending = customer.page.getByTestId(/^outbox-[0-9a-f-]+$/).filter({ hasText: text });
       await pending.waitFor();
       assert((await pending.textContent()).includes('Sending…'), 'shown as pending while offline');
       await shot(customer.page, 'chat-offline-pending-light');
@@ -81,6 +81,14 @@ export const tests = {
         .getByTestId(/^outbox-[0-9a-f-]+$/)
         .filter({ hasText: text })
         .waitFor();
+      // The history kept on the device is shown, with a calm offline notice (not "Something
+      // went wrong: Network Error").
+      await customer.page.getByTestId('chat-offline-notice').waitFor();
+      await bubbles(customer.page, 'Hello before the tunnel').first().waitFor();
+      assert(
+        (await customer.page.getByText(/Something went wrong/).count()) === 0,
+        'no raw network error',
+      );
 
       // Back online: the outbox resends with the same client_id; the server stores it once.
       await customer.context.setOffline(false);

@@ -48,7 +48,8 @@ export const tests = {
       await row.click();
       await agent.page.getByTestId('ticket-take').click();
       await agent.page.getByTestId('ticket-status').filter({ hasText: 'In progress' }).waitFor();
-      const composer = agent.page.getByTestId('ticket-detail-screen');
+      // 1100 px wide: the agent's workspace opens the ticket next to the list.
+      const composer = agent.page.getByTestId('ticket-pane');
       await composer
         .getByLabel('Message', { exact: true })
         .fill('Hi Carol, I reset your portal password. Try again?');
@@ -65,7 +66,7 @@ export const tests = {
       await agent.page.getByTestId('ticket-history-toggle').click();
       await agent.page
         .getByTestId('ticket-history')
-        .filter({ hasText: 'open → in_progress' })
+        .filter({ hasText: 'Agent changed status: Open → In progress' })
         .waitFor();
 
       // The customer sees the reply and the status change live.
@@ -92,7 +93,6 @@ export const tests = {
       await shot(customer.page, 'customer-tickets-light');
 
       // The agent was notified of the new ticket in the queue.
-      await agent.page.goBack();
       await agent.page.getByTestId('tab-notifications').click();
       await agent.page
         .getByTestId(/^notification-\d+$/)
@@ -103,6 +103,43 @@ export const tests = {
         agent.errors.length === 0 && customer.errors.length === 0,
         `page errors: ${[...agent.errors, ...customer.errors]}`,
       );
+    } finally {
+      await close();
+      await server.stop();
+    }
+  },
+  async 'the New ticket form: priority chips are chip-sized and labelled, on a phone and a desktop'() {
+    const server = await startServer('new-ticket-form');
+    const { browser, close } = await launchBrowser();
+    try {
+      for (const viewport of [
+        { width: 390, height: 844 },
+        { width: 1440, height: 900 },
+      ]) {
+        const person = await newPerson(browser, server.baseURL, { viewport });
+        await register(person.page, {
+          email: `form${viewport.width}@example.com`,
+          displayName: `Form ${viewport.width}`,
+          password: 'form password 1',
+        });
+        await person.page.getByTestId('tickets-new').click();
+        const form = person.page.getByTestId('new-ticket-screen');
+        await form
+          .getByTestId('new-ticket-priority-label')
+          .filter({ hasText: 'Priority' })
+          .waitFor();
+        for (const p of ['low', 'medium', 'high', 'urgent']) {
+          const chip = await form.getByTestId(`new-ticket-priority-${p}`).boundingBox();
+          assert(chip.height < 60, `${p} chip at ${viewport.width} px is ${chip.height} px tall`);
+        }
+        const medium = form.getByTestId('new-ticket-priority-medium');
+        assert((await medium.getAttribute('aria-checked')) === 'true', 'the selected chip says so');
+        await form.getByTestId('new-ticket-priority-high').click();
+        assert((await medium.getAttribute('aria-checked')) === 'false', 'and the others not');
+        await shot(person.page, `new-ticket-form-${viewport.width}`);
+        assert(person.errors.length === 0, `page errors: ${person.errors}`);
+        await person.context.close();
+      }
     } finally {
       await close();
       await server.stop();

@@ -1,6 +1,7 @@
 import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
 
 import { apiBaseUrl } from '../config';
+import { t } from '../i18n';
 import {
   getSession,
   readStoredSession,
@@ -121,6 +122,19 @@ export interface ApiFailure {
   message: string;
   fields?: Record<string, string>;
   body?: ApiErrorBody['error'];
+  /** Seconds to wait before trying again (429 `Retry-After`). */
+  retryAfter?: number;
+}
+
+/** The words a person sees for a failed request (network trouble and rate limits translated). */
+export function failureText(f: ApiFailure): string {
+  if (f.code === 'network') return t('common.networkError');
+  if (f.code === 'rate_limited') {
+    return f.retryAfter != null
+      ? t('common.rateLimitedFor', { seconds: Math.max(1, Math.ceil(f.retryAfter)) })
+      : t('common.rateLimited');
+  }
+  return f.message;
 }
 
 /** Normalises any thrown value into the protocol's error shape. */
@@ -129,12 +143,14 @@ export function toApiFailure(e: unknown): ApiFailure {
   if (ax && ax.isAxiosError) {
     const body = ax.response?.data?.error;
     if (body) {
+      const retryAfter = Number(ax.response?.headers?.['retry-after']);
       return {
         status: ax.response?.status ?? null,
         code: body.code,
         message: body.message,
         fields: body.fields,
         body,
+        ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfter } : {}),
       };
     }
     if (!ax.response) return { status: null, code: 'network', message: ax.message };

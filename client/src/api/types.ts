@@ -200,4 +200,5 @@ export type ServerFrame =
   | { type: 'ticket'; ticket: Ticket }
   | { type: 'notification'; notification: Notification }
   | { type: 'friend_request'; request: FriendRequest }
-  | { type: 'contact'; contact: Contact };
+  | { type: 'contact'; contact: Contact }
+  | { type: 'account_updated'; role: Role; team_ids: Id[] };

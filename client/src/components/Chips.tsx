@@ -1,4 +1,4 @@
-import { Pressable, ScrollView, StyleSheet, Text } from 'react-native';
+import { Pressable, ScrollView, StyleSheet, Text, View } from 'react-native';
 
 import { useTheme } from '../theme';
 
@@ -15,6 +15,10 @@ interface Props<T extends string> {
   /** Names the group for screen readers ("Status", "Priority"). */
   label: string;
   disabled?: boolean;
+  /** Shows the group's name above the chips (forms), not only to screen readers. */
+  showLabel?: boolean;
+  /** Gets the selected chip (or the first), so a keyboard shortcut can move the focus there. */
+  focusRef?: React.Ref<View>;
 }
 
 /** A row of choices, one selected: tabs, filters and ticket controls. */
@@ -25,26 +29,35 @@ export function Chips<T extends string>({
   testID,
   label,
   disabled,
+  showLabel,
+  focusRef,
 }: Props<T>) {
   const { colors } = useTheme();
-  return (
+  const chips = (
     <ScrollView
       horizontal
       showsHorizontalScrollIndicator={false}
       testID={testID}
       accessibilityLabel={label}
       accessibilityRole="radiogroup"
+      // A scroll view grows by default: in a column it would stretch the chips to its height.
+      style={styles.scroller}
       contentContainerStyle={styles.row}
     >
-      {options.map((o) => {
+      {options.map((o, i) => {
         const selected = o.value === value;
+        const focusTarget =
+          value == null || !options.some((x) => x.value === value) ? i === 0 : selected;
         return (
           <Pressable
             key={o.value}
+            ref={focusTarget ? focusRef : undefined}
             testID={`${testID}-${o.value}`}
             accessibilityRole="radio"
             accessibilityLabel={`${label}: ${o.label}`}
-            accessibilityState={{ selected, disabled: !!disabled }}
+            // Native reads accessibilityState; the web needs the aria attribute itself.
+            accessibilityState={{ selected, checked: selected, disabled: !!disabled }}
+            aria-checked={selected}
             disabled={disabled}
             onPress={() => onChange(o.value)}
             style={[
@@ -64,9 +77,21 @@ export function Chips<T extends string>({
       })}
     </ScrollView>
   );
+  if (!showLabel) return chips;
+  return (
+    <View style={styles.group}>
+      <Text testID={`${testID}-label`} style={[styles.label, { color: colors.textMuted }]}>
+        {label}
+      </Text>
+      {chips}
+    </View>
+  );
 }
 
 const styles = StyleSheet.create({
-  row: { paddingVertical: 4, gap: 8, flexDirection: 'row' },
+  scroller: { flexGrow: 0 },
+  row: { paddingVertical: 4, gap: 8, flexDirection: 'row', alignItems: 'center' },
+  group: { marginBottom: 12 },
+  label: { fontSize: 13, marginBottom: 4, fontWeight: '500' },
   chip: { borderWidth: 1, borderRadius: 999, paddingHorizontal: 12, paddingVertical: 6 },
 });

@@ -1,4 +1,5 @@
 import type { Id, ServerFrame } from '../api/types';
+import { isStaffRole, roleChanged } from '../state/auth';
 import { fetchConversation, readReceived, typingReceived } from '../state/conversations';
 import { lastSeqOf, messageReceived } from '../state/messages';
 import { notificationReceived } from '../state/notifications';
@@ -11,7 +12,12 @@ export interface DispatchContext {
   refreshTicket?: (ticketId: Id) => void;
   dispatch: AppDispatch;
   getState: () => RootState;
-  outbox: { ack(clientId: string): boolean; fail(clientId: string, code: string): void };
+  outbox: {
+    ack(clientId: string): boolean;
+    fail(clientId: string, code: string, message?: string): void;
+  };
+  /** Our role or teams changed (after the store has the new role). */
+  onAccountUpdated?: (change: { roleChanged: boolean; wasStaff: boolean }) => void;
   /** A gap in a conversation's seqs: fetch what is missing over REST. */
   fillGap?: (conversationId: Id, afterSeq: number) => void;
   now?: () => number;
@@ -66,7 +72,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       dispatch(presenceChanged({ userId: frame.user_id, online: frame.online }));
       return;
     case 'error':
-      if (frame.client_id) ctx.outbox.fail(frame.client_id, frame.code);
+      if (frame.client_id) ctx.outbox.fail(frame.client_id, frame.code, frame.message);
       else console.warn('realtime error', frame.code, frame.message);
       return;
     case 'ticket':
@@ -83,6 +89,12 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
     case 'contact':
       dispatch(contactUpserted(frame.contact));
       return;
+    case 'account_updated': {
+      const before = getState().auth.user?.role;
+      dispatch(roleChanged(frame.role));
+      ctx.onAccountUpdated?.({ roleChanged: before !== frame.role, wasStaff: isStaffRole(before) });
+      return;
+    }
     default: {
       // A newer server may send frames this app doesn't know yet.
       const unknown: { type?: string } = frame;

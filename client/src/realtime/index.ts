@@ -3,18 +3,21 @@ import { AppState } from 'react-native';
 
 import { refreshSession } from '../api/client';
 import * as convApi from '../api/conversations';
-import { getSession, onSessionChange } from '../api/session';
+import * as authApi from '../api/auth';
+import { getSession, onSessionChange, updateSessionUser } from '../api/session';
 import type { FileInfo, Id } from '../api/types';
 import { wsUrl } from '../config';
 import { subscribeNetwork } from '../lib/network';
+import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
-import { messagesLoaded, outboxChanged } from '../state/messages';
+import { messagesCached, messagesLoaded, outboxChanged } from '../state/messages';
 import { fetchNotifications } from '../state/notifications';
 import { fetchContacts, fetchFriendRequests } from '../state/people';
 import type { AppStore } from '../state/store';
-import { fetchTicket } from '../state/tickets';
+import { fetchTeams, fetchTicket } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
+import { messageCacheKey, readCache, snapshot } from './messageCache';
 import { Outbox } from './outbox';
 import { RealtimeSocket } from './socket';
 
@@ -74,6 +77,29 @@ export function createRealtime(store: AppStore): Realtime {
       });
       outbox = ob;
       await ob.load();
+      // The history kept on the device: readable while offline, replaced by the server's.
+      const cacheKey = messageCacheKey(session.user.id);
+      store.dispatch(messagesCached(await readCache(AsyncStorage, cacheKey)));
+      let saved = store.getState().messages.byConversation;
+      let saveTimer: ReturnType<typeof setTimeout> | null = null;
+      unsubs.push(
+        store.subscribe(() => {
+          const now = store.getState().messages.byConversation;
+          if (now === saved || saveTimer) return;
+          saveTimer = setTimeout(() => {
+            saveTimer = null;
+            saved = store.getState().messages.byConversation;
+            if (getSession()?.user.id !== session.user.id) return; // signed out meanwhile
+            void AsyncStorage.setItem(
+              cacheKey,
+              JSON.stringify(snapshot(store.getState().messages)),
+            ).catch(() => undefined);
+          }, 1000);
+        }),
+        () => {
+          if (saveTimer) clearTimeout(saveTimer);
+        },
+      );
       const s = new RealtimeSocket({
         url: wsUrl,
         getToken: () => getSession()?.accessToken ?? null,
@@ -86,12 +112,29 @@ export function createRealtime(store: AppStore): Realtime {
             outbox: ob,
             fillGap,
             refreshTicket: (id) => void store.dispatch(fetchTicket(id)),
+            onAccountUpdated: ({ roleChanged, wasStaff }) => {
+              const user = store.getState().auth.user;
+              if (user) updateSessionUser(user); // a reload starts with the new role too
+              if (isStaffRole(user?.role)) void store.dispatch(fetchTeams());
+              // Promoted: a new connection receives what staff get (internal notes). (A demoted
+              // user's connections are closed by the server.)
+              if (roleChanged && !wasStaff && isStaffRole(user?.role)) s.restart();
+              else if (roleChanged) void store.dispatch(fetchConversations());
+            },
           }),
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
         onReady: () => {
           ob.flush();
           if (!firstReady) {
-            // After a reconnect, re-sync what frames don't replay (lists, counts, requests).
+            // After a reconnect, re-sync what frames don't replay (lists, counts, requests,
+            // and our own account: a role change may have happened while we were away).
+            authApi
+              .me()
+              .then((u) => {
+                store.dispatch(userUpdated(u));
+                updateSessionUser(u);
+              })
+              .catch(() => undefined);
             void store.dispatch(fetchConversations());
             void store.dispatch(fetchNotifications());
             void store.dispatch(fetchContacts());

@@ -23,7 +23,7 @@ export interface OutboxOptions {
 }
 
 /** Error codes after which resending the same message cannot succeed. */
-const PERMANENT = new Set([
+export const PERMANENT = new Set([
   'validation_failed',
   'forbidden',
   'not_found',
@@ -124,11 +124,11 @@ export class Outbox {
   }
 
   /** An `error` frame answered this client_id. */
-  fail(clientId: string, code: string): void {
+  fail(clientId: string, code: string, message?: string): void {
     const item = this.find(clientId);
     if (!item) return;
     if (PERMANENT.has(code)) {
-      this.update(clientId, { state: 'failed', error: code });
+      this.update(clientId, { state: 'failed', error: code, error_message: message });
     } else {
       // Transient (rate_limited, unavailable, internal): let the next tick resend it.
       this.update(clientId, { error: code });
@@ -138,7 +138,13 @@ export class Outbox {
   retry(clientId: string): void {
     const item = this.find(clientId);
     if (!item) return;
-    this.update(clientId, { state: 'pending', attempts: 0, error: undefined, last_sent_at: null });
+    this.update(clientId, {
+      state: 'pending',
+      attempts: 0,
+      error: undefined,
+      error_message: undefined,
+      last_sent_at: null,
+    });
     this.trySend(clientId);
   }
 
@@ -188,4 +194,9 @@ export class Outbox {
       );
     return this.writing;
   }
+}
+
+/** Whether sending a failed item again can succeed (the server never answered), or not (it refused). */
+export function isRetryable(item: Pick<OutboxItem, 'state' | 'error'>): boolean {
+  return item.state === 'failed' && !PERMANENT.has(item.error ?? '');
 }

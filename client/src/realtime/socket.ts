@@ -149,6 +149,17 @@ export class RealtimeSocket {
     this.connect();
   }
 
+  /**
+   * Opens a fresh connection even when this one is fine: the server decides at sign-in what a
+   * connection receives (internal notes for staff), so a promotion needs a new one.
+   */
+  restart(): void {
+    if (!this.running || !this.networkOnline) return;
+    this.clearRetry();
+    this.attempt = 0;
+    this.connect();
+  }
+
   private connect(): void {
     if (!this.running) return;
     this.teardown(CLOSE.normal);

@@ -1,6 +1,6 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-import type { User } from '../api/types';
+import type { Role, User } from '../api/types';
 
 export type AuthStatus = 'loading' | 'signedOut' | 'signedIn';
 
@@ -30,8 +30,15 @@ const slice = createSlice({
     userUpdated(state, action: PayloadAction<User>) {
       if (state.user && state.user.id === action.payload.id) state.user = action.payload;
     },
+    /** An admin changed our role (`account_updated`): the app switches screens at once. */
+    roleChanged(state, action: PayloadAction<Role>) {
+      if (state.user) state.user.role = action.payload;
+    },
   },
 });
 
-export const { signedIn, signedOut, userUpdated } = slice.actions;
+export const { signedIn, signedOut, userUpdated, roleChanged } = slice.actions;
+
+export const isStaffRole = (role: Role | null | undefined): boolean =>
+  role === 'agent' || role === 'admin';
 export default slice.reducer;

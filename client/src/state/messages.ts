@@ -16,7 +16,10 @@ export interface OutboxItem {
   state: 'pending' | 'failed';
   attempts: number;
   last_sent_at: number | null;
+  /** The error code that stopped it (`timeout` when the server never answered). */
   error?: string;
+  /** The server's own words for a refusal, shown to the user. */
+  error_message?: string;
 }
 
 export interface ConversationMessages {
@@ -75,6 +78,10 @@ const slice = createSlice({
     ) {
       const { conversationId, items, page, limit } = action.payload;
       const e = entry(state, conversationId);
+      // Cached history older than this page with messages missing in between: the page wins
+      // (older pages load from its first message), so no hole is ever shown as continuous.
+      const held = e.items[e.items.length - 1]?.seq ?? 0;
+      if (page === 'latest' && !e.loaded && items.length && items[0].seq > held + 1) e.items = [];
       e.items = mergeBySeq(e.items, items);
       if (page === 'latest') {
         e.loaded = true;
@@ -84,6 +91,14 @@ const slice = createSlice({
       }
       if (e.items.length > 0 && e.items[0].seq === 1) e.hasOlder = false;
     },
+    /** History kept on the device from an earlier run: shown until the server's arrives. */
+    messagesCached(state, action: PayloadAction<Record<string, Message[]>>) {
+      for (const [cid, items] of Object.entries(action.payload)) {
+        const e = entry(state, Number(cid));
+        if (e.loaded || !Array.isArray(items)) continue;
+        e.items = mergeBySeq(e.items, items);
+      }
+    },
     outboxChanged(state, action: PayloadAction<OutboxItem[]>) {
       state.outbox = action.payload;
     },
@@ -91,7 +106,7 @@ const slice = createSlice({
   extraReducers: (b) => b.addCase(signedOut, () => initialState),
 });
 
-export const { messageReceived, messagesLoaded, outboxChanged } = slice.actions;
+export const { messageReceived, messagesCached, messagesLoaded, outboxChanged } = slice.actions;
 export default slice.reducer;
 
 export function lastSeqOf(state: MessagesState, cid: Id): number {

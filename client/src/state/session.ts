@@ -1,3 +1,5 @@
+import AsyncStorage from '@react-native-async-storage/async-storage';
+
 import * as authApi from '../api/auth';
 import {
   cancelProactiveRefresh,
@@ -8,6 +10,7 @@ import {
 } from '../api/client';
 import { getSession, loadSession, sessionFromAuth, setSession } from '../api/session';
 import type { AuthResponse } from '../api/types';
+import { messageCacheKey } from '../realtime/messageCache';
 import { signedIn, signedOut, userUpdated } from './auth';
 import type { AppDispatch } from './store';
 
@@ -61,6 +64,8 @@ export async function signOut(dispatch: AppDispatch) {
   const s = getSession();
   cancelProactiveRefresh();
   if (s) await authApi.logout(s.refreshToken).catch(() => undefined);
+  // Messages kept for offline reading leave the device with the user (a shared computer).
+  if (s) await AsyncStorage.removeItem(messageCacheKey(s.user.id)).catch(() => undefined);
   await setSession(null);
   dispatch(signedOut());
 }

@@ -1,7 +1,7 @@
 import { createAsyncThunk, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 import * as ticketsApi from '../api/tickets';
-import type { Id, Team, Ticket, TicketCounts, TicketEvent } from '../api/types';
+import type { Id, Team, Ticket, TicketCounts, TicketEvent, TicketStatus } from '../api/types';
 import { signedOut } from './auth';
 
 export type TicketTab = 'mine' | 'queue' | 'team' | 'all';
@@ -48,6 +48,15 @@ export function ticketQuery(
   if (tab === 'team' && teamId != null) q.team = teamId;
   if (!q.q) delete q.q;
   return q;
+}
+
+/**
+ * The queue is work waiting for someone: without a status filter it leaves closed tickets out
+ * (the API has no "not closed" filter, so the app drops them from the page and from live events;
+ * the Closed chip still lists them).
+ */
+export function shownInTab(t: Ticket, tab: TicketTab, statusFilter: TicketStatus | 'any'): boolean {
+  return !(tab === 'queue' && statusFilter === 'any' && t.status === 'closed');
 }
 
 export function queryKey(q: ticketsApi.TicketQuery): string {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { forwardRef, useImperativeHandle, useRef, useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
@@ -7,8 +7,13 @@ import type { FileInfo } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/Screen';
 import { t } from '../../i18n';
+import { isSendKey } from '../../lib/composerKeys';
 import { pickFile } from '../../lib/pickFile';
 import { useTheme } from '../../theme';
+
+const LINE_HEIGHT = 20;
+const MIN_INPUT_HEIGHT = 40;
+const MAX_INPUT_HEIGHT = 160;
 
 interface Props {
   onSend: (body: string, attachments: FileInfo[], kind: 'text' | 'note') => void;
@@ -17,19 +22,47 @@ interface Props {
   testID: string;
 }
 
-export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
+/** What a screen may ask of the composer (keyboard shortcuts r and n). */
+export interface ComposerHandle {
+  focus(kind: 'text' | 'note'): void;
+}
+
+export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
+  { onSend, onTyping, allowNotes, testID },
+  ref,
+) {
   const { colors, radius } = useTheme();
   const [text, setText] = useState('');
   const [attachments, setAttachments] = useState<FileInfo[]>([]);
   const [uploading, setUploading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState(false);
+  const input = useRef<TextInput>(null);
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus(kind) {
+        setNote(kind === 'note' && allowNotes);
+        input.current?.focus();
+      },
+    }),
+    [allowNotes],
+  );
+  // The field grows with its text up to MAX_INPUT_HEIGHT, then scrolls.
+  const [contentHeight, setContentHeight] = useState(0);
+  const lines = text.split('\n').length;
+  const inputHeight = Math.min(
+    MAX_INPUT_HEIGHT,
+    Math.max(MIN_INPUT_HEIGHT, LINE_HEIGHT * lines + 18, contentHeight),
+  );
 
   const send = () => {
+    // Trim the ends only: line breaks inside the message are kept.
     const body = text.trim();
     if (!body && attachments.length === 0) return;
     onSend(body, attachments, note ? 'note' : 'text');
     setText('');
+    setContentHeight(0);
     setAttachments([]);
   };
 
@@ -61,7 +94,8 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
             testID={`${testID}-mode-reply`}
             accessibilityRole="radio"
             accessibilityLabel={t('ticket.replyMode')}
-            accessibilityState={{ selected: !note }}
+            accessibilityState={{ selected: !note, checked: !note }}
+            aria-checked={!note}
             onPress={() => setNote(false)}
           >
             <Text style={[styles.mode, { color: !note ? colors.primary : colors.textMuted }]}>
@@ -72,7 +106,8 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
             testID={`${testID}-mode-note`}
             accessibilityRole="radio"
             accessibilityLabel={t('ticket.noteMode')}
-            accessibilityState={{ selected: note }}
+            accessibilityState={{ selected: note, checked: note }}
+            aria-checked={note}
             onPress={() => setNote(true)}
           >
             <Text style={[styles.mode, { color: note ? colors.warning : colors.textMuted }]}>
@@ -114,21 +149,31 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
           <Text style={{ fontSize: 20, color: colors.textMuted }}>📎</Text>
         </Pressable>
         <TextInput
+          ref={input}
           testID={`${testID}-input`}
           accessibilityLabel={t('field.message')}
           placeholder={note ? t('chat.notePlaceholder') : t('chat.placeholder')}
           placeholderTextColor={colors.textMuted}
           value={text}
+          multiline
           onChangeText={(v) => {
+            // A textarea's scroll height never shrinks: measure again when lines go away.
+            if (v.split('\n').length < lines || !v) setContentHeight(0);
             setText(v);
             // Writing an internal note is nobody else's business: customers would see "typing".
             if (v && !note) onTyping();
           }}
-          onSubmitEditing={send}
-          submitBehavior="submit"
+          onContentSizeChange={(e) => setContentHeight(e.nativeEvent.contentSize.height)}
+          onKeyPress={(e) => {
+            if (isSendKey(e)) {
+              e.preventDefault();
+              send();
+            }
+          }}
           style={[
             styles.input,
             {
+              height: inputHeight,
               color: colors.text,
               borderColor: colors.border,
               borderRadius: radius,
@@ -146,12 +191,20 @@ export function Composer({ onSend, onTyping, allowNotes, testID }: Props) {
       </View>
     </View>
   );
-}
+});
 
 const styles = StyleSheet.create({
   wrap: { borderTopWidth: 1, padding: 8 },
-  row: { flexDirection: 'row', alignItems: 'center', gap: 8 },
-  input: { flex: 1, borderWidth: 1, paddingHorizontal: 12, paddingVertical: 8, fontSize: 15 },
+  row: { flexDirection: 'row', alignItems: 'flex-end', gap: 8 },
+  input: {
+    flex: 1,
+    borderWidth: 1,
+    paddingHorizontal: 12,
+    paddingVertical: 8,
+    fontSize: 15,
+    lineHeight: LINE_HEIGHT,
+    textAlignVertical: 'top',
+  },
   attach: { padding: 6 },
   modes: { flexDirection: 'row', gap: 16, marginBottom: 6 },
   mode: { fontWeight: '600' },

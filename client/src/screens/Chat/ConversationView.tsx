@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   FlatList,
+  Pressable,
   StyleSheet,
   Text,
   View,
@@ -8,17 +9,19 @@ import {
   type NativeSyntheticEvent,
 } from 'react-native';
 
+import { failureText, toApiFailure } from '../../api/client';
 import { getConversation, listMessages } from '../../api/conversations';
 import type { Conversation, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
+import { isRetryable } from '../../realtime/outbox';
 import { activeConversationChanged, conversationUpserted } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { messagesLoaded, type OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
-import { Composer } from './Composer';
+import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble, type Delivery } from './MessageBubble';
 
 const PAGE = 50;
@@ -37,6 +40,13 @@ async function loadLatest(
 }
 const EMPTY: Message[] = [];
 
+/** The reason shown under a message that was not sent. */
+function outboxFailureText(o: OutboxItem): string {
+  if (o.error_message) return o.error_message;
+  if (!o.error || o.error === 'timeout') return t('chat.failedTimeout');
+  return t('chat.failedRefused', { code: o.error });
+}
+
 type Row =
   | { key: string; message: Message; outbox?: undefined }
   | { key: string; outbox: OutboxItem; message?: undefined };
@@ -46,10 +56,12 @@ export function ConversationView({
   conversationId,
   allowNotes,
   header,
+  composerRef,
 }: {
   conversationId: Id;
   allowNotes: boolean;
   header?: React.ReactElement | null;
+  composerRef?: React.Ref<ComposerHandle>;
 }) {
   const dispatch = useAppDispatch();
   const realtime = useRealtime();
@@ -62,10 +74,21 @@ export function ConversationView({
   const items = entry?.items ?? EMPTY;
   // Loads wait for the link (and retry when it comes back after an offline start).
   const online = useAppSelector((s) => s.connection.status !== 'offline');
+  const linkUp = useAppSelector((s) => s.connection.status === 'online');
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The server could not be reached: say so calmly (and load again when the link is back).
+  const [unreachable, setUnreachable] = useState(false);
   const listRef = useRef<FlatList<Row>>(null);
-  const nearBottom = useRef(true);
+  // The list is inverted (newest at the bottom, offset 0): it opens at the latest message and
+  // stays there as messages arrive; older pages load at its far end without moving the view.
+  const atLatest = useRef(true);
+  // The last seq on screen when the user scrolled away from the latest message (null: at it).
+  const [awayFromSeq, setAwayFromSeq] = useState<number | null>(null);
+  // What the user had read when the conversation opened: the "new messages" divider goes there.
+  const [readAtOpen, setReadAtOpen] = useState<number | null>(conv ? conv.last_read_seq : null);
+  // Deep link: the conversation arrives after the first render (and before it is read).
+  if (readAtOpen === null && conv) setReadAtOpen(conv.last_read_seq);
 
   useEffect(() => {
     dispatch(activeConversationChanged(conversationId));
@@ -80,10 +103,16 @@ export function ConversationView({
     loadLatest(conversationId, (c) => dispatch(conversationUpserted(c)))
       .then((page) => {
         setError(null);
+        setUnreachable(false);
         dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE }));
       })
-      .catch((e) => setError(String(e?.message ?? e)));
-  }, [conversationId, entry?.loaded, online, dispatch]);
+      .catch((e) => {
+        const f = toApiFailure(e);
+        setUnreachable(f.code === 'network');
+        setError(f.code === 'network' ? null : failureText(f));
+      });
+  }, [conversationId, entry?.loaded, online, linkUp, dispatch]);
+  const offline = !online || (unreachable && !entry?.loaded);
 
   const lastSeq = items.length ? items[items.length - 1].seq : 0;
   useEffect(() => {
@@ -98,7 +127,9 @@ export function ConversationView({
       const page = await listMessages(conversationId, { before_seq: items[0].seq, limit: PAGE });
       dispatch(messagesLoaded({ conversationId, items: page, page: 'older', limit: PAGE }));
     } catch (e) {
-      setError(String((e as Error)?.message ?? e));
+      const f = toApiFailure(e);
+      if (f.code === 'network') setUnreachable(true);
+      else setError(failureText(f));
     } finally {
       setLoadingOlder(false);
     }
@@ -110,6 +141,7 @@ export function ConversationView({
     return m;
   }, [conv?.members]);
 
+  /** Newest first (the list is inverted): pending sends, then stored messages. */
   const rows: Row[] = useMemo(() => {
     const mineSent = new Set(items.filter((m) => m.client_id).map((m) => m.client_id));
     return [
@@ -117,8 +149,44 @@ export function ConversationView({
       ...outbox
         .filter((o) => o.conversation_id === conversationId && !mineSent.has(o.client_id))
         .map((o) => ({ key: `o${o.client_id}`, outbox: o })),
-    ];
+    ].reverse();
   }, [items, outbox, conversationId]);
+
+  // The newest message when the history was first shown: later ones arrived while watching.
+  const [lastAtOpen, setLastAtOpen] = useState<number | null>(null);
+  if (lastAtOpen === null && entry?.loaded) setLastAtOpen(lastSeq);
+  // The first message someone else wrote after what was read when the conversation opened.
+  const firstUnreadSeq = useMemo(() => {
+    if (!readAtOpen || lastAtOpen === null) return null;
+    const m = items.find(
+      (x) =>
+        x.seq > readAtOpen && x.seq <= lastAtOpen && x.sender_id !== me?.id && x.kind !== 'system',
+    );
+    return m && m.seq !== items[0]?.seq ? m.seq : null;
+  }, [items, me?.id, readAtOpen, lastAtOpen]);
+
+  const jumpToLatest = useCallback(() => {
+    listRef.current?.scrollToOffset({ offset: 0, animated: false });
+    atLatest.current = true;
+    setAwayFromSeq(null);
+  }, []);
+
+  // Follow new messages while at the latest one.
+  const newestKey = rows[0]?.key;
+  useEffect(() => {
+    if (newestKey !== undefined && atLatest.current) {
+      listRef.current?.scrollToOffset({ offset: 0, animated: false });
+    }
+  }, [newestKey]);
+  // Scrolled away: what others wrote since is counted on the jump button.
+  const unseen = useMemo(
+    () =>
+      awayFromSeq === null
+        ? 0
+        : items.filter((m) => m.seq > awayFromSeq && m.sender_id !== me?.id && m.kind !== 'system')
+            .length,
+    [items, awayFromSeq, me?.id],
+  );
 
   // Read receipts: the highest seq any other member has read.
   const othersRead = useMemo(
@@ -140,71 +208,112 @@ export function ConversationView({
     .filter(Boolean);
 
   const onScroll = (e: NativeSyntheticEvent<NativeScrollEvent>) => {
-    const { contentOffset, contentSize, layoutMeasurement } = e.nativeEvent;
-    nearBottom.current = contentOffset.y + layoutMeasurement.height >= contentSize.height - 80;
-    if (contentOffset.y < 40) void loadOlder();
+    // Inverted: the offset is the distance from the latest message.
+    const near = e.nativeEvent.contentOffset.y < 80;
+    atLatest.current = near;
+    if (near) setAwayFromSeq(null);
+    else setAwayFromSeq((was) => was ?? lastSeq);
   };
 
   return (
     <View style={[styles.page, { backgroundColor: colors.background }]}>
-      <FlatList
-        ref={listRef}
-        testID="message-list"
-        data={rows}
-        keyExtractor={(r) => r.key}
-        contentContainerStyle={styles.list}
-        onScroll={onScroll}
-        scrollEventThrottle={100}
-        onContentSizeChange={() => {
-          if (nearBottom.current) listRef.current?.scrollToEnd({ animated: false });
-        }}
-        ListHeaderComponent={
-          <View>
-            {header}
-            {canLoadOlder && items.length > 0 ? (
-              <Button
-                variant="link"
-                title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
-                testID="chat-load-older"
-                onPress={() => void loadOlder()}
-              />
-            ) : null}
-            {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
-            {entry?.loaded && rows.length === 0 ? (
-              <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
-            ) : null}
-          </View>
-        }
-        renderItem={({ item: r }) => {
-          if (r.outbox) {
-            const o = r.outbox;
-            return (
+      <View style={styles.page}>
+        <FlatList
+          ref={listRef}
+          testID="message-list"
+          inverted
+          data={rows}
+          keyExtractor={(r) => r.key}
+          contentContainerStyle={styles.list}
+          onScroll={onScroll}
+          scrollEventThrottle={100}
+          onEndReached={() => void loadOlder()}
+          onEndReachedThreshold={0.2}
+          // Inverted, the footer is the top: the ticket header, then empty space down to the
+          // messages when they don't fill the screen.
+          ListFooterComponentStyle={styles.top}
+          ListFooterComponent={
+            <View>
+              {header}
+              {canLoadOlder && items.length > 0 ? (
+                <Button
+                  variant="link"
+                  title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
+                  testID="chat-load-older"
+                  onPress={() => void loadOlder()}
+                />
+              ) : null}
+              {offline && !entry?.loaded ? (
+                <Muted testID="chat-offline-notice">
+                  {items.length || rows.length
+                    ? t('chat.offlineShowingSaved')
+                    : t('chat.offlineNothingSaved')}
+                </Muted>
+              ) : null}
+              {error ? <Muted>{t('common.error', { message: error })}</Muted> : null}
+              {entry?.loaded && rows.length === 0 ? (
+                <Muted testID="chat-empty">{t('chats.noMessages')}</Muted>
+              ) : null}
+            </View>
+          }
+          renderItem={({ item: r }) => {
+            if (r.outbox) {
+              const o = r.outbox;
+              return (
+                <MessageBubble
+                  testID={`outbox-${o.client_id}`}
+                  message={o}
+                  mine
+                  senderName={t('chat.you')}
+                  delivery={o.state === 'failed' ? 'failed' : 'pending'}
+                  failure={o.state === 'failed' ? outboxFailureText(o) : undefined}
+                  onRetry={isRetryable(o) ? () => realtime.retry(o.client_id) : undefined}
+                  onDiscard={() => realtime.discard(o.client_id)}
+                />
+              );
+            }
+            const m = r.message;
+            const mine = m.sender_id === me?.id;
+            let delivery: Delivery | undefined;
+            if (mine && m.seq === lastMineSeq) delivery = othersRead >= m.seq ? 'read' : 'sent';
+            const bubble = (
               <MessageBubble
-                testID={`outbox-${o.client_id}`}
-                message={o}
-                mine
-                senderName={t('chat.you')}
-                delivery={o.state === 'failed' ? 'failed' : 'pending'}
-                onRetry={() => realtime.retry(o.client_id)}
-                onDiscard={() => realtime.discard(o.client_id)}
+                testID={`message-${m.seq}`}
+                message={m}
+                mine={mine}
+                senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
+                delivery={delivery}
               />
             );
-          }
-          const m = r.message;
-          const mine = m.sender_id === me?.id;
-          let delivery: Delivery | undefined;
-          if (mine && m.seq === lastMineSeq) delivery = othersRead >= m.seq ? 'read' : 'sent';
-          return (
-            <MessageBubble
-              testID={`message-${m.seq}`}
-              message={m}
-              mine={mine}
-              senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
-              delivery={delivery}
-            />
-          );
-        }}
-      />
+            if (m.seq !== firstUnreadSeq) return bubble;
+            return (
+              <View>
+                <View testID="chat-unread-divider" accessibilityRole="text" style={styles.divider}>
+                  <View style={[styles.rule, { backgroundColor: colors.danger }]} />
+                  <Text style={{ color: colors.danger, fontSize: 12, fontWeight: '600' }}>
+                    {t('chat.newMessages')}
+                  </Text>
+                  <View style={[styles.rule, { backgroundColor: colors.danger }]} />
+                </View>
+                {bubble}
+              </View>
+            );
+          }}
+        />
+        {awayFromSeq !== null ? (
+          <Pressable
+            testID="chat-jump-latest"
+            accessibilityRole="button"
+            accessibilityLabel={t('chat.jumpToLatest')}
+            onPress={jumpToLatest}
+            style={[styles.jump, { backgroundColor: colors.primary }]}
+          >
+            <Text style={{ color: colors.onPrimary, fontWeight: '600' }}>
+              {unseen > 0 ? t('chat.newBelow', { count: unseen }) : t('chat.jumpToLatest')} ↓
+            </Text>
+          </Pressable>
+        ) : null}
+      </View>
       <View style={styles.typing}>
         {typingNames.length ? (
           <Text testID="typing-indicator" style={{ color: colors.textMuted, fontSize: 12 }}>
@@ -213,11 +322,13 @@ export function ConversationView({
         ) : null}
       </View>
       <Composer
+        ref={composerRef}
         testID="composer"
         allowNotes={allowNotes}
         onTyping={() => realtime.typing(conversationId)}
         onSend={(body, attachments, kind) => {
-          nearBottom.current = true;
+          // Your own message is where you are going: show it.
+          jumpToLatest();
           void realtime.send(conversationId, body, { kind, attachments });
         }}
       />
@@ -229,4 +340,20 @@ const styles = StyleSheet.create({
   page: { flex: 1 },
   list: { padding: 12, width: '100%', maxWidth: 900, alignSelf: 'center', flexGrow: 1 },
   typing: { height: 18, paddingHorizontal: 16 },
+  top: { flexGrow: 1 },
+  divider: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 8 },
+  rule: { flex: 1, height: 1 },
+  jump: {
+    position: 'absolute',
+    alignSelf: 'center',
+    bottom: 12,
+    borderRadius: 999,
+    paddingHorizontal: 14,
+    paddingVertical: 8,
+    elevation: 3,
+    shadowColor: '#000',
+    shadowOpacity: 0.2,
+    shadowRadius: 6,
+    shadowOffset: { width: 0, height: 2 },
+  },
 });

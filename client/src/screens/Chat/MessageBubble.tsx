@@ -3,6 +3,7 @@ import { Pressable, StyleSheet, Text, View } from 'react-native';
 import type { FileInfo, Message } from '../../api/types';
 import { AuthImage } from '../../components/AuthImage';
 import { Button } from '../../components/Button';
+import { MessageText } from '../../components/MessageText';
 import { formatTime, t } from '../../i18n';
 import { downloadFile } from '../../lib/download';
 import type { OutboxItem } from '../../state/messages';
@@ -15,6 +16,9 @@ interface Props {
   mine: boolean;
   senderName: string;
   delivery?: Delivery;
+  /** Why a failed message was not sent (the server's reason). */
+  failure?: string;
+  /** Offered only when sending again can succeed. */
   onRetry?: () => void;
   onDiscard?: () => void;
   testID: string;
@@ -64,6 +68,7 @@ export function MessageBubble({
   mine,
   senderName,
   delivery,
+  failure,
   onRetry,
   onDiscard,
   testID,
@@ -84,7 +89,9 @@ export function MessageBubble({
     <View style={[styles.row, mine ? styles.right : styles.left]}>
       <View
         testID={testID}
-        accessibilityLabel={`${isNote ? t('ticket.note') + ', ' : ''}${senderName}: ${message.body}`}
+        accessibilityLabel={`${isNote ? t('ticket.note') + ', ' : ''}${senderName}: ${
+          message.body || message.attachments.map((f) => f.name).join(', ')
+        }`}
         style={[
           styles.bubble,
           { backgroundColor: bg },
@@ -105,7 +112,14 @@ export function MessageBubble({
             {senderName}
           </Text>
         ) : null}
-        {message.body ? <Text style={[styles.body, { color: fg }]}>{message.body}</Text> : null}
+        {message.body ? (
+          <MessageText
+            testID={`${testID}-body`}
+            body={message.body}
+            style={[styles.body, { color: fg }]}
+            linkColor={mine && !isNote ? fg : colors.primary}
+          />
+        ) : null}
         {message.attachments.map((f, i) => (
           <Attachment key={f.id} file={f} testID={`${testID}-attachment-${i}`} />
         ))}
@@ -130,15 +144,26 @@ export function MessageBubble({
           ) : null}
         </Text>
       </View>
+      {delivery === 'failed' && failure ? (
+        <Text
+          testID={`${testID}-failure`}
+          accessibilityRole="alert"
+          style={[styles.failure, { color: colors.danger }]}
+        >
+          {failure}
+        </Text>
+      ) : null}
       {delivery === 'failed' ? (
         <View style={styles.actions}>
-          <Button
-            compact
-            variant="secondary"
-            title={t('chat.retry')}
-            testID={`${testID}-retry`}
-            onPress={() => onRetry?.()}
-          />
+          {onRetry ? (
+            <Button
+              compact
+              variant="secondary"
+              title={t('chat.retry')}
+              testID={`${testID}-retry`}
+              onPress={onRetry}
+            />
+          ) : null}
           <Button
             compact
             variant="link"
@@ -171,4 +196,5 @@ const styles = StyleSheet.create({
   image: { width: 180, height: 180, borderRadius: 8, marginTop: 6 },
   file: { borderWidth: 1, borderRadius: 8, padding: 8, marginTop: 6 },
   actions: { flexDirection: 'row', gap: 6, marginTop: 4 },
+  failure: { fontSize: 12, marginTop: 4 },
 });

@@ -65,6 +65,7 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
       <Chips
         testID="new-ticket-priority"
         label={t('field.priority')}
+        showLabel
         value={priority}
         onChange={setPriority}
         options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 
-import { toApiFailure } from '../../api/client';
+import { failureText, toApiFailure } from '../../api/client';
 import { Button } from '../../components/Button';
 import { ErrorText, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
@@ -28,7 +28,7 @@ export function RegisterScreen({ navigation }: RootScreenProps<'Register'>) {
       const f = toApiFailure(e);
       if (f.code === 'email_taken') setFields({ email: t('register.emailTaken') });
       else if (f.fields) setFields(f.fields);
-      else setError(f.code === 'network' ? t('common.networkError') : f.message);
+      else setError(failureText(f));
       setBusy(false);
     }
   };

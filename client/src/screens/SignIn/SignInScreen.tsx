@@ -1,6 +1,6 @@
 import { useState } from 'react';
 
-import { toApiFailure } from '../../api/client';
+import { failureText, toApiFailure } from '../../api/client';
 import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
@@ -27,9 +27,7 @@ export function SignInScreen({ navigation }: RootScreenProps<'SignIn'>) {
       setError(
         f.code === 'invalid_credentials' || f.code === 'unauthorized'
           ? t('signIn.invalid')
-          : f.code === 'network'
-            ? t('common.networkError')
-            : f.message,
+          : failureText(f),
       );
       setBusy(false);
     }

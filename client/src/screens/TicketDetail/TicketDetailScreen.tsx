@@ -1,40 +1,33 @@
-import { useEffect, useState } from 'react';
+import { useIsFocused } from '@react-navigation/native';
+import { useEffect, useRef, useState } from 'react';
 import { View } from 'react-native';
 
-import { toApiFailure } from '../../api/client';
-import { getTicket } from '../../api/tickets';
 import { Muted, Screen } from '../../components/Screen';
+import { ShortcutsHelp } from '../../components/ShortcutsHelp';
 import { t } from '../../i18n';
+import { useShortcuts } from '../../lib/shortcuts';
 import type { RootScreenProps } from '../../navigation/types';
-import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { fetchTeams, fetchTicketEvents, ticketUpserted } from '../../state/tickets';
+import type { ComposerHandle } from '../Chat/Composer';
 import { ConversationView } from '../Chat/ConversationView';
 import { TicketHeader } from './TicketHeader';
+import { useTicketData } from './useTicketData';
 
 export function TicketDetailScreen({ route, navigation }: RootScreenProps<'TicketDetail'>) {
   const id = Number(route.params.id);
-  const dispatch = useAppDispatch();
-  const ticket = useAppSelector((s) => s.tickets.byId[String(id)]);
-  const events = useAppSelector((s) => s.tickets.events[String(id)]);
-  const role = useAppSelector((s) => s.auth.user?.role);
-  const myId = useAppSelector((s) => s.auth.user?.id ?? null);
-  const isStaff = role === 'agent' || role === 'admin';
-  const [notFound, setNotFound] = useState(false);
-
-  useEffect(() => {
-    getTicket(id)
-      .then((tk) => dispatch(ticketUpserted({ ticket: tk, myId })))
-      .catch((e) => {
-        if (toApiFailure(e).status === 404) setNotFound(true);
-      });
-    if (isStaff) void dispatch(fetchTeams());
-  }, [dispatch, id, isStaff, myId]);
-
-  // History changes with every version.
-  const version = ticket?.version;
-  useEffect(() => {
-    if (version != null) void dispatch(fetchTicketEvents(id));
-  }, [dispatch, id, version]);
+  const { ticket, events, isStaff, notFound } = useTicketData(id);
+  // Keyboard (web): r replies, n writes a note, ? lists the shortcuts (a and s: TicketHeader).
+  const focused = useIsFocused();
+  const composer = useRef<ComposerHandle>(null);
+  const [help, setHelp] = useState(false);
+  useShortcuts(
+    {
+      r: () => composer.current?.focus('text'),
+      n: () => isStaff && composer.current?.focus('note'),
+      '?': () => setHelp((v) => !v),
+      Escape: () => setHelp(false),
+    },
+    focused && !!ticket,
+  );
 
   useEffect(() => {
     if (ticket) navigation.setOptions({ title: t('ticket.title', { number: ticket.number }) });
@@ -54,8 +47,10 @@ export function TicketDetailScreen({ route, navigation }: RootScreenProps<'Ticke
       <ConversationView
         conversationId={ticket.conversation_id}
         allowNotes={isStaff}
-        header={<TicketHeader ticket={ticket} events={events} />}
+        composerRef={composer}
+        header={<TicketHeader ticket={ticket} events={events} shortcuts={focused} />}
       />
+      {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
     </View>
   );
 }

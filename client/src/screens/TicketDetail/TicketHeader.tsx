@@ -1,24 +1,29 @@
-import { useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
 import { patchTicket, type TicketPatch } from '../../api/tickets';
-import { PRIORITIES, STATUSES, type Ticket, type TicketEvent } from '../../api/types';
+import { PRIORITIES, STATUSES, type Id, type Ticket, type TicketEvent } from '../../api/types';
 import { PriorityBadge, StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
+import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { ticketUpserted } from '../../state/tickets';
 import { useTheme } from '../../theme';
+import { describeEvent, type Names } from './history';
 
 export function TicketHeader({
   ticket,
   events,
+  shortcuts = false,
 }: {
   ticket: Ticket;
   events: TicketEvent[] | undefined;
+  /** Keyboard shortcuts a (assign to me) and s (status) are on (the screen is focused; web). */
+  shortcuts?: boolean;
 }) {
   const dispatch = useAppDispatch();
   const { colors, radius } = useTheme();
@@ -48,7 +53,37 @@ export function TicketHeader({
     }
   };
 
-  const sla = ticket.sla;
+  // Internal targets: customers don't see them (a breached "due" would only alarm them).
+  const statusChips = useRef<View>(null);
+  const takeIt = () =>
+    void change({
+      assignee_id: me!.id,
+      ...(ticket.status === 'open' ? { status: 'in_progress' } : {}),
+    });
+  useShortcuts(
+    {
+      a: () => {
+        if (!busy && ticket.assignee?.id !== me?.id) takeIt();
+      },
+      s: () => statusChips.current?.focus(),
+    },
+    shortcuts && isStaff,
+  );
+  const sla = isStaff ? ticket.sla : null;
+  const members = useAppSelector(
+    (s) => s.conversations.byId[String(ticket.conversation_id)]?.members,
+  );
+  const names = useMemo<Names>(() => {
+    const users = new Map<Id, string>();
+    teams.forEach((tm) => tm.members.forEach((u) => users.set(u.id, u.display_name)));
+    members?.forEach((m) => users.set(m.user_id, m.display_name));
+    (events ?? []).forEach((ev) => users.set(ev.actor.id, ev.actor.display_name));
+    users.set(ticket.requester.id, ticket.requester.display_name);
+    if (ticket.assignee) users.set(ticket.assignee.id, ticket.assignee.display_name);
+    const teamNames = new Map<Id, string>(teams.map((tm) => [tm.id, tm.name]));
+    if (ticket.team) teamNames.set(ticket.team.id, ticket.team.name);
+    return { users, teams: teamNames };
+  }, [teams, members, events, ticket.requester, ticket.assignee, ticket.team]);
   // Within a team, a ticket can be assigned to any of the team's agents.
   const teamMembers = (teams.find((tm) => tm.id === ticket.team?.id)?.members ?? []).filter(
     (u) => u.role !== 'customer',
@@ -105,6 +140,7 @@ export function TicketHeader({
         <View style={styles.controls}>
           <Chips
             testID="ticket-set-status"
+            focusRef={statusChips}
             label={t('ticket.status')}
             value={ticket.status}
             disabled={busy}
@@ -152,12 +188,7 @@ export function TicketHeader({
                 title={t('ticket.takeIt')}
                 testID="ticket-take"
                 busy={busy}
-                onPress={() =>
-                  void change({
-                    assignee_id: me!.id,
-                    ...(ticket.status === 'open' ? { status: 'in_progress' } : {}),
-                  })
-                }
+                onPress={takeIt}
               />
             ) : null}
             {ticket.assignee ? (
@@ -207,14 +238,12 @@ export function TicketHeader({
       {showHistory ? (
         <View testID="ticket-history">
           {(events ?? []).map((ev) => (
-            <Text key={ev.id} style={{ color: colors.textMuted, fontSize: 12, marginVertical: 2 }}>
-              {formatTime(ev.created_at)} ·{' '}
-              {t('ticket.event', {
-                actor: ev.actor.display_name,
-                field: ev.field,
-                from: ev.old_value ?? '—',
-                to: ev.new_value ?? '—',
-              })}
+            <Text
+              key={ev.id}
+              testID={`ticket-event-${ev.id}`}
+              style={{ color: colors.textMuted, fontSize: 12, marginVertical: 2 }}
+            >
+              {formatTime(ev.created_at)} · {describeEvent(ev, names)}
             </Text>
           ))}
         </View>

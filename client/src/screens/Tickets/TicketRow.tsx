@@ -9,10 +9,13 @@ export function TicketRow({
   ticket,
   unread,
   onPress,
+  selected,
 }: {
   ticket: Ticket;
   unread: number;
   onPress: () => void;
+  /** The keyboard cursor (j/k) is on this row. */
+  selected?: boolean;
 }) {
   const { colors, radius } = useTheme();
   return (
@@ -24,13 +27,19 @@ export function TicketRow({
       style={({ pressed }) => [
         styles.row,
         {
-          backgroundColor: pressed ? colors.surfaceAlt : colors.surface,
-          borderColor: colors.border,
+          backgroundColor: pressed || selected ? colors.surfaceAlt : colors.surface,
+          borderColor: selected ? colors.primary : colors.border,
           borderRadius: radius,
         },
+        selected && styles.selected,
       ]}
     >
       <View style={styles.head}>
+        {selected ? (
+          <Text testID={`ticket-row-${ticket.number}-cursor`} style={{ color: colors.primary }}>
+            ▸
+          </Text>
+        ) : null}
         <Text style={[styles.number, { color: colors.textMuted }]}>#{ticket.number}</Text>
         <Text numberOfLines={1} style={[styles.subject, { color: colors.text }]}>
           {ticket.subject}
@@ -54,6 +63,7 @@ export function TicketRow({
 
 const styles = StyleSheet.create({
   row: { padding: 12, borderWidth: 1, marginBottom: 8 },
+  selected: { borderWidth: 2, padding: 11 },
   head: { flexDirection: 'row', alignItems: 'center', gap: 8 },
   number: { fontWeight: '600' },
   subject: { flex: 1, fontSize: 16, fontWeight: '600' },

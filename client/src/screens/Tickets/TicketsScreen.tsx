@@ -1,16 +1,28 @@
-import { useFocusEffect, useNavigation } from '@react-navigation/native';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { FlatList, StyleSheet, View } from 'react-native';
+import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/native';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { FlatList, StyleSheet, useWindowDimensions, View, type TextInput } from 'react-native';
 
-import { PRIORITIES, STATUSES, type Priority, type TicketStatus } from '../../api/types';
+import { PRIORITIES, STATUSES, type Id, type Priority, type TicketStatus } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Muted, Title } from '../../components/Screen';
+import { ShortcutsHelp } from '../../components/ShortcutsHelp';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
+import { useWideLayout } from '../../lib/layout';
+import { useNow } from '../../lib/useNow';
+import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { fetchTeams, fetchTickets, ticketQuery, type TicketTab } from '../../state/tickets';
+import {
+  fetchTeams,
+  fetchTickets,
+  shownInTab,
+  ticketQuery,
+  type TicketTab,
+} from '../../state/tickets';
 import { useTheme } from '../../theme';
+import { TicketPane } from '../TicketDetail/TicketPane';
+import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
 
 type Any = 'any';
@@ -22,6 +34,12 @@ export function TicketsScreen() {
   const me = useAppSelector((s) => s.auth.user);
   const isStaff = me?.role === 'agent' || me?.role === 'admin';
   const [tab, setTab] = useState<TicketTab>(isStaff ? 'queue' : 'all');
+  // Promoted (or demoted) while the screen is open: start from that role's first view.
+  const [tabsFor, setTabsFor] = useState(isStaff);
+  if (tabsFor !== isStaff) {
+    setTabsFor(isStaff);
+    setTab(isStaff ? 'queue' : 'all');
+  }
   const [status, setStatus] = useState<TicketStatus | Any>('any');
   const [priority, setPriority] = useState<Priority | Any>('any');
   const [q, setQ] = useState('');
@@ -66,7 +84,47 @@ export function TicketsScreen() {
   const list = useAppSelector((s) => s.tickets.list);
   const byId = useAppSelector((s) => s.tickets.byId);
   const convs = useAppSelector((s) => s.conversations.byId);
-  const tickets = list.ids.map((id) => byId[String(id)]).filter(Boolean);
+  const tickets = list.ids
+    .map((id) => byId[String(id)])
+    .filter((tk) => tk && shownInTab(tk, tab, status));
+
+  // Keyboard (web): j/k move a cursor through the list, Enter opens, / searches, ? helps.
+  const [cursor, setCursor] = useState(-1);
+  const [help, setHelp] = useState(false);
+  const search = useRef<TextInput>(null);
+  const listRef = useRef<FlatList<(typeof tickets)[number]>>(null);
+  const focused = useIsFocused();
+  // The desktop workspace (web, ≥ 1024 px): the list, the open ticket and its context side by
+  // side; on a phone a row opens the ticket's own screen.
+  const wide = useWideLayout() && isStaff;
+  // Between 1024 and 1280 px the side columns give the conversation more room.
+  const roomy = useWindowDimensions().width >= 1280;
+  const [openId, setOpenId] = useState<Id | null>(null);
+  const now = useNow(30_000);
+  const open = (id: Id) => {
+    if (wide) setOpenId(id);
+    else navigation.navigate('TicketDetail', { id });
+  };
+  const move = (by: number) => {
+    if (tickets.length === 0) return;
+    const next = Math.max(0, Math.min(tickets.length - 1, cursor + by));
+    setCursor(next);
+    listRef.current?.scrollToIndex({ index: next, viewPosition: 0.5, animated: false });
+  };
+  useShortcuts(
+    {
+      j: () => move(1),
+      k: () => move(-1),
+      Enter: () => {
+        const tk = tickets[cursor];
+        if (tk) open(tk.id);
+      },
+      '/': () => search.current?.focus(),
+      '?': () => setHelp((v) => !v),
+      Escape: () => setHelp(false),
+    },
+    focused,
+  );
 
   const tabs: { value: TicketTab; label: string }[] = [
     { value: 'queue', label: t('tickets.tab.queue') },
@@ -76,9 +134,20 @@ export function TicketsScreen() {
   ];
 
   return (
-    <View testID="tickets-screen" style={[styles.page, { backgroundColor: colors.background }]}>
+    <View
+      testID="tickets-screen"
+      style={[styles.page, wide && styles.wide, { backgroundColor: colors.background }]}
+    >
       <FlatList
-        contentContainerStyle={styles.content}
+        testID="tickets-list"
+        style={
+          wide
+            ? [styles.listPane, { width: roomy ? 440 : 340, borderColor: colors.border }]
+            : undefined
+        }
+        ref={listRef}
+        onScrollToIndexFailed={() => undefined}
+        contentContainerStyle={wide ? styles.denseContent : styles.content}
         data={teamTabWithoutTeam ? [] : tickets}
         keyExtractor={(tk) => String(tk.id)}
         ListHeaderComponent={
@@ -116,7 +185,10 @@ export function TicketsScreen() {
               value={status}
               onChange={setStatus}
               options={[
-                { value: 'any', label: t('tickets.filter.any') },
+                {
+                  value: 'any',
+                  label: tab === 'queue' ? t('tickets.filter.active') : t('tickets.filter.any'),
+                },
                 ...STATUSES.map((s) => ({
                   value: s,
                   label: `${t(`status.${s}`)} ${list.counts[s] ?? 0}`,
@@ -135,6 +207,7 @@ export function TicketsScreen() {
             />
             <View style={{ marginTop: 8 }}>
               <TextField
+                ref={search}
                 label={t('tickets.search')}
                 testID="tickets-search"
                 value={q}
@@ -153,13 +226,25 @@ export function TicketsScreen() {
             <ErrorText testID="tickets-error">{list.error}</ErrorText>
           </View>
         }
-        renderItem={({ item }) => (
-          <TicketRow
-            ticket={item}
-            unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
-            onPress={() => navigation.navigate('TicketDetail', { id: item.id })}
-          />
-        )}
+        renderItem={({ item, index }) =>
+          wide ? (
+            <DenseTicketRow
+              selected={index === cursor}
+              open={item.id === openId}
+              ticket={item}
+              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              onPress={() => open(item.id)}
+              now={now}
+            />
+          ) : (
+            <TicketRow
+              selected={index === cursor}
+              ticket={item}
+              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              onPress={() => open(item.id)}
+            />
+          )
+        }
         ListEmptyComponent={
           list.loading ? (
             <Muted>{t('common.loading')}</Muted>
@@ -182,6 +267,21 @@ export function TicketsScreen() {
           ) : null
         }
       />
+      {wide ? (
+        openId != null ? (
+          <TicketPane
+            id={openId}
+            shortcuts={focused && !help}
+            onOpen={setOpenId}
+            contextWidth={roomy ? 320 : 260}
+          />
+        ) : (
+          <View style={styles.placeholder} testID="ticket-pane-empty">
+            <Muted>{t('tickets.pickOne')}</Muted>
+          </View>
+        )
+      ) : null}
+      {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}
     </View>
   );
 }
@@ -189,6 +289,10 @@ export function TicketsScreen() {
 const styles = StyleSheet.create({
   page: { flex: 1 },
   content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
+  wide: { flexDirection: 'row' },
+  listPane: { flexGrow: 0, borderRightWidth: 1 },
+  denseContent: { padding: 8 },
+  placeholder: { flex: 1, alignItems: 'center', justifyContent: 'center' },
   titleRow: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
   counts: { flexDirection: 'row', gap: 16 },
 });

@@ -31,12 +31,13 @@ pub struct SendInput {
 
 /// Validates the parts of a send that don't need the database.
 fn validate(input: &SendInput) -> AppResult<&'static str> {
+    // A picture needs no caption: the body may be empty when the message carries attachments.
     let chars = input.body.chars().count();
-    if chars == 0
-        || chars > MAX_BODY_CHARS
-        || input.body.trim().is_empty() && input.attachment_ids.is_empty()
-    {
-        return Err(AppError::field("body", "must be 1 to 10000 characters"));
+    if chars > MAX_BODY_CHARS || input.body.trim().is_empty() && input.attachment_ids.is_empty() {
+        return Err(AppError::field(
+            "body",
+            "must be 1 to 10000 characters (or empty with attachments)",
+        ));
     }
     if uuid::Uuid::parse_str(&input.client_id).is_err() {
         return Err(AppError::field("client_id", "must be a UUID"));

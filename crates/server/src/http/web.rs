@@ -14,7 +14,8 @@ use crate::error::AppError;
 pub fn router(web_dir: PathBuf) -> Router {
     let index = web_dir.join("index.html");
     if !index.is_file() {
-        return Router::new().fallback(not_built);
+        let page = not_built_page(&web_dir);
+        return Router::new().fallback(move |uri: Uri| not_built(uri, page.clone()));
     }
     let serve = ServeDir::new(&web_dir).fallback(ServeFile::new(index));
     Router::new().fallback(move |uri: Uri, req: axum::extract::Request| {
@@ -39,18 +40,32 @@ fn is_api(path: &str) -> bool {
         || path == "/openapi.json"
 }
 
-async fn not_built(uri: Uri) -> Response {
+/// Says where the app was looked for: a binary started from another directory looks in that
+/// directory's `client/dist`, and the fix is `SWITCHBOARD_WEB_DIR`, not a new build.
+fn not_built_page(web_dir: &std::path::Path) -> String {
+    let looked_in = std::path::absolute(web_dir).unwrap_or_else(|_| web_dir.to_path_buf());
+    format!(
+        "<!doctype html><title>Switchboard</title><h1>Switchboard is running</h1>\
+         <p>No web app was found in <code>{}</code>.</p>\
+         <p>If it is built elsewhere, point <code>SWITCHBOARD_WEB_DIR</code> at that \
+         <code>client/dist</code> directory and restart. To build it, run <code>make web</code> \
+         (needs Node.js 20) or <code>cd client &amp;&amp; npm ci &amp;&amp; npm run build:web</code> \
+         at the top of the repository, then reload.</p>\
+         <p>The API documentation is at <a href=\"/docs\">/docs</a>.</p>",
+        escape_html(&looked_in.display().to_string())
+    )
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn not_built(uri: Uri, page: String) -> Response {
     if is_api(uri.path()) || uri.path() != "/" {
         return AppError::NotFound.into_response();
     }
-    (
-        StatusCode::OK,
-        Html(
-            "<!doctype html><title>Switchboard</title><h1>Switchboard is running</h1>\
-             <p>The web app is not built. Run <code>make web</code> (needs Node.js 20) or \
-             <code>cd client &amp;&amp; npm ci &amp;&amp; npm run build:web</code>, then reload. \
-             The API documentation is at <a href=\"/docs\">/docs</a>.</p>",
-        ),
-    )
-        .into_response()
+    (StatusCode::OK, Html(page)).into_response()
 }

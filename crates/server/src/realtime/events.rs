@@ -85,6 +85,12 @@ pub enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         client_id: Option<&'a str>,
     },
+    /// The user's own role or team memberships changed (an admin did it): the app switches
+    /// screens at once instead of at the next sign-in.
+    AccountUpdated {
+        role: &'a str,
+        team_ids: Vec<i64>,
+    },
     /// Any other event whose body is already a JSON object (ticket, notification, …).
     #[serde(untagged)]
     Raw(&'a serde_json::Value),

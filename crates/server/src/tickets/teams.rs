@@ -18,6 +18,7 @@ use crate::domain::now_ms;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::users::account::publish_account_updated;
 use crate::users::view::UserSummary;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -181,12 +182,22 @@ pub async fn delete_team(
         .filter(ticket::Column::TeamId.eq(id))
         .exec(&state.db)
         .await?;
+    let members: Vec<i64> = team_member::Entity::find()
+        .filter(team_member::Column::TeamId.eq(id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
     team_member::Entity::delete_many()
         .filter(team_member::Column::TeamId.eq(id))
         .exec(&state.db)
         .await?;
     team::Entity::delete_by_id(id).exec(&state.db).await?;
     crate::chat::writer::forget_all(&state).await;
+    for member in members {
+        publish_account_updated(&state, member).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -228,6 +239,7 @@ pub async fn add_member(
         {
             return Err(e.into());
         }
+        publish_account_updated(&state, u.id).await?;
     }
     crate::chat::writer::forget_all(&state).await;
     Ok(Json(view(&state, t).await?))
@@ -250,5 +262,6 @@ pub async fn remove_member(
         return Err(AppError::NotFound);
     }
     crate::chat::writer::forget_all(&state).await;
+    publish_account_updated(&state, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::account::{publish_account_updated, reconnect_after_demotion};
 use super::routes::load_user;
 use super::view::UserView;
 use crate::auth::AuthUser;
@@ -112,6 +113,7 @@ pub async fn update_user(
         ));
     }
     let current = load_user(&state, id).await?;
+    let was_staff = current.role != Role::Customer.as_str();
     let mut model = current.into_active_model();
     if let Some(role) = req.role {
         model.role = Set(role.as_str().into());
@@ -131,6 +133,11 @@ pub async fn update_user(
         .await;
     if updated.disabled {
         revoke_all_sessions(&state, updated.id).await?;
+    } else if req.role.is_some() {
+        publish_account_updated(&state, updated.id).await?;
+        if was_staff && updated.role == Role::Customer.as_str() {
+            reconnect_after_demotion(&state, updated.id).await;
+        }
     }
     Ok(Json(UserView::new(&updated, true)))
 }

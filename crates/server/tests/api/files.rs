@@ -501,3 +501,73 @@ fn assert_refused_as_too_large(status: u16, body: &serde_json::Value) {
     assert_eq!(status, 413, "{body}");
     assert_error(body, "payload_too_large");
 }
+
+db_test!(
+    an_image_with_an_empty_body_is_a_valid_message,
+    |app: TestApp| async move {
+        let ana = app.register("Ana").await;
+        let ben = app.register("Ben").await;
+        contacts(&app, &ana, &ben).await;
+        let conversation = app.direct(&ana, &ben).await;
+        let mut ben_ws = app.ws(&ben).await;
+        let path = format!("/api/v1/conversations/{conversation}/messages");
+
+        let (s, photo) = upload(
+            &app,
+            &ana,
+            "photo.png",
+            "image/png",
+            picture(ImageFormat::Png),
+        )
+        .await;
+        assert_eq!(s, 201, "{photo}");
+        let (s, message) = app
+            .post(
+                &path,
+                Some(&ana.token),
+                json!({"body": "", "client_id": uuid::Uuid::new_v4().to_string(),
+                       "attachment_ids": [photo["id"]]}),
+            )
+            .await;
+        assert_eq!(s, 201, "an image needs no caption: {message}");
+        assert_eq!(message["body"], "");
+        assert_eq!(message["attachments"][0]["id"], photo["id"]);
+        let live = ben_ws.recv_type("message").await;
+        assert_eq!(
+            live["message"]["attachments"][0]["id"], photo["id"],
+            "{live}"
+        );
+
+        // The WebSocket door too.
+        let (_, second) = upload(
+            &app,
+            &ana,
+            "two.png",
+            "image/png",
+            picture(ImageFormat::Png),
+        )
+        .await;
+        let mut ana_ws = app.ws(&ana).await;
+        ana_ws
+            .send(json!({"type": "send", "conversation_id": conversation,
+                         "client_id": uuid::Uuid::new_v4().to_string(), "body": "",
+                         "attachment_ids": [second["id"]]}))
+            .await;
+        let ack = ana_ws.recv_type("ack").await;
+        assert_eq!(ack["message"]["body"], "", "{ack}");
+
+        // Without attachments an empty (or blank) body is still refused, with the reason.
+        for body in ["", "   "] {
+            let (s, b) = app
+                .post(
+                    &path,
+                    Some(&ana.token),
+                    json!({"body": body, "client_id": uuid::Uuid::new_v4().to_string()}),
+                )
+                .await;
+            assert_eq!(s, 400, "{b}");
+            assert_error(&b, "validation_failed");
+            assert!(b["error"]["fields"]["body"].is_string(), "{b}");
+        }
+    }
+);

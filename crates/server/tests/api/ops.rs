@@ -125,3 +125,57 @@ async fn tls_serves_https_and_wss_with_the_configured_certificate() {
             .unwrap_or(true)
     );
 }
+
+db_test!(
+    without_a_web_build_the_root_page_says_where_it_looked_and_how_to_point_elsewhere,
+    |app: TestApp| async move {
+        let resp = app.client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let page = resp.text().await.unwrap();
+        assert!(page.contains("SWITCHBOARD_WEB_DIR"), "{page}");
+        assert!(
+            page.contains("no-web-build"),
+            "the directory it looked in: {page}"
+        );
+        assert!(page.contains("npm run build:web"), "{page}");
+    }
+);
+
+#[test]
+fn logs_written_to_a_pipe_or_file_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .env("SWITCHBOARD_LISTEN", "127.0.0.1:0")
+        .env("SWITCHBOARD_DATA_DIR", dir.path())
+        .env(
+            "SWITCHBOARD_DATABASE_URL",
+            format!("sqlite://{}/sb.db", dir.path().display()),
+        )
+        .env("SWITCHBOARD_WEB_DIR", dir.path().join("no-web"))
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let listening = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                let done = line.contains("switchboard listening");
+                seen.push(line);
+                if done {
+                    break true;
+                }
+            }
+            _ => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = seen.join("\n");
+    assert!(listening, "the server logged that it listens: {text}");
+    assert!(!text.contains('\u{1b}'), "no ANSI escape codes: {text:?}");
+}

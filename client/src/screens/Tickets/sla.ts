@@ -1,0 +1,33 @@
+import type { Ticket } from '../../api/types';
+
+export interface SlaState {
+  /** Which clock is running: the first reply, or the resolution. */
+  clock: 'first_response' | 'resolution';
+  breached: boolean;
+  /** Milliseconds left (0 when breached). */
+  leftMs: number;
+}
+
+/** The clock that matters now for a ticket, or null when none runs (closed, or no targets). */
+export function slaState(t: Ticket, now: number): SlaState | null {
+  if (t.status === 'closed' || !t.sla) return null;
+  const firstOpen = !t.first_response_at && t.sla.first_response_due;
+  const clock = firstOpen ? 'first_response' : 'resolution';
+  const due = firstOpen ? t.sla.first_response_due : t.sla.resolution_due;
+  if (!due) return null;
+  const flagged =
+    clock === 'first_response' ? t.sla.first_response_breached : t.sla.resolution_breached;
+  const left = Date.parse(due) - now;
+  const breached = !!flagged || left <= 0;
+  return { clock, breached, leftMs: breached ? 0 : left };
+}
+
+/** "45m", "3h 20m", "2d 4h". */
+export function formatLeft(ms: number): string {
+  const minutes = Math.max(1, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours}h ${minutes % 60}m` : `${hours}h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days}d ${hours % 24}h` : `${days}d`;
+}
