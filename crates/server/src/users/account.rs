@@ -29,7 +29,7 @@ pub async fn publish_account_updated(state: &AppState, user_id: i64) -> AppResul
     state
         .realtime
         .publish(Envelope {
-            to: vec![user_id],
+            to: vec![user_id].into(),
             staff_only: false,
             except_connection: None,
             kind: EventKind::Important,

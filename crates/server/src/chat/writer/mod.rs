@@ -15,7 +15,7 @@ mod batch;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
@@ -29,7 +29,7 @@ use crate::state::AppState;
 
 /// The most sends stored in one transaction. Measured (BENCHMARKS.md): batches at 10,000
 /// msg/s stay far below it; it bounds the statement size and one batch's latency.
-pub const MAX_BATCH: usize = 512;
+pub const MAX_BATCH: usize = 256;
 /// Sends waiting for the writer before callers wait to queue more.
 const QUEUE: usize = 16 * 1024;
 
@@ -75,13 +75,44 @@ impl Writer {
     }
 }
 
-/// The writer task: runs until every `Writer` handle is gone.
+/// The writer task: runs until every `Writer` handle is gone. Storing and telling are two
+/// tasks in a pipeline: while the publisher answers and fans out batch n, the writer already
+/// stores batch n + 1 (and waits for its disk sync). One publisher, so batches go out in
+/// commit order.
 pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver<SendRequest>) {
+    let (committed_tx, mut committed_rx) = mpsc::channel::<Committed>(4);
+    let publisher_state = state.clone();
+    let publisher = tokio::spawn(async move {
+        while let Some(committed) = committed_rx.recv().await {
+            committed.tell(&publisher_state).await;
+        }
+    });
     let mut queued = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut queued, MAX_BATCH).await > 0 {
         let batch = std::mem::take(&mut queued);
         metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
-        process(&state, &db, batch).await;
+        let committed = commit(&db, batch).await;
+        if committed_tx.send(committed).await.is_err() {
+            break;
+        }
+    }
+    drop(committed_tx);
+    let _ = publisher.await;
+}
+
+/// A stored batch, waiting to be answered and published.
+struct Committed {
+    batch: Vec<SendRequest>,
+    outcomes: Vec<Outcome>,
+    effects: batch::Effects,
+}
+
+impl Committed {
+    async fn tell(self, state: &AppState) {
+        for (request, outcome) in self.batch.into_iter().zip(self.outcomes) {
+            answer(state, request, outcome).await;
+        }
+        self.effects.publish(state).await;
     }
 }
 
@@ -93,7 +124,7 @@ enum Outcome {
     Failed(AppError),
 }
 
-async fn process(state: &AppState, db: &DatabaseConnection, batch: Vec<SendRequest>) {
+async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
     let mut outcomes: Vec<Option<Outcome>> = (0..batch.len()).map(|_| None).collect();
     let mut repeat_of = vec![None; batch.len()];
     if let Err(e) = precheck(db, &batch, &mut outcomes, &mut repeat_of).await {
@@ -148,13 +179,19 @@ async fn process(state: &AppState, db: &DatabaseConnection, batch: Vec<SendReque
             });
         }
     }
-    for (request, outcome) in batch.into_iter().zip(outcomes) {
-        let outcome = outcome.unwrap_or_else(|| {
-            Outcome::Failed(AppError::Internal(anyhow::anyhow!("send left unanswered")))
-        });
-        answer(state, request, outcome).await;
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                Outcome::Failed(AppError::Internal(anyhow::anyhow!("send left unanswered")))
+            })
+        })
+        .collect();
+    Committed {
+        batch,
+        outcomes,
+        effects,
     }
-    effects.publish(state).await;
 }
 
 /// A send whose own transaction failed: a repeat that raced in from another node is answered
@@ -192,12 +229,22 @@ async fn precheck(
     outcomes: &mut [Option<Outcome>],
     repeat_of: &mut [Option<usize>],
 ) -> AppResult<()> {
-    let client_ids: BTreeSet<&str> = batch.iter().map(|r| r.client_id.as_str()).collect();
-    let senders: BTreeSet<i64> = batch.iter().map(|r| r.sender_id).collect();
-    // Both columns, so the lookup uses the unique (sender_id, client_id) index.
+    // One index lookup per send on the unique (sender_id, client_id) index. (Two IN lists
+    // would make SQLite probe every sender × client id pair.)
+    let pairs: BTreeSet<(i64, &str)> = batch
+        .iter()
+        .map(|r| (r.sender_id, r.client_id.as_str()))
+        .collect();
+    let mut any = Condition::any();
+    for (sender_id, client_id) in pairs {
+        any = any.add(
+            Condition::all()
+                .add(message::Column::SenderId.eq(sender_id))
+                .add(message::Column::ClientId.eq(client_id)),
+        );
+    }
     let stored: HashMap<(i64, String), message::Model> = message::Entity::find()
-        .filter(message::Column::SenderId.is_in(senders))
-        .filter(message::Column::ClientId.is_in(client_ids))
+        .filter(any)
         .all(db)
         .await?
         .into_iter()
