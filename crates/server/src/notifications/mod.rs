@@ -75,22 +75,28 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
         stored.push(row);
     }
     txn.commit().await?;
-    for row in stored {
-        let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&row)});
-        state
-            .realtime
-            .publish(Envelope {
-                to: vec![row.user_id].into(),
-                staff_only: false,
-                except_connection: None,
-                kind: EventKind::Important,
-                payload: payload.to_string().into(),
-            })
-            .await;
+    for row in &stored {
+        push(state, row).await;
     }
     Ok(())
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
+/// Pushes a stored notification to its user's connections. Call after its commit.
+pub async fn push(state: &AppState, row: &notification::Model) {
+    let payload =
+        serde_json::json!({"type": "notification", "notification": NotificationView::new(row)});
+    state
+        .realtime
+        .publish(Envelope {
+            to: vec![row.user_id].into(),
+            staff_only: false,
+            except_connection: None,
+            kind: EventKind::Important,
+            payload: payload.to_string().into(),
+        })
+        .await;
+}
+
+pub fn truncate(s: &str, max_chars: usize) -> String {
     s.chars().take(max_chars).collect()
 }

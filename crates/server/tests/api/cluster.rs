@@ -332,22 +332,10 @@ cluster_test!(
         let alice = a.user_with_role("Alice", Role::Agent).await;
         let barry = a.user_with_role("Barry", Role::Agent).await;
         let ana = a.register("Ana").await;
-        let mut teams = Vec::new();
-        for (name, agent) in [("Billing", &alice), ("Tech", &barry)] {
-            let (_, team) = a
-                .post("/api/v1/teams", Some(&admin.token), json!({"name": name}))
-                .await;
-            let id = team["id"].as_i64().unwrap();
-            let (s, _) = a
-                .post(
-                    &format!("/api/v1/teams/{id}/members"),
-                    Some(&admin.token),
-                    json!({"user_id": agent.id}),
-                )
-                .await;
-            assert_eq!(s, 200);
-            teams.push(id);
-        }
+        let teams = [
+            a.team_with(&admin, "Billing", &[&alice]).await,
+            a.team_with(&admin, "Tech", &[&barry]).await,
+        ];
         let (_, t) = a
             .post(
                 "/api/v1/tickets",

@@ -337,6 +337,26 @@ impl TestApp {
     }
 
     /// A direct conversation between two users (agents may open one with anyone).
+    /// Creates a team (as `admin`) with these agents; returns its id.
+    pub async fn team_with(&self, admin: &TestUser, name: &str, agents: &[&TestUser]) -> i64 {
+        let (status, team) = self
+            .post("/api/v1/teams", Some(&admin.token), json!({"name": name}))
+            .await;
+        assert_eq!(status, 201, "{team}");
+        let id = team["id"].as_i64().unwrap();
+        for agent in agents {
+            let (status, team) = self
+                .post(
+                    &format!("/api/v1/teams/{id}/members"),
+                    Some(&admin.token),
+                    json!({"user_id": agent.id}),
+                )
+                .await;
+            assert_eq!(status, 200, "{team}");
+        }
+        id
+    }
+
     pub async fn direct(&self, a: &TestUser, b: &TestUser) -> i64 {
         let (status, body) = self
             .post(

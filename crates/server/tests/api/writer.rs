@@ -187,24 +187,6 @@ db_test!(
     }
 );
 
-/// Creates a team with one agent; returns its id.
-async fn team_with(app: &TestApp, admin: &TestUser, name: &str, agent: &TestUser) -> i64 {
-    let (status, team) = app
-        .post("/api/v1/teams", Some(&admin.token), json!({"name": name}))
-        .await;
-    assert_eq!(status, 201, "{team}");
-    let id = team["id"].as_i64().unwrap();
-    let (status, team) = app
-        .post(
-            &format!("/api/v1/teams/{id}/members"),
-            Some(&admin.token),
-            json!({"user_id": agent.id}),
-        )
-        .await;
-    assert_eq!(status, 200, "{team}");
-    id
-}
-
 async fn move_ticket(app: &TestApp, admin: &TestUser, ticket: i64, team: Option<i64>) {
     let (_, current) = app
         .get(&format!("/api/v1/tickets/{ticket}"), Some(&admin.token))
@@ -226,8 +208,8 @@ db_test!(
         let alice = app.user_with_role("Alice", Role::Agent).await;
         let barry = app.user_with_role("Barry", Role::Agent).await;
         let ana = app.register("Ana").await;
-        let billing = team_with(&app, &admin, "Billing", &alice).await;
-        let tech = team_with(&app, &admin, "Tech", &barry).await;
+        let billing = app.team_with(&admin, "Billing", &[&alice]).await;
+        let tech = app.team_with(&admin, "Tech", &[&barry]).await;
         let (status, t) = app
             .post(
                 "/api/v1/tickets",

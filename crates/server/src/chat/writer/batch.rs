@@ -24,8 +24,7 @@ use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
 use crate::domain::now_ms;
 use crate::error::AppResult;
-use crate::notifications::NotificationView;
-use crate::realtime::events::{Envelope, EventKind};
+use crate::notifications::truncate;
 use crate::state::AppState;
 
 /// What a committed batch still has to tell people.
@@ -43,18 +42,8 @@ impl Effects {
     }
 
     pub async fn publish(self, state: &AppState) {
-        for row in self.notifications {
-            let payload = serde_json::json!({"type": "notification", "notification": NotificationView::new(&row)});
-            state
-                .realtime
-                .publish(Envelope {
-                    to: vec![row.user_id].into(),
-                    staff_only: false,
-                    except_connection: None,
-                    kind: EventKind::Important,
-                    payload: payload.to_string().into(),
-                })
-                .await;
+        for row in &self.notifications {
+            crate::notifications::push(state, row).await;
         }
         for (ticket_id, conversation_id) in self.first_responses {
             super::forget_conversation(state, conversation_id).await;
@@ -223,10 +212,6 @@ pub async fn store(
         .map(|(r, m)| MessageView::new(m, file_views(&r.attachment_ids, &files)))
         .collect();
     Ok((views, effects))
-}
-
-fn truncate(s: &str, max_chars: usize) -> String {
-    s.chars().take(max_chars).collect()
 }
 
 /// `?` on SQLite and MySQL, `$n` on PostgreSQL.
