@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement, TransactionTrait, Value,
+    FromQueryResult, QueryFilter, Set, Statement, TransactionTrait, Value,
 };
 
 use super::{SendRequest, file_views};
@@ -66,7 +66,9 @@ pub async fn store(
 ) -> AppResult<(Vec<MessageView>, Effects)> {
     let backend = db.get_database_backend();
     let now = now_ms();
+    let mut clock = StepClock::start();
     let txn = db.begin().await?;
+    clock.step("begin");
 
     // 1. Seqs: n per conversation, allocated in the database (several nodes may write).
     let mut counts: BTreeMap<i64, i64> = BTreeMap::new();
@@ -74,6 +76,7 @@ pub async fn store(
         *counts.entry(r.conversation.id).or_default() += 1;
     }
     let last_seqs = allocate_seqs(&txn, backend, &counts, now).await?;
+    clock.step("seqs");
     let mut next: HashMap<i64, i64> = counts
         .iter()
         .map(|(id, n)| (*id, last_seqs[id] - n + 1))
@@ -103,6 +106,7 @@ pub async fn store(
             ..Default::default()
         });
     let stored = insert_messages(&txn, backend, rows, &counts, &last_seqs).await?;
+    clock.step("messages");
     let ids: HashMap<(i64, i64), &message::Model> = stored
         .iter()
         .map(|m| ((m.conversation_id, m.seq), m))
@@ -154,6 +158,7 @@ pub async fn store(
         *slot = (*slot).max(seq);
     }
     advance_reads(&txn, backend, &read, now).await?;
+    clock.step("reads");
 
     // 4. Ticket side effects.
     let mut effects = Effects::default();
@@ -204,8 +209,9 @@ pub async fn store(
         }
     }
     effects.notifications = insert_notifications(&txn, notices).await?;
-
+    clock.step("tickets");
     txn.commit().await?;
+    clock.step("commit");
     let views = requests
         .iter()
         .zip(models)
@@ -215,6 +221,23 @@ pub async fn store(
 }
 
 /// `?` on SQLite and MySQL, `$n` on PostgreSQL.
+/// Times the steps of a batch (`switchboard_writer_step_seconds{step}` in /metrics), so a
+/// slow database step shows without a profiler.
+pub(super) struct StepClock(std::time::Instant);
+
+impl StepClock {
+    pub(super) fn start() -> Self {
+        Self(std::time::Instant::now())
+    }
+
+    pub(super) fn step(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        metrics::histogram!("switchboard_writer_step_seconds", "step" => name)
+            .record((now - self.0).as_secs_f64());
+        self.0 = now;
+    }
+}
+
 fn placeholder(backend: DbBackend, n: usize) -> String {
     match backend {
         DbBackend::Postgres => format!("${n}"),
@@ -298,6 +321,9 @@ async fn insert_messages(
     counts: &BTreeMap<i64, i64>,
     last_seqs: &HashMap<i64, i64>,
 ) -> AppResult<Vec<message::Model>> {
+    if backend == DbBackend::Postgres {
+        return insert_messages_pg(txn, rows).await;
+    }
     let insert = message::Entity::insert_many(rows);
     if backend != DbBackend::MySql {
         return Ok(insert.exec_with_returning(txn).await?);
@@ -313,6 +339,50 @@ async fn insert_messages(
         );
     }
     Ok(message::Entity::find().filter(any).all(txn).await?)
+}
+
+/// PostgreSQL: one statement whose text doesn't depend on the batch's size (the rows travel as
+/// arrays), so every batch reuses one prepared plan instead of parsing a statement with
+/// thousands of parameters.
+async fn insert_messages_pg(
+    txn: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = message::ActiveModel>,
+) -> AppResult<Vec<message::Model>> {
+    let (mut conversation, mut seq, mut sender, mut created) = (vec![], vec![], vec![], vec![]);
+    let (mut kind, mut body, mut client_id) = (vec![], vec![], vec![]);
+    for row in rows {
+        conversation.push(row.conversation_id.unwrap());
+        seq.push(row.seq.unwrap());
+        sender.push(row.sender_id.unwrap());
+        kind.push(row.kind.unwrap());
+        body.push(row.body.unwrap());
+        client_id.push(row.client_id.unwrap());
+        created.push(row.created_at.unwrap());
+    }
+    let sql = "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, created_at) \
+               SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
+               $6::text[], $7::bigint[]) \
+               RETURNING id, conversation_id, seq, sender_id, kind, body, client_id, created_at, edited_at";
+    let values: Vec<Value> = vec![
+        conversation.into(),
+        seq.into(),
+        sender.into(),
+        kind.into(),
+        body.into(),
+        client_id.into(),
+        created.into(),
+    ];
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| message::Model::from_query_result(row, ""))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Moves read positions forward (never back), creating member rows where missing (ticket
@@ -363,6 +433,9 @@ async fn insert_notifications(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    if txn.get_database_backend() == DbBackend::Postgres {
+        return insert_notifications_pg(txn, rows).await;
+    }
     if txn.support_returning() {
         return Ok(notification::Entity::insert_many(rows)
             .exec_with_returning(txn)
@@ -375,4 +448,48 @@ async fn insert_notifications(
         stored.push(row.insert(txn).await?);
     }
     Ok(stored)
+}
+
+/// PostgreSQL: the reply notifications as arrays, one plan for every batch (see
+/// `insert_messages_pg`).
+async fn insert_notifications_pg(
+    txn: &impl ConnectionTrait,
+    rows: Vec<notification::ActiveModel>,
+) -> AppResult<Vec<notification::Model>> {
+    let (mut user, mut kind, mut title, mut body) = (vec![], vec![], vec![], vec![]);
+    let (mut ticket, mut conversation, mut created) = (vec![], vec![], vec![]);
+    for row in rows {
+        user.push(row.user_id.unwrap());
+        kind.push(row.kind.unwrap());
+        title.push(row.title.unwrap());
+        body.push(row.body.unwrap());
+        // Reply notifications always name their ticket and conversation.
+        ticket.push(row.ticket_id.unwrap().unwrap_or_default());
+        conversation.push(row.conversation_id.unwrap().unwrap_or_default());
+        created.push(row.created_at.unwrap());
+    }
+    let sql = "INSERT INTO notifications (user_id, kind, title, body, ticket_id, conversation_id, read, created_at) \
+               SELECT u, k, t, b, tk, c, FALSE, at FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+               $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) AS x(u, k, t, b, tk, c, at) \
+               RETURNING id, user_id, kind, title, body, ticket_id, conversation_id, read, created_at";
+    let values: Vec<Value> = vec![
+        user.into(),
+        kind.into(),
+        title.into(),
+        body.into(),
+        ticket.into(),
+        conversation.into(),
+        created.into(),
+    ];
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| notification::Model::from_query_result(row, ""))
+        .collect::<Result<_, _>>()?)
 }

@@ -92,7 +92,11 @@ pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver
         let batch = std::mem::take(&mut queued);
         metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
         let committed = commit(&db, batch).await;
-        if committed_tx.send(committed).await.is_err() {
+        let mut clock = batch::StepClock::start();
+        let sent = committed_tx.send(committed).await;
+        // Time spent waiting for the publisher: back-pressure from the fan-out.
+        clock.step("handoff");
+        if sent.is_err() {
             break;
         }
     }
@@ -109,10 +113,12 @@ struct Committed {
 
 impl Committed {
     async fn tell(self, state: &AppState) {
+        let mut clock = batch::StepClock::start();
         for (request, outcome) in self.batch.into_iter().zip(self.outcomes) {
             answer(state, request, outcome).await;
         }
         self.effects.publish(state).await;
+        clock.step("publish");
     }
 }
 
@@ -127,7 +133,10 @@ enum Outcome {
 async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
     let mut outcomes: Vec<Option<Outcome>> = (0..batch.len()).map(|_| None).collect();
     let mut repeat_of = vec![None; batch.len()];
-    if let Err(e) = precheck(db, &batch, &mut outcomes, &mut repeat_of).await {
+    let mut clock = batch::StepClock::start();
+    let checked = precheck(db, &batch, &mut outcomes, &mut repeat_of).await;
+    clock.step("precheck");
+    if let Err(e) = checked {
         for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
             *slot = Some(Outcome::Failed(AppError::Internal(anyhow::anyhow!("{e}"))));
         }
