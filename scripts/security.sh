@@ -54,6 +54,10 @@ if [[ -z ${SKIP_DENY:-} ]]; then
   else
     echo "no advisory snapshot at $ADVISORY_DB: cargo deny will try to fetch one" >&2
   fi
+  # `cargo deny` reads `cargo metadata` for every target (wasm, Android, Windows crates too),
+  # and a new machine's cache holds only what this platform built: fetch the rest first (the
+  # registry is reachable; only the advisory database must come from the offline snapshot).
+  $CARGO fetch --locked
   if $CARGO deny --offline check --show-stats; then
     echo "FIGURES supply-chain cargo-deny=ok" >>"$FIGURES"
   else
