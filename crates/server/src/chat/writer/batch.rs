@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, Set, Statement, TransactionTrait, Value,
+    QueryFilter, Set, Statement, TransactionTrait, Value,
 };
 
 use super::{SendRequest, file_views};
@@ -321,9 +321,6 @@ async fn insert_messages(
     counts: &BTreeMap<i64, i64>,
     last_seqs: &HashMap<i64, i64>,
 ) -> AppResult<Vec<message::Model>> {
-    if backend == DbBackend::Postgres {
-        return insert_messages_pg(txn, rows).await;
-    }
     let insert = message::Entity::insert_many(rows);
     if backend != DbBackend::MySql {
         return Ok(insert.exec_with_returning(txn).await?);
@@ -339,50 +336,6 @@ async fn insert_messages(
         );
     }
     Ok(message::Entity::find().filter(any).all(txn).await?)
-}
-
-/// PostgreSQL: one statement whose text doesn't depend on the batch's size (the rows travel as
-/// arrays), so every batch reuses one prepared plan instead of parsing a statement with
-/// thousands of parameters.
-async fn insert_messages_pg(
-    txn: &impl ConnectionTrait,
-    rows: impl IntoIterator<Item = message::ActiveModel>,
-) -> AppResult<Vec<message::Model>> {
-    let (mut conversation, mut seq, mut sender, mut created) = (vec![], vec![], vec![], vec![]);
-    let (mut kind, mut body, mut client_id) = (vec![], vec![], vec![]);
-    for row in rows {
-        conversation.push(row.conversation_id.unwrap());
-        seq.push(row.seq.unwrap());
-        sender.push(row.sender_id.unwrap());
-        kind.push(row.kind.unwrap());
-        body.push(row.body.unwrap());
-        client_id.push(row.client_id.unwrap());
-        created.push(row.created_at.unwrap());
-    }
-    let sql = "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, created_at) \
-               SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], \
-               $6::text[], $7::bigint[]) \
-               RETURNING id, conversation_id, seq, sender_id, kind, body, client_id, created_at, edited_at";
-    let values: Vec<Value> = vec![
-        conversation.into(),
-        seq.into(),
-        sender.into(),
-        kind.into(),
-        body.into(),
-        client_id.into(),
-        created.into(),
-    ];
-    let rows = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| message::Model::from_query_result(row, ""))
-        .collect::<Result<_, _>>()?)
 }
 
 /// Moves read positions forward (never back), creating member rows where missing (ticket
@@ -433,9 +386,6 @@ async fn insert_notifications(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    if txn.get_database_backend() == DbBackend::Postgres {
-        return insert_notifications_pg(txn, rows).await;
-    }
     if txn.support_returning() {
         return Ok(notification::Entity::insert_many(rows)
             .exec_with_returning(txn)
@@ -448,48 +398,4 @@ async fn insert_notifications(
         stored.push(row.insert(txn).await?);
     }
     Ok(stored)
-}
-
-/// PostgreSQL: the reply notifications as arrays, one plan for every batch (see
-/// `insert_messages_pg`).
-async fn insert_notifications_pg(
-    txn: &impl ConnectionTrait,
-    rows: Vec<notification::ActiveModel>,
-) -> AppResult<Vec<notification::Model>> {
-    let (mut user, mut kind, mut title, mut body) = (vec![], vec![], vec![], vec![]);
-    let (mut ticket, mut conversation, mut created) = (vec![], vec![], vec![]);
-    for row in rows {
-        user.push(row.user_id.unwrap());
-        kind.push(row.kind.unwrap());
-        title.push(row.title.unwrap());
-        body.push(row.body.unwrap());
-        // Reply notifications always name their ticket and conversation.
-        ticket.push(row.ticket_id.unwrap().unwrap_or_default());
-        conversation.push(row.conversation_id.unwrap().unwrap_or_default());
-        created.push(row.created_at.unwrap());
-    }
-    let sql = "INSERT INTO notifications (user_id, kind, title, body, ticket_id, conversation_id, read, created_at) \
-               SELECT u, k, t, b, tk, c, FALSE, at FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
-               $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) AS x(u, k, t, b, tk, c, at) \
-               RETURNING id, user_id, kind, title, body, ticket_id, conversation_id, read, created_at";
-    let values: Vec<Value> = vec![
-        user.into(),
-        kind.into(),
-        title.into(),
-        body.into(),
-        ticket.into(),
-        conversation.into(),
-        created.into(),
-    ];
-    let rows = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            values,
-        ))
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| notification::Model::from_query_result(row, ""))
-        .collect::<Result<_, _>>()?)
 }
