@@ -196,7 +196,9 @@ async fn read_loop(
         let deadline = (last_seen + DEAD_AFTER).min(token_expiry);
         tokio::select! {
             _ = state.shutdown.cancelled() => {
-                // Everything this loop sent before is already acked; close after it.
+                // Sends this loop queued are still with the writer: wait (bounded) until each
+                // is answered, so their acks go out before the close.
+                wait_for_answers(conn, Duration::from_secs(5)).await;
                 return match conn.tx.try_send(Outbound::Close(1001, "server shutting down")) {
                     Ok(()) => ReadEnd::WriterCloses,
                     Err(_) => {
@@ -229,6 +231,20 @@ async fn read_loop(
                 Some(Ok(_)) => last_seen = Instant::now(),
             }
         }
+    }
+}
+
+/// Waits until the writer has answered every send of this connection, or `limit` passes.
+async fn wait_for_answers(conn: &ConnHandle, limit: Duration) {
+    let until = Instant::now() + limit;
+    while Instant::now() < until
+        && conn
+            .in_flight
+            .lock()
+            .map(|set| !set.is_empty())
+            .unwrap_or(false)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 

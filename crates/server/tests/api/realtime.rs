@@ -647,6 +647,41 @@ async fn shutdown_closes_sockets_with_1001() {
     assert_eq!(ws.closed_with().await, Some(1001));
 }
 
+/// Sends are pipelined: at shutdown some may still be with the writer. Every send that was
+/// stored is acked before the 1001 close. The test holds SQLite's write lock so the sends are
+/// certainly still with the writer when the shutdown begins.
+#[tokio::test]
+async fn shutdown_acks_every_stored_send_before_closing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let (agent, _ana, conv) = pair(&app).await;
+    let mut ws = app.ws(&agent).await;
+    let lock = app.state.db.begin().await.unwrap();
+    lock.execute_unprepared("UPDATE users SET updated_at = updated_at WHERE id = 0")
+        .await
+        .unwrap();
+    for i in 0..30 {
+        ws.send(send_frame(conv, &format!("m{i}")).1).await;
+    }
+    // Give the reader time to take the frames (the writer then waits for the lock).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    app.state.shutdown.cancel();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    lock.commit().await.unwrap();
+    let mut acked: u64 = 0;
+    while let Some(f) = ws.try_recv(Duration::from_secs(10)).await {
+        if f["type"] == "ack" {
+            acked += 1;
+        }
+    }
+    assert_eq!(
+        stored_count(&app, conv).await,
+        30,
+        "every send was taken and stored"
+    );
+    assert_eq!(acked, 30, "and acked before the close");
+}
+
 #[tokio::test]
 async fn an_expired_token_closes_the_socket_unless_renewed() {
     let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
