@@ -115,12 +115,12 @@ pub async fn mark_read(
     }
     let seq = Ord::min(seq, store::last_seq(&state.db, conversation_id).await?);
     let moved = {
+        // Writes first, so the transaction holds SQLite's write lock before it reads anything:
+        // a deferred read-then-write transaction fails (SQLITE_BUSY_SNAPSHOT) when another
+        // connection, such as the message writer's, commits in between.
         let txn = state.db.begin().await?;
-        let had = conversation_member::Entity::find_by_id((conversation_id, user.id))
-            .one(&txn)
-            .await?;
-        let moved = had.as_ref().is_none_or(|m| m.last_read_seq < seq);
-        store::upsert_member(&txn, conversation_id, user.id, seq).await?;
+        store::upsert_member(&txn, conversation_id, user.id, 0).await?;
+        let moved = store::advance_read(&txn, conversation_id, user.id, seq).await?;
         txn.commit().await?;
         moved
     };
