@@ -22,25 +22,12 @@ use crate::db::entities::{conversation, conversation_member, team_member, ticket
 use crate::error::{AppError, AppResult};
 use crate::tickets::policy;
 
-/// What the write path needs to know about a ticket.
-#[derive(Clone, Debug)]
-pub struct TicketFacts {
-    pub id: i64,
-    pub number: i64,
-    pub subject: String,
-    pub requester_id: i64,
-    pub assignee_id: Option<i64>,
-    pub team_id: Option<i64>,
-    pub first_response_at: Option<i64>,
-    pub model: ticket::Model,
-}
-
 /// A conversation as seen by the hot path.
 #[derive(Debug)]
 pub struct ConversationFacts {
     pub id: i64,
     pub kind: String,
-    pub ticket: Option<TicketFacts>,
+    pub ticket: Option<ticket::Model>,
     /// Direct conversations: the members (who may read and write).
     pub members: Arc<[i64]>,
     /// Everyone who receives its events live (notes: only the staff among them).
@@ -124,7 +111,7 @@ impl Audiences {
         let allowed = match &facts.ticket {
             Some(t) => {
                 let teams = self.teams_of(db, user.id).await?;
-                policy::can_view(user, &teams, &t.model)
+                policy::can_view(user, &teams, t)
             }
             None => facts.members.contains(&user.id),
         };
@@ -195,16 +182,7 @@ impl Audiences {
             return Ok(ConversationFacts {
                 id: conv.id,
                 kind: conv.kind,
-                ticket: Some(TicketFacts {
-                    id: t.id,
-                    number: t.number,
-                    subject: t.subject.clone(),
-                    requester_id: t.requester_id,
-                    assignee_id: t.assignee_id,
-                    team_id: t.team_id,
-                    first_response_at: t.first_response_at,
-                    model: t,
-                }),
+                ticket: Some(t),
                 members: Arc::from([]),
                 audience,
                 blocked: false,

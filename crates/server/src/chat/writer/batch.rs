@@ -19,7 +19,8 @@ use sea_orm::{
     QueryFilter, Set, Statement, TransactionTrait, Value,
 };
 
-use super::{SendRequest, file_views};
+use super::SendRequest;
+use crate::conversations::view::FileView;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
 use crate::domain::now_ms;
@@ -60,9 +61,11 @@ impl Effects {
 
 /// Stores `requests` (in this order) in one transaction. Returns the stored messages, one per
 /// request, and the side effects to publish after the commit.
+/// `files`: the attachments' rows, read by the pre-check.
 pub async fn store(
     db: &DatabaseConnection,
     requests: &[&SendRequest],
+    files: &HashMap<i64, file::Model>,
 ) -> AppResult<(Vec<MessageView>, Effects)> {
     let backend = db.get_database_backend();
     let now = now_ms();
@@ -132,24 +135,11 @@ pub async fn store(
                 })
         })
         .collect();
-    let files: HashMap<i64, file::Model> = if links.is_empty() {
-        HashMap::new()
-    } else {
-        let file_ids: Vec<i64> = requests
-            .iter()
-            .flat_map(|r| r.attachment_ids.iter().copied())
-            .collect();
+    if !links.is_empty() {
         message_attachment::Entity::insert_many(links)
             .exec_without_returning(&txn)
             .await?;
-        file::Entity::find()
-            .filter(file::Column::Id.is_in(file_ids))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect()
-    };
+    }
 
     // 3. Read positions: each sender has read up to their last message.
     let mut read: BTreeMap<(i64, i64), i64> = BTreeMap::new();
@@ -215,7 +205,7 @@ pub async fn store(
     let views = requests
         .iter()
         .zip(models)
-        .map(|(r, m)| MessageView::new(m, file_views(&r.attachment_ids, &files)))
+        .map(|(r, m)| MessageView::new(m, file_views(&r.attachment_ids, files)))
         .collect();
     Ok((views, effects))
 }
@@ -398,4 +388,10 @@ async fn insert_notifications(
         stored.push(row.insert(txn).await?);
     }
     Ok(stored)
+}
+
+fn file_views(ids: &[i64], files: &HashMap<i64, file::Model>) -> Vec<FileView> {
+    ids.iter()
+        .filter_map(|id| files.get(id).map(FileView::new))
+        .collect()
 }

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
 use crate::conversations::store;
-use crate::conversations::view::{FileView, MessageView};
+use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message};
 use crate::error::{AppError, AppResult};
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
@@ -136,18 +136,22 @@ async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
     let mut clock = batch::StepClock::start();
     let checked = precheck(db, &batch, &mut outcomes, &mut repeat_of).await;
     clock.step("precheck");
-    if let Err(e) = checked {
-        for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
-            *slot = Some(Outcome::Failed(AppError::Internal(anyhow::anyhow!("{e}"))));
+    let files = match checked {
+        Ok(files) => files,
+        Err(e) => {
+            for slot in outcomes.iter_mut().filter(|o| o.is_none()) {
+                *slot = Some(Outcome::Failed(AppError::Internal(anyhow::anyhow!("{e}"))));
+            }
+            HashMap::new()
         }
-    }
+    };
     let fresh: Vec<usize> = (0..batch.len())
         .filter(|&i| outcomes[i].is_none() && repeat_of[i].is_none())
         .collect();
     let mut effects = batch::Effects::default();
     if !fresh.is_empty() {
         let requests: Vec<&SendRequest> = fresh.iter().map(|&i| &batch[i]).collect();
-        match batch::store(db, &requests).await {
+        match batch::store(db, &requests, &files).await {
             Ok((views, fx)) => {
                 for (&i, view) in fresh.iter().zip(views) {
                     outcomes[i] = Some(Outcome::Stored(Box::new(view)));
@@ -161,7 +165,7 @@ async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
                 // Retry the survivors one by one: each gets its own answer.
                 tracing::warn!(error = %e, size = fresh.len(), "message batch failed; retrying its sends one by one");
                 for &i in &fresh {
-                    outcomes[i] = Some(match batch::store(db, &[&batch[i]]).await {
+                    outcomes[i] = Some(match batch::store(db, &[&batch[i]], &files).await {
                         Ok((mut views, fx)) => {
                             effects.merge(fx);
                             Outcome::Stored(Box::new(views.remove(0)))
@@ -237,7 +241,7 @@ async fn precheck(
     batch: &[SendRequest],
     outcomes: &mut [Option<Outcome>],
     repeat_of: &mut [Option<usize>],
-) -> AppResult<()> {
+) -> AppResult<HashMap<i64, file::Model>> {
     // One index lookup per send on the unique (sender_id, client_id) index. (Two IN lists
     // would make SQLite probe every sender × client id pair.)
     let pairs: BTreeSet<(i64, &str)> = batch
@@ -293,7 +297,7 @@ async fn precheck(
             )));
         }
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The same error again, for a repeat of a failed send in the same batch.
@@ -318,22 +322,17 @@ fn attachments_owned(request: &SendRequest, files: &HashMap<i64, file::Model>) -
         })
 }
 
-pub(super) fn file_views(ids: &[i64], files: &HashMap<i64, file::Model>) -> Vec<FileView> {
-    ids.iter()
-        .filter_map(|id| files.get(id).map(FileView::new))
-        .collect()
-}
-
-/// Answers the sender and, for a new message, tells the audience.
+/// Tells the audience of a new message, then answers the sender (the sending connection is
+/// left out of the publish: it gets the `ack`).
 async fn answer(state: &AppState, request: SendRequest, outcome: Outcome) {
-    let origin = match &request.reply {
-        Reply::Connection(conn) => Some(conn.id.clone()),
-        Reply::Caller(_) => None,
-    };
-    let published = match &outcome {
-        Outcome::Stored(view) => Some(view.as_ref().clone()),
-        _ => None,
-    };
+    if let Outcome::Stored(view) = &outcome {
+        let origin = match &request.reply {
+            Reply::Connection(conn) => Some(conn.id.clone()),
+            Reply::Caller(_) => None,
+        };
+        metrics::counter!("switchboard_messages_stored_total").increment(1);
+        publish_message(state, &request.conversation, view, origin).await;
+    }
     match request.reply {
         Reply::Caller(tx) => {
             let _ = tx.send(match outcome {
@@ -349,10 +348,6 @@ async fn answer(state: &AppState, request: SendRequest, outcome: Outcome) {
                 crate::realtime::ws::send_app_error(&conn, &e, Some(&request.client_id));
             }
         },
-    }
-    if let Some(view) = published {
-        metrics::counter!("switchboard_messages_stored_total").increment(1);
-        publish_message(state, &request.conversation, &view, origin).await;
     }
 }
 
