@@ -60,6 +60,19 @@ impl Api {
         Ok((status, value))
     }
 
+    /// A GET whose body is left to the caller to parse (the history step counts items without
+    /// building a `Value`, so the generator's own parsing doesn't cap the figure).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> anyhow::Result<(u16, bytes::Bytes)> {
+        let resp = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        Ok((status, resp.bytes().await?))
+    }
+
     /// Like `call`, but a status other than 2xx is an error carrying the body.
     pub async fn ok(
         &self,

@@ -57,6 +57,10 @@ pub struct RawSettings {
     pub ws_outbound_queue: usize,
     pub ws_auth_timeout_secs: u64,
     pub password_hash_concurrency: usize,
+    /// Recent messages kept in memory per active conversation (`chat::recent`); 0 turns it off.
+    pub recent_messages: usize,
+    /// Memory for those messages, in MiB, the least recently used conversations going first.
+    pub recent_messages_mb: usize,
     pub sla: SlaTargets,
 }
 
@@ -108,6 +112,8 @@ impl Default for RawSettings {
             ws_outbound_queue: 1024,
             ws_auth_timeout_secs: 10,
             password_hash_concurrency: 2,
+            recent_messages: 1000,
+            recent_messages_mb: 64,
             sla: SlaTargets::default(),
         }
     }
@@ -141,6 +147,8 @@ pub struct Settings {
     pub ws_outbound_queue: usize,
     pub ws_auth_timeout_secs: u64,
     pub password_hash_concurrency: usize,
+    pub recent_messages: usize,
+    pub recent_messages_mb: usize,
     pub sla: SlaTargets,
 }
 
@@ -317,6 +325,8 @@ impl RawSettings {
             ws_outbound_queue: self.ws_outbound_queue,
             ws_auth_timeout_secs: self.ws_auth_timeout_secs,
             password_hash_concurrency: self.password_hash_concurrency,
+            recent_messages: self.recent_messages,
+            recent_messages_mb: self.recent_messages_mb,
             sla: self.sla,
         })
     }

@@ -21,6 +21,7 @@ use crate::auth::ratelimit::AuthRateLimiter;
 use crate::auth::sessions::Sessions;
 use crate::auth::tokens::{TokenKeys, load_or_create_secret};
 use crate::chat::audience::Audiences;
+use crate::chat::recent::RecentMessages;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::http::{docs::ApiDoc, middleware, ops};
@@ -78,6 +79,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         realtime: Realtime::new(hub, broker, node_id),
         audiences,
         sessions,
+        recent: Arc::new(RecentMessages::new(
+            settings.recent_messages,
+            settings.recent_messages_mb * 1024 * 1024,
+        )),
         writer,
         metrics: ops::metrics_handle(),
         shutdown,

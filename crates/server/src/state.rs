@@ -11,6 +11,7 @@ use crate::auth::ratelimit::AuthRateLimiter;
 use crate::auth::sessions::Sessions;
 use crate::auth::tokens::TokenKeys;
 use crate::chat::audience::Audiences;
+use crate::chat::recent::RecentMessages;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::realtime::Realtime;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub audiences: Arc<Audiences>,
     /// Authenticated sessions, in memory (`auth::sessions`).
     pub sessions: Arc<Sessions>,
+    /// Recent messages of active conversations, encoded (`chat::recent`).
+    pub recent: Arc<RecentMessages>,
     /// The one writer of chat messages (`chat::writer`).
     pub writer: Writer,
     pub metrics: Option<PrometheusHandle>,

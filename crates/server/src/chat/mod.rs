@@ -13,4 +13,5 @@
 //! the same batch; the ticket is told afterwards (`tickets::service::announce`).
 
 pub mod audience;
+pub mod recent;
 pub mod writer;

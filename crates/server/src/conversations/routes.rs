@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,6 +14,7 @@ use super::service::{self, SendInput};
 use super::view::{ConversationList, ConversationView, MessagePage, MessageView};
 use super::{access, store};
 use crate::auth::AuthUser;
+use crate::chat::recent::{self, PageQuery};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -117,12 +119,28 @@ pub async fn list_messages(
     me: AuthUser,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
-) -> AppResult<Json<MessagePage>> {
+) -> AppResult<Response> {
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::field("limit", "must be 1 to 200"));
     }
     let allowed = state.audiences.allow(&state.db, &me, id).await?;
+    // Only a page with no upper bound needs the last seq to be answered from memory.
+    let last_seq = match (q.after_seq, q.before_seq) {
+        (_, Some(_)) => None,
+        _ => Some(store::last_seq(&state.db, id).await?),
+    };
+    let query = PageQuery {
+        after: q.after_seq,
+        before: q.before_seq,
+        limit: limit as usize,
+        with_notes: allowed.staff_view,
+        last_seq,
+    };
+    if let Some(page) = state.recent.page(id, query) {
+        let headers = [(header::CONTENT_TYPE, "application/json")];
+        return Ok((headers, recent::page_json(&page)).into_response());
+    }
     let items = store::page(
         &state.db,
         id,
@@ -132,7 +150,7 @@ pub async fn list_messages(
         allowed.staff_view,
     )
     .await?;
-    Ok(Json(MessagePage { items }))
+    Ok(Json(MessagePage { items }).into_response())
 }
 
 /// Send a message: 201 when stored, 200 with the original when `client_id` repeats.

@@ -14,24 +14,39 @@ use super::events::{Control, Envelope, EventKind};
 use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
 
-/// What the hub hands to a connection's writer.
+/// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each), because
+/// every connection's queue allocates its first block of slots up front: an idle connection
+/// pays for that block, not for the events.
 #[derive(Debug)]
 pub enum Outbound {
-    Event {
-        kind: EventKind,
-        payload: Utf8Bytes,
-    },
+    /// One event, shared by every recipient: one allocation per event, not per connection.
+    Event(Arc<QueuedEvent>),
     /// An `ack` for a message this connection sent: never shed, also advances the cursor.
-    Ack {
-        conversation_id: i64,
-        seq: i64,
-        client_id: String,
-        payload: Utf8Bytes,
-    },
+    Ack(Box<QueuedAck>),
     /// Replay everything after these positions, then `resumed` for each.
-    Resume(Vec<(i64, i64)>),
-    /// Close with this code and reason once everything queued before it is written.
-    Close(u16, &'static str),
+    Resume(Box<[(i64, i64)]>),
+    /// Close with this code once everything queued before it is written.
+    Close(u16),
+}
+
+#[derive(Debug)]
+pub struct QueuedEvent {
+    pub kind: EventKind,
+    pub payload: Utf8Bytes,
+}
+
+impl QueuedEvent {
+    pub fn new(kind: EventKind, payload: Utf8Bytes) -> Arc<Self> {
+        Arc::new(Self { kind, payload })
+    }
+}
+
+#[derive(Debug)]
+pub struct QueuedAck {
+    pub conversation_id: i64,
+    pub seq: i64,
+    pub client_id: String,
+    pub payload: Utf8Bytes,
 }
 
 /// Closes a connection at once, even when its queue is full or its socket is stuck.
@@ -164,8 +179,11 @@ impl Hub {
     }
 
     pub fn deliver(&self, env: &Envelope) {
-        // Encoded once per node; every recipient shares these bytes.
-        let payload = Utf8Bytes::from(env.payload.as_ref().to_owned());
+        // Encoded once per node; every recipient shares this one event.
+        let event = QueuedEvent::new(
+            env.kind.clone(),
+            Utf8Bytes::from(env.payload.as_ref().to_owned()),
+        );
         for user_id in env.to.iter() {
             let Some(list) = self.conns.get(user_id) else {
                 continue;
@@ -177,20 +195,20 @@ impl Hub {
                 if env.except_connection.as_deref() == Some(conn.id.as_str()) {
                     continue;
                 }
-                self.offer(conn, env.kind.clone(), payload.clone());
+                self.offer(conn, event.clone());
             }
         }
     }
 
     /// Queues an event for one connection without waiting. Volatile events are shed when the
     /// queue is three-quarters full; anything else that doesn't fit closes the connection.
-    pub fn offer(&self, conn: &ConnHandle, kind: EventKind, payload: Utf8Bytes) {
+    pub fn offer(&self, conn: &ConnHandle, event: Arc<QueuedEvent>) {
         let room = conn.tx.capacity();
-        if kind == EventKind::Volatile && room < self.queue_capacity / 4 {
+        if event.kind == EventKind::Volatile && room < self.queue_capacity / 4 {
             metrics::counter!("switchboard_ws_events_shed_total").increment(1);
             return;
         }
-        if conn.tx.try_send(Outbound::Event { kind, payload }).is_err() {
+        if conn.tx.try_send(Outbound::Event(event)).is_err() {
             // The client stopped reading. It loses nothing: it reconnects and resumes.
             metrics::counter!("switchboard_ws_slow_consumer_closed_total").increment(1);
             conn.closer.close(1013);

@@ -19,9 +19,12 @@ use tokio::time::Instant;
 
 use super::cursor::{Cursors, Decision};
 use super::events::{ClientFrame, EventKind, ServerFrame};
-use super::hub::{Closer, ConnHandle, InFlight, Outbound, is_in_flight, set_in_flight};
+use super::hub::{
+    Closer, ConnHandle, InFlight, Outbound, QueuedEvent, is_in_flight, set_in_flight,
+};
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
+use crate::chat::recent::{PageQuery, Recent};
 use crate::chat::writer::Reply;
 use crate::conversations::service::{self as conversations, SendInput};
 use crate::conversations::store;
@@ -29,6 +32,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Allocated for every connection up front and grown only for a larger frame: a typical
+/// client frame (`send`, `typing`, `read`) is a few hundred bytes.
+const READ_BUFFER: usize = 1024;
 const PING_EVERY: Duration = Duration::from_secs(30);
 const DEAD_AFTER: Duration = Duration::from_secs(90);
 const REPLAY_PAGE: u64 = 200;
@@ -43,9 +49,9 @@ pub async fn upgrade(
         metrics::counter!("switchboard_ws_rejected_origin_total").increment(1);
         return AppError::Forbidden.into_response();
     }
-    // Frames are fed into an 8 KiB write buffer and flushed when the queue is empty (or the
-    // buffer is full): one syscall for many frames.
-    ws.read_buffer_size(4 * 1024)
+    // Frames are fed into an 8 KiB write buffer (allocated on first use) and flushed when the
+    // queue is empty or the buffer is full: one syscall for many frames.
+    ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(MAX_FRAME_BYTES)
@@ -94,7 +100,7 @@ async fn run(state: AppState, socket: WebSocket) {
     };
     if !positions.is_empty() {
         // Queued before the connection joins the hub: the replay precedes every live event.
-        let _ = handle.tx.try_send(Outbound::Resume(positions));
+        let _ = handle.tx.try_send(Outbound::Resume(positions.into()));
     }
     let first = match state.realtime.hub.register(user.id, handle.clone()) {
         Ok(first) => first,
@@ -115,7 +121,9 @@ async fn run(state: AppState, socket: WebSocket) {
         .is_ok()
     {
         if first && state.realtime.node_presence(user.id, true).await {
-            crate::presence::announce(&state, user.id, true).await;
+            // Boxed like every database call here: inline, its future would size this
+            // task's allocation for the connection's whole life.
+            Box::pin(crate::presence::announce(&state, user.id, true)).await;
         }
         let writer = tokio::spawn(write_loop(
             state.clone(),
@@ -136,7 +144,7 @@ async fn run(state: AppState, socket: WebSocket) {
     if state.realtime.hub.unregister(user.id, &conn_id)
         && state.realtime.node_presence(user.id, false).await
     {
-        crate::presence::announce(&state, user.id, false).await;
+        Box::pin(crate::presence::announce(&state, user.id, false)).await;
     }
 }
 
@@ -199,7 +207,7 @@ async fn read_loop(
                 // Sends this loop queued are still with the writer: wait (bounded) until each
                 // is answered, so their acks go out before the close.
                 wait_for_answers(conn, Duration::from_secs(5)).await;
-                return match conn.tx.try_send(Outbound::Close(1001, "server shutting down")) {
+                return match conn.tx.try_send(Outbound::Close(1001)) {
                     Ok(()) => ReadEnd::WriterCloses,
                     Err(_) => {
                         conn.closer.close(1001);
@@ -341,7 +349,7 @@ async fn handle_text(
                     ),
                 }
             }
-            if conn.tx.try_send(Outbound::Resume(list)).is_err() {
+            if conn.tx.try_send(Outbound::Resume(list.into())).is_err() {
                 conn.closer.close(1013);
             }
         }
@@ -365,10 +373,10 @@ async fn handle_text(
 fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
     if conn
         .tx
-        .try_send(Outbound::Event {
+        .try_send(Outbound::Event(QueuedEvent::new(
             kind,
-            payload: payload.as_ref().into(),
-        })
+            payload.as_ref().into(),
+        )))
         .is_err()
     {
         conn.closer.close(1013);
@@ -462,7 +470,7 @@ async fn write_queued(
     let mut item = first;
     let mut written = 0;
     let close = loop {
-        if let Outbound::Close(code, _) = item {
+        if let Outbound::Close(code) = item {
             break Some(code);
         }
         write_item(state, user, sink, cursors, in_flight, item).await?;
@@ -488,33 +496,32 @@ async fn write_item(
     item: Outbound,
 ) -> Result<(), ()> {
     match item {
-        Outbound::Event {
-            kind:
-                EventKind::Message {
-                    conversation_id,
-                    seq,
-                },
-            payload,
-        } => match cursors.on_message(conversation_id, seq) {
-            Decision::Duplicate => Ok(()),
-            Decision::Deliver => send_text(sink, payload).await,
-            Decision::FillGap { after, before } => {
-                fill(state, user, sink, in_flight, conversation_id, after, before).await?;
-                send_text(sink, payload).await
+        Outbound::Event(event) => {
+            let EventKind::Message {
+                conversation_id,
+                seq,
+            } = event.kind
+            else {
+                return send_text(sink, event.payload.clone()).await;
+            };
+            match cursors.on_message(conversation_id, seq) {
+                Decision::Duplicate => Ok(()),
+                Decision::Deliver => send_text(sink, event.payload.clone()).await,
+                Decision::FillGap { after, before } => {
+                    fill(state, user, sink, in_flight, conversation_id, after, before).await?;
+                    send_text(sink, event.payload.clone()).await
+                }
             }
-        },
-        Outbound::Event { payload, .. } => send_text(sink, payload).await,
-        Outbound::Ack {
-            conversation_id,
-            seq,
-            client_id,
-            payload,
-        } => {
-            if let Decision::FillGap { after, before } = cursors.on_message(conversation_id, seq) {
+        }
+        Outbound::Ack(ack) => {
+            if let Decision::FillGap { after, before } =
+                cursors.on_message(ack.conversation_id, ack.seq)
+            {
+                let conversation_id = ack.conversation_id;
                 fill(state, user, sink, in_flight, conversation_id, after, before).await?;
             }
-            set_in_flight(in_flight, &client_id, false);
-            send_text(sink, payload).await
+            set_in_flight(in_flight, &ack.client_id, false);
+            send_text(sink, ack.payload.clone()).await
         }
         Outbound::Resume(positions) => {
             for (conversation_id, position) in positions {
@@ -531,7 +538,7 @@ async fn write_item(
             }
             Ok(())
         }
-        Outbound::Close(..) => Ok(()),
+        Outbound::Close(_) => Ok(()),
     }
 }
 
@@ -547,16 +554,7 @@ async fn fill(
 ) -> Result<(), ()> {
     metrics::counter!("switchboard_ws_gap_fills_total").increment(1);
     while after + 1 < before {
-        let page = store::page(
-            &state.db,
-            conversation_id,
-            Some(after),
-            Some(before),
-            REPLAY_PAGE,
-            user.is_staff(),
-        )
-        .await
-        .map_err(|_| ())?;
+        let page = replay_page(state, user, conversation_id, after, Some(before), None).await?;
         let Some(last) = page.last().map(|m| m.seq) else {
             break;
         };
@@ -565,15 +563,44 @@ async fn fill(
             .iter()
             .filter(|m| !is_in_flight(in_flight, user.id, m.sender_id, &m.client_id))
         {
-            send_text(
-                sink,
-                ServerFrame::Message { message }.encode().as_ref().into(),
-            )
-            .await?;
+            send_text(sink, message.frame().into()).await?;
         }
         after = last;
     }
     Ok(())
+}
+
+/// One page of a replay: from the recent messages in memory when they hold it, else from
+/// the database.
+async fn replay_page(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+    after: i64,
+    before: Option<i64>,
+    last_seq: Option<i64>,
+) -> Result<Vec<Arc<Recent>>, ()> {
+    let query = PageQuery {
+        after: Some(after),
+        before,
+        limit: REPLAY_PAGE as usize,
+        with_notes: user.is_staff(),
+        last_seq,
+    };
+    if let Some(page) = state.recent.page(conversation_id, query) {
+        return Ok(page);
+    }
+    let page = store::page(
+        &state.db,
+        conversation_id,
+        Some(after),
+        before,
+        REPLAY_PAGE,
+        user.is_staff(),
+    )
+    .await
+    .map_err(|_| ())?;
+    Ok(page.iter().map(|m| Arc::new(Recent::new(m))).collect())
 }
 
 /// Replays every message after `position`, then `resumed`. Runs on the writer, so live events
@@ -607,26 +634,13 @@ async fn resume(
     let already = cursors.delivered_live(conversation_id);
     let mut after = position;
     loop {
-        let page = store::page(
-            &state.db,
-            conversation_id,
-            Some(after),
-            None,
-            REPLAY_PAGE,
-            user.is_staff(),
-        )
-        .await
-        .map_err(|_| ())?;
+        let page = replay_page(state, user, conversation_id, after, None, Some(committed)).await?;
         for message in page
             .iter()
             .filter(|m| already.is_none_or(|(a, b)| m.seq < a || m.seq > b))
             .filter(|m| !is_in_flight(in_flight, user.id, m.sender_id, &m.client_id))
         {
-            send_text(
-                sink,
-                ServerFrame::Message { message }.encode().as_ref().into(),
-            )
-            .await?;
+            send_text(sink, message.frame().into()).await?;
         }
         let full = page.len() as u64 == REPLAY_PAGE;
         match page.last() {

@@ -297,13 +297,20 @@ cluster_test!(
             t.await.unwrap();
         }
         let mut orders = Vec::new();
-        for r in readers.iter_mut() {
+        for (i, r) in readers.iter_mut().enumerate() {
             let mut order = Vec::new();
             while order.len() < 1000 {
-                let f = r
-                    .try_recv(Duration::from_secs(60))
-                    .await
-                    .expect("a message within 60 s");
+                let Some(f) = r.try_recv(Duration::from_secs(60)).await else {
+                    let mut seqs: Vec<i64> = order.iter().map(|x: &(i64, i64)| x.0).collect();
+                    seqs.sort();
+                    let missing: Vec<i64> = (1..=1000)
+                        .filter(|s| seqs.binary_search(s).is_err())
+                        .collect();
+                    panic!(
+                        "reader {i}: {} messages within 60 s; missing {missing:?}",
+                        order.len()
+                    );
+                };
                 if f["type"] == "message" {
                     order.push((
                         f["message"]["seq"].as_i64().unwrap(),

@@ -8,6 +8,7 @@ mod auth;
 mod cluster;
 mod errors;
 mod files;
+mod history;
 mod ops;
 mod realtime;
 mod social;

@@ -19,12 +19,13 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
+use super::recent::Recent;
 use crate::conversations::store;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message};
 use crate::error::{AppError, AppResult};
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
-use crate::realtime::hub::{ConnHandle, Outbound, set_in_flight};
+use crate::realtime::hub::{ConnHandle, Outbound, QueuedAck, set_in_flight};
 use crate::state::AppState;
 
 /// The most sends stored in one transaction. Measured (BENCHMARKS.md): batches at 10,000
@@ -353,12 +354,12 @@ async fn answer(state: &AppState, request: SendRequest, outcome: Outcome) {
 
 fn queue_ack(conn: &ConnHandle, client_id: &str, message: &MessageView) {
     let payload = ServerFrame::Ack { client_id, message }.encode();
-    let ack = Outbound::Ack {
+    let ack = Outbound::Ack(Box::new(QueuedAck {
         conversation_id: message.conversation_id,
         seq: message.seq,
         client_id: client_id.to_string(),
         payload: payload.as_ref().into(),
-    };
+    }));
     if conn.tx.try_send(ack).is_err() {
         // No ack will be written: the writer must not wait for one. The message is stored;
         // the client reconnects, resumes and retries, and the retry is acked as a repeat.
@@ -368,24 +369,27 @@ fn queue_ack(conn: &ConnHandle, client_id: &str, message: &MessageView) {
 }
 
 /// Publishes a stored message to its conversation's audience (notes to staff only); the
-/// connection that sent it gets its `ack` instead.
+/// connection that sent it gets its `ack` instead. The message is encoded once, kept in the
+/// conversation's recent messages (`chat::recent`) and sent as the same bytes to everyone.
 pub async fn publish_message(
     state: &AppState,
     conversation: &ConversationFacts,
     view: &MessageView,
     origin: Option<String>,
 ) {
+    let recent = Arc::new(Recent::new(view));
+    state.recent.append(conversation.id, recent.clone());
     state
         .realtime
         .publish(Envelope {
             to: conversation.audience.clone(),
-            staff_only: view.kind == "note",
+            staff_only: recent.note,
             except_connection: origin,
             kind: EventKind::Message {
                 conversation_id: conversation.id,
                 seq: view.seq,
             },
-            payload: ServerFrame::Message { message: view }.encode(),
+            payload: recent.frame().into(),
         })
         .await;
 }
