@@ -10,6 +10,7 @@ mod errors;
 mod files;
 mod ops;
 mod realtime;
+mod sla;
 mod social;
 mod tickets;
 mod writer;
