@@ -8,6 +8,7 @@ mod auth;
 mod cluster;
 mod errors;
 mod files;
+mod here;
 mod ops;
 mod realtime;
 mod sla;
