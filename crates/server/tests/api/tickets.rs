@@ -752,7 +752,7 @@ db_test!(
         let page = get("").await;
         assert_eq!(
             page["counts"],
-            json!({"open": 4, "in_progress": 1, "closed": 1})
+            json!({"open": 4, "in_progress": 1, "pending": 0, "closed": 1})
         );
         assert_eq!(
             get("status=open").await["items"].as_array().unwrap().len(),
