@@ -203,7 +203,7 @@ export const tests = {
       await customer.page.getByRole('button', { name: 'Remove icon-512.png' }).waitFor();
       await customer.page.getByTestId('composer-send').last().click();
       await preview.nth(1).waitFor();
-      await preview.first().click();
+      await agent.page.getByLabel('Open image icon-192.png', { exact: true }).click();
       const viewer = agent.page.getByTestId('image-viewer');
       await viewer.waitFor();
       const name = viewer.getByTestId('image-viewer-name');

@@ -42,6 +42,8 @@ export const tests = {
       await pane.getByTestId('ticket-set-status-pending').click();
       await pane.getByTestId('ticket-status').filter({ hasText: 'Waiting on customer' }).waitFor();
       await pane.getByTestId('ticket-sla-paused').waitFor();
+      // Taken, it left the unassigned queue: it is under Mine.
+      await agent.page.getByTestId('tickets-tab-mine').click();
       await agent.page
         .getByTestId(`ticket-sla-${tk.number}`)
         .filter({ hasText: 'paused' })
