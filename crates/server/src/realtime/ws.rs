@@ -192,7 +192,14 @@ async fn read_loop(
     let mut here = None;
     let (end, user) = read_frames(state, user, stream, conn, &mut here).await;
     if let Some(conversation_id) = here {
-        let _ = conversations::here(state, &user, conversation_id, Activity::Left).await;
+        // Boxed: inline, this future would size the connection's task for its whole life.
+        let _ = Box::pin(conversations::here(
+            state,
+            &user,
+            conversation_id,
+            Activity::Left,
+        ))
+        .await;
     }
     end
 }
