@@ -26,7 +26,7 @@ function agentStore() {
 beforeEach(() => {
   mocked.listTickets.mockResolvedValue({
     items: [ticket(), ticket({ id: 12, number: 1002, subject: 'Second' })],
-    counts: { open: 2, in_progress: 0, closed: 0 },
+    counts: { open: 2, in_progress: 0, pending: 0, closed: 0 },
     next_cursor: null,
   });
   mocked.listTeams.mockResolvedValue([]);

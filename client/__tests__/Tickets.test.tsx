@@ -28,7 +28,7 @@ jest.mock('../src/api/conversations', () => ({
 }));
 const mocked = ticketsApi as jest.Mocked<typeof ticketsApi>;
 
-const counts = { open: 4, in_progress: 2, closed: 9 };
+const counts = { open: 4, in_progress: 2, pending: 0, closed: 9 };
 
 function storeFor(user: typeof me) {
   const store = makeStore();
@@ -113,7 +113,7 @@ describe('Tickets screen', () => {
   it('a ticket that arrives live shows up in the queue', async () => {
     mocked.listTickets.mockResolvedValue({
       items: [],
-      counts: { open: 0, in_progress: 0, closed: 0 },
+      counts: { open: 0, in_progress: 0, pending: 0, closed: 0 },
     });
     const store = storeFor(agent);
     await renderScreen(TicketsScreen, { store });

@@ -31,7 +31,7 @@ const older = ticket({ id: 12, number: 1000, subject: 'Toner is empty', status: 
 beforeEach(() => {
   mocked.listTickets.mockImplementation(async (q) => ({
     items: q.requester ? [printer, older] : [printer],
-    counts: { open: 1, in_progress: 0, closed: 0 },
+    counts: { open: 1, in_progress: 0, pending: 0, closed: 0 },
     next_cursor: null,
   }));
   mocked.listTeams.mockResolvedValue([]);
@@ -56,6 +56,7 @@ describe('SLA badge', () => {
       clock: 'first_response',
       breached: false,
       leftMs: 4 * 3_600_000,
+      paused: false,
     });
     const answered = ticket({ first_response_at: '2026-11-25T12:30:00.000Z' });
     expect(slaState(answered, now)?.clock).toBe('resolution');
@@ -68,6 +69,33 @@ describe('SLA badge', () => {
     });
     expect(slaState(flagged, now)?.breached).toBe(true);
     expect(slaState(ticket({ status: 'closed' }), now)).toBeNull();
+  });
+
+  it('freezes the resolution clock while the ticket waits on the customer', () => {
+    const waiting = ticket({
+      status: 'pending',
+      first_response_at: '2026-11-25T09:00:00.000Z',
+      sla: {
+        ...ticket().sla,
+        resolution_due: '2026-11-25T14:00:00.000Z',
+        resolution_paused_since: '2026-11-25T11:00:00.000Z',
+      },
+    });
+    // Three hours were left when it paused; still three hours, now and much later.
+    for (const at of [now, now + 24 * 3_600_000]) {
+      expect(slaState(waiting, at)).toEqual({
+        clock: 'resolution',
+        breached: false,
+        leftMs: 3 * 3_600_000,
+        paused: true,
+      });
+    }
+    // Unanswered, the first-response clock keeps running even while pending.
+    const unanswered = ticket({
+      status: 'pending',
+      sla: { ...waiting.sla },
+    });
+    expect(slaState(unanswered, now)).toMatchObject({ clock: 'first_response', paused: false });
   });
 
   it('formats time left briefly', () => {

@@ -177,7 +177,7 @@ describe('dispatcher', () => {
     handleServerFrame({ type: 'ticket', ticket: ticket() }, ctx);
     let s = store.getState().tickets;
     expect(s.list.ids).toEqual([11]);
-    expect(s.list.counts).toEqual({ open: 1, in_progress: 0, closed: 0 });
+    expect(s.list.counts).toEqual({ open: 1, in_progress: 0, pending: 0, closed: 0 });
     // An agent takes it: it leaves the queue.
     handleServerFrame(
       {
@@ -192,7 +192,7 @@ describe('dispatcher', () => {
     );
     s = store.getState().tickets;
     expect(s.list.ids).toEqual([]);
-    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, closed: 0 });
+    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, pending: 0, closed: 0 });
     expect(s.byId['11'].status).toBe('in_progress');
   });
 });

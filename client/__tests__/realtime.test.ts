@@ -116,4 +116,39 @@ describe('realtime pipeline', () => {
     expect(store.getState().conversations.byId['7'].unread_count).toBe(0);
     rt.stop();
   });
+
+  it('says where we are: viewing, replying while typing, back to viewing, repeated, then left', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    try {
+      const { rt } = await setup();
+      const ws = ready();
+      // Time passes with the server answering pings, so the link stays up.
+      const tick = (ms: number) => {
+        for (let t = 0; t < ms; t += 1_000) {
+          jest.advanceTimersByTime(1_000);
+          ws.sentOfType('ping').forEach((p) => ws.receive({ type: 'pong', nonce: p.nonce }));
+        }
+      };
+      rt.here(7, 'viewing');
+      rt.typing(7);
+      expect(ws.sentOfType('here')).toEqual([
+        { type: 'here', conversation_id: 7, activity: 'viewing' },
+        { type: 'here', conversation_id: 7, activity: 'replying' },
+      ]);
+      // Eight quiet seconds: viewing again; then repeated every 20 s while we stay.
+      tick(9_000);
+      expect(ws.sentOfType('here').at(-1)).toMatchObject({ activity: 'viewing' });
+      const before = ws.sentOfType('here').length;
+      tick(21_000);
+      expect(ws.sentOfType('here').length).toBe(before + 1);
+      rt.here(7, 'left');
+      expect(ws.sentOfType('here').at(-1)).toMatchObject({ activity: 'left' });
+      tick(30_000);
+      expect(ws.sentOfType('here').at(-1)).toMatchObject({ activity: 'left' });
+      expect(FakeSocket.last()).toBe(ws);
+      rt.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

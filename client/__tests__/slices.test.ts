@@ -132,7 +132,7 @@ describe('tickets slice', () => {
       s,
       fetchTickets.fulfilled(
         {
-          page: { items: [ticket()], counts: { open: 1, in_progress: 0, closed: 0 } },
+          page: { items: [ticket()], counts: { open: 1, in_progress: 0, pending: 0, closed: 0 } },
           key: queryKey(queue),
         },
         'r1',
@@ -150,7 +150,7 @@ describe('tickets slice', () => {
       s,
       fetchTickets.fulfilled(
         {
-          page: { items: [ticket()], counts: { open: 1, in_progress: 0, closed: 0 } },
+          page: { items: [ticket()], counts: { open: 1, in_progress: 0, pending: 0, closed: 0 } },
           key: queryKey(q),
         },
         'r',
@@ -158,7 +158,7 @@ describe('tickets slice', () => {
       ),
     );
     s = tickets(s, ticketUpserted({ ticket: ticket({ version: 2, status: 'closed' }), myId: 1 }));
-    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, closed: 1 });
+    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, pending: 0, closed: 1 });
     expect(s.list.ids).toEqual([11]);
   });
 });

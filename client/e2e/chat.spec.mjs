@@ -195,6 +195,42 @@ export const tests = {
       );
       await shot(agent.page, 'chat-image-only-dark');
 
+      // A second picture; the agent opens the first in the viewer instead of downloading it.
+      const second = path.join(clientDir, 'public/icons/icon-512.png');
+      const chooser2 = customer.page.waitForEvent('filechooser');
+      await customer.page.getByTestId('composer-attach').last().click();
+      await (await chooser2).setFiles(second);
+      await customer.page.getByRole('button', { name: 'Remove icon-512.png' }).waitFor();
+      await customer.page.getByTestId('composer-send').last().click();
+      await preview.nth(1).waitFor();
+      await agent.page.getByLabel('Open image icon-192.png', { exact: true }).click();
+      const viewer = agent.page.getByTestId('image-viewer');
+      await viewer.waitFor();
+      const name = viewer.getByTestId('image-viewer-name');
+      assert((await name.textContent()) === 'icon-192.png', 'the clicked image is shown');
+      assert(
+        (await viewer.getByTestId('image-viewer-position').textContent()) === '1 / 2',
+        'its place in the conversation',
+      );
+      const full = viewer.getByTestId('image-viewer-image');
+      await full.waitFor();
+      const before = await full.boundingBox();
+      await viewer.getByTestId('image-viewer-zoom-in').click();
+      await viewer.getByTestId('image-viewer-zoom').filter({ hasText: '150%' }).waitFor();
+      // Keys: → next (and the zoom starts over), ← back.
+      await agent.page.keyboard.press('ArrowRight');
+      await name.filter({ hasText: 'icon-512.png' }).waitFor();
+      await viewer.getByTestId('image-viewer-zoom').filter({ hasText: '100%' }).waitFor();
+      await viewer.getByTestId('image-viewer-prev').click();
+      await name.filter({ hasText: 'icon-192.png' }).waitFor();
+      assert(before && before.width > 100, `full-size image shown (${before?.width} px wide)`);
+      await shot(agent.page, 'chat-image-viewer-dark');
+      const download = agent.page.waitForEvent('download');
+      await viewer.getByTestId('image-viewer-download').click();
+      assert((await download).suggestedFilename() === 'icon-192.png', 'downloads the file');
+      await agent.page.keyboard.press('Escape');
+      await viewer.waitFor({ state: 'detached' });
+
       assert(
         customer.errors.length === 0 && agent.errors.length === 0,
         `page errors: ${[...customer.errors, ...agent.errors]}`,

@@ -80,7 +80,8 @@ export const tests = {
       assert(await current.evaluate((el) => el === document.activeElement), 's focuses the status');
       await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
-      await page.getByTestId('ticket-status').filter({ hasText: 'Closed' }).waitFor();
+      // The next chip after In progress is Waiting on customer.
+      await page.getByTestId('ticket-status').filter({ hasText: 'Waiting on customer' }).waitFor();
       assert(agent.errors.length === 0, `page errors: ${agent.errors}`);
     } finally {
       await close();

@@ -10,6 +10,7 @@ import { ActivityIndicator, StyleSheet, View } from 'react-native';
 import { SafeAreaProvider } from 'react-native-safe-area-context';
 import { Provider } from 'react-redux';
 
+import { AttentionEffects } from './components/Attention';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { t } from './i18n';
 import { registerServiceWorker } from './lib/pwa';
@@ -78,6 +79,7 @@ function Root({ rt }: { rt: Realtime }) {
     <View style={[styles.fill, { backgroundColor: theme.colors.background }]}>
       <StatusBar style={theme.dark ? 'light' : 'dark'} />
       <ConnectionBanner />
+      {status === 'signedIn' ? <AttentionEffects /> : null}
       <NavigationContainer
         theme={navTheme}
         linking={linking}

@@ -18,6 +18,7 @@ export function fakeRealtime(): jest.Mocked<Realtime> {
     discard: jest.fn(),
     typing: jest.fn(),
     read: jest.fn(),
+    here: jest.fn(),
   };
 }
 

@@ -1,6 +1,10 @@
 import { api } from './client';
 import type { Id, Priority, Team, Ticket, TicketEvent, TicketPage, TicketStatus } from './types';
 
+/** `sla`: the next due time first (see the server's `sort=sla`). */
+export type TicketSort = 'updated' | 'created' | 'priority' | 'sla';
+export const SORTS: TicketSort[] = ['updated', 'created', 'priority', 'sla'];
+
 export interface TicketQuery {
   status?: TicketStatus;
   priority?: Priority;
@@ -8,7 +12,7 @@ export interface TicketQuery {
   team?: Id;
   requester?: Id | 'me';
   q?: string;
-  sort?: 'updated' | 'created' | 'priority';
+  sort?: TicketSort;
   cursor?: string;
   limit?: number;
 }

@@ -79,9 +79,10 @@ export interface Team {
   members: UserSummary[];
 }
 
-export type TicketStatus = 'open' | 'in_progress' | 'closed';
+/** `pending`: waiting on the customer (the resolution clock is paused). */
+export type TicketStatus = 'open' | 'in_progress' | 'pending' | 'closed';
 export type Priority = 'low' | 'medium' | 'high' | 'urgent';
-export const STATUSES: TicketStatus[] = ['open', 'in_progress', 'closed'];
+export const STATUSES: TicketStatus[] = ['open', 'in_progress', 'pending', 'closed'];
 export const PRIORITIES: Priority[] = ['low', 'medium', 'high', 'urgent'];
 
 export interface Sla {
@@ -89,6 +90,8 @@ export interface Sla {
   resolution_due: string | null;
   first_response_breached: boolean;
   resolution_breached: boolean;
+  /** Set while the ticket is pending: the resolution clock stopped then. */
+  resolution_paused_since?: string | null;
 }
 
 export interface Ticket {
@@ -152,6 +155,7 @@ export interface Contact {
 export interface TicketCounts {
   open: number;
   in_progress: number;
+  pending: number;
   closed: number;
 }
 
@@ -184,8 +188,12 @@ export type ClientFrame =
     }
   | { type: 'resume'; positions: Record<string, number> }
   | { type: 'typing'; conversation_id: Id }
+  | { type: 'here'; conversation_id: Id; activity: HereActivity }
   | { type: 'read'; conversation_id: Id; seq: number }
   | { type: 'ping'; nonce: string };
+
+/** A staff member on a ticket's conversation: looking at it, writing in it, or gone. */
+export type HereActivity = 'viewing' | 'replying' | 'left';
 
 export type ServerFrame =
   | { type: 'ready'; user_id: Id; connection_id: string | number }
@@ -195,6 +203,13 @@ export type ServerFrame =
   | { type: 'typing'; conversation_id: Id; user_id: Id }
   | { type: 'read'; conversation_id: Id; user_id: Id; seq: number }
   | { type: 'presence'; user_id: Id; online: boolean }
+  | {
+      type: 'here';
+      conversation_id: Id;
+      user_id: Id;
+      display_name: string;
+      activity: HereActivity;
+    }
   | { type: 'pong'; nonce: string }
   | { type: 'error'; code: string; message: string; client_id?: string | null }
   | { type: 'ticket'; ticket: Ticket }

@@ -19,7 +19,9 @@ export function StatusBadge({ status, testID }: { status: TicketStatus; testID?:
       ? colors.primary
       : status === 'in_progress'
         ? colors.warning
-        : colors.textMuted;
+        : status === 'pending'
+          ? colors.text
+          : colors.textMuted;
   return <Badge testID={testID} label={t(`status.${status}`)} color={color} />;
 }
 

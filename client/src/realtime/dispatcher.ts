@@ -1,6 +1,7 @@
 import type { Id, ServerFrame } from '../api/types';
 import { isStaffRole, roleChanged } from '../state/auth';
 import { fetchConversation, readReceived, typingReceived } from '../state/conversations';
+import { hereReceived } from '../state/here';
 import { lastSeqOf, messageReceived } from '../state/messages';
 import { notificationReceived } from '../state/notifications';
 import { contactUpserted, friendRequestReceived, presenceChanged } from '../state/people';
@@ -20,6 +21,8 @@ export interface DispatchContext {
   onAccountUpdated?: (change: { roleChanged: boolean; wasStaff: boolean }) => void;
   /** A gap in a conversation's seqs: fetch what is missing over REST. */
   fillGap?: (conversationId: Id, afterSeq: number) => void;
+  /** Someone new arrived on a conversation: tell them we are here too. */
+  onHereNewcomer?: (conversationId: Id) => void;
   now?: () => number;
 }
 
@@ -47,6 +50,22 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
     case 'resumed':
       // Replay for this conversation is complete; nothing to store beyond the messages.
       return;
+    case 'here': {
+      if (frame.user_id === myId) return;
+      const known =
+        getState().here.byConversation[String(frame.conversation_id)]?.[String(frame.user_id)];
+      dispatch(
+        hereReceived({
+          conversationId: frame.conversation_id,
+          userId: frame.user_id,
+          name: frame.display_name,
+          activity: frame.activity,
+          now: (ctx.now ?? Date.now)(),
+        }),
+      );
+      if (!known && frame.activity !== 'left') ctx.onHereNewcomer?.(frame.conversation_id);
+      return;
+    }
     case 'typing':
       if (frame.user_id === myId) return;
       ensureMember(frame.conversation_id, frame.user_id, ctx);

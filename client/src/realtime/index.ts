@@ -5,12 +5,13 @@ import { refreshSession } from '../api/client';
 import * as convApi from '../api/conversations';
 import * as authApi from '../api/auth';
 import { getSession, onSessionChange, updateSessionUser } from '../api/session';
-import type { FileInfo, Id } from '../api/types';
+import type { FileInfo, HereActivity, Id } from '../api/types';
 import { wsUrl } from '../config';
 import { subscribeNetwork } from '../lib/network';
 import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
+import { hereCleared, hereExpired } from '../state/here';
 import { messagesCached, messagesLoaded, outboxChanged } from '../state/messages';
 import { fetchNotifications } from '../state/notifications';
 import { fetchContacts, fetchFriendRequests } from '../state/people';
@@ -44,9 +45,15 @@ export interface Realtime {
   discard(clientId: string): void;
   typing(conversationId: Id): void;
   read(conversationId: Id, seq: number): void;
+  /** Staff on a ticket: tell the other staff we are looking at it (or left it). */
+  here(conversationId: Id, activity: 'viewing' | 'left'): void;
 }
 
 const TYPING_THROTTLE_MS = 3000;
+/** "Replying" turns back into "viewing" after this long without typing. */
+const REPLYING_FOR_MS = 8000;
+/** Our state is repeated this often, so others' entries (60 s) never lapse while we stay. */
+const HERE_REPEAT_MS = 20_000;
 
 export function createRealtime(store: AppStore): Realtime {
   let socket: RealtimeSocket | null = null;
@@ -55,6 +62,18 @@ export function createRealtime(store: AppStore): Realtime {
   let ticker: ReturnType<typeof setInterval> | null = null;
   const lastTyping = new Map<Id, number>();
   let firstReady = true;
+  // What we last told others, per conversation we are on: activity and when.
+  const myHere = new Map<Id, { activity: 'viewing' | 'replying'; at: number; until?: number }>();
+  const tellHere = (cid: Id, activity: HereActivity) => {
+    socket?.send({ type: 'here', conversation_id: cid, activity });
+    if (activity === 'left') myHere.delete(cid);
+    else
+      myHere.set(cid, {
+        activity,
+        at: Date.now(),
+        until: activity === 'replying' ? Date.now() + REPLYING_FOR_MS : undefined,
+      });
+  };
 
   const fillGap = (cid: Id, afterSeq: number) => {
     convApi
@@ -111,6 +130,10 @@ export function createRealtime(store: AppStore): Realtime {
             getState: store.getState,
             outbox: ob,
             fillGap,
+            onHereNewcomer: (cid) => {
+              const mine = myHere.get(cid);
+              if (mine) tellHere(cid, mine.activity);
+            },
             refreshTicket: (id) => void store.dispatch(fetchTicket(id)),
             onAccountUpdated: ({ roleChanged, wasStaff }) => {
               const user = store.getState().auth.user;
@@ -125,6 +148,9 @@ export function createRealtime(store: AppStore): Realtime {
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
         onReady: () => {
           ob.flush();
+          // Others dropped us when the link went: say again where we are.
+          store.dispatch(hereCleared());
+          myHere.forEach((h, cid) => tellHere(cid, h.activity));
           if (!firstReady) {
             // After a reconnect, re-sync what frames don't replay (lists, counts, requests,
             // and our own account: a role change may have happened while we were away).
@@ -164,6 +190,14 @@ export function createRealtime(store: AppStore): Realtime {
         if (Object.keys(store.getState().conversations.typing).length) {
           store.dispatch(typingExpired({ now: Date.now() }));
         }
+        const now = Date.now();
+        if (Object.keys(store.getState().here.byConversation).length) {
+          store.dispatch(hereExpired({ now }));
+        }
+        myHere.forEach((h, cid) => {
+          if (h.until && now >= h.until) tellHere(cid, 'viewing');
+          else if (now - h.at >= HERE_REPEAT_MS) tellHere(cid, h.activity);
+        });
       }, 1000);
       s.start();
     },
@@ -176,6 +210,7 @@ export function createRealtime(store: AppStore): Realtime {
       if (ticker) clearInterval(ticker);
       ticker = null;
       firstReady = true;
+      myHere.clear();
     },
     async send(conversationId, body, opts) {
       if (!outbox) throw new Error('realtime not started');
@@ -198,6 +233,11 @@ export function createRealtime(store: AppStore): Realtime {
       if (now - (lastTyping.get(conversationId) ?? 0) < TYPING_THROTTLE_MS) return;
       lastTyping.set(conversationId, now);
       socket?.send({ type: 'typing', conversation_id: conversationId });
+      if (myHere.has(conversationId)) tellHere(conversationId, 'replying');
+    },
+    here(conversationId, activity) {
+      if (activity === 'left' && !myHere.has(conversationId)) return;
+      tellHere(conversationId, activity);
     },
     read(conversationId, seq) {
       const me = store.getState().auth.user?.id;

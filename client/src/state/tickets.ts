@@ -10,6 +10,7 @@ export interface TicketFilters {
   status?: Ticket['status'];
   priority?: Ticket['priority'];
   q?: string;
+  sort?: ticketsApi.TicketSort;
 }
 
 export interface TicketsState {
@@ -25,15 +26,18 @@ export interface TicketsState {
   };
   events: Record<string, TicketEvent[]>;
   teams: Team[];
+  /** Bumped by every live ticket change: what depends on many queries (view counts) refreshes. */
+  revision: number;
 }
 
-const emptyCounts: TicketCounts = { open: 0, in_progress: 0, closed: 0 };
+const emptyCounts: TicketCounts = { open: 0, in_progress: 0, pending: 0, closed: 0 };
 
 const initialState: TicketsState = {
   byId: {},
   list: { key: '', ids: [], counts: emptyCounts, nextCursor: null, loading: false, error: null },
   events: {},
   teams: [],
+  revision: 0,
 };
 
 /** The REST query for a tab and filters, as seen by a user with `role`. */
@@ -93,6 +97,41 @@ function upsert(state: TicketsState, t: Ticket) {
   state.byId[String(t.id)] = t;
 }
 
+const RANK: Record<Ticket['priority'], number> = { low: 1, medium: 2, high: 3, urgent: 4 };
+
+/**
+ * The time `sort=sla` orders by, as the server computes it: the first-response due time until
+ * the first staff reply, then the resolution due time; none (last) for closed tickets and for
+ * answered tickets waiting on the customer.
+ */
+export function nextDue(t: Ticket): number {
+  if (t.status === 'closed') return Infinity;
+  if (!t.first_response_at && t.sla.first_response_due) return Date.parse(t.sla.first_response_due);
+  if (t.sla.resolution_paused_since || !t.sla.resolution_due) return Infinity;
+  return Date.parse(t.sla.resolution_due);
+}
+
+/** The server's order for each sort, so live changes land where a reload would put them. */
+export function compareTickets(sort: ticketsApi.TicketSort = 'updated') {
+  const newest = (a: string, b: string) => Date.parse(b) - Date.parse(a);
+  return (a: Ticket, b: Ticket): number => {
+    switch (sort) {
+      case 'created':
+        return newest(a.created_at, b.created_at) || b.id - a.id;
+      case 'priority':
+        return (
+          RANK[b.priority] - RANK[a.priority] || newest(a.updated_at, b.updated_at) || b.id - a.id
+        );
+      case 'sla': {
+        const [x, y] = [nextDue(a), nextDue(b)];
+        return (x === y ? 0 : x < y ? -1 : 1) || a.id - b.id;
+      }
+      default:
+        return newest(a.updated_at, b.updated_at) || b.id - a.id;
+    }
+  };
+}
+
 /** Does a ticket belong in a list with this query? Used to place live `ticket` events. */
 export function matchesQuery(t: Ticket, q: ticketsApi.TicketQuery, myId: Id | null): boolean {
   if (q.status && t.status !== q.status) return false;
@@ -114,6 +153,7 @@ const slice = createSlice({
       const prev = state.byId[String(ticket.id)];
       upsert(state, ticket);
       if (prev && prev.version > ticket.version) return;
+      state.revision += 1;
       // Keep the visible list and its counts live.
       if (!state.list.key) return;
       const q = Object.fromEntries(JSON.parse(state.list.key)) as ticketsApi.TicketQuery;
@@ -125,10 +165,19 @@ const slice = createSlice({
       if (countedBefore && prev)
         state.list.counts[prev.status] = Math.max(0, state.list.counts[prev.status] - 1);
       if (countedNow) state.list.counts[ticket.status] += 1;
-      if (matches && !inList) state.list.ids.unshift(ticket.id);
       if (!matches && inList) state.list.ids = state.list.ids.filter((id) => id !== ticket.id);
-      if (matches && inList) {
-        state.list.ids = [ticket.id, ...state.list.ids.filter((id) => id !== ticket.id)];
+      if (matches) {
+        // Where the server's order puts it among the loaded rows.
+        const order = compareTickets(q.sort);
+        const rest = state.list.ids.filter((id) => id !== ticket.id);
+        const at = rest.findIndex((id) => {
+          const other = state.byId[String(id)];
+          return other && order(ticket, other) < 0;
+        });
+        // Past the loaded page it belongs to a later one (unless this is the last page).
+        if (at >= 0) rest.splice(at, 0, ticket.id);
+        else if (!state.list.nextCursor) rest.push(ticket.id);
+        state.list.ids = rest;
       }
     },
   },

@@ -205,7 +205,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
             Priority::Urgent,
             Some(1),
             Some(2),
-            Status::InProgress,
+            Status::Pending,
             Some(
                 "Thanks Farid, which browser are you using? We have seen this with some mail scanners opening the link first.",
             ),
@@ -312,12 +312,15 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
         }
         if let Some(r) = reply {
             say(state, worker, t.conversation_id, r, "text").await?;
-            say(state, requester, t.conversation_id, "Thank you!", "text").await?;
+            // A pending ticket waits for the customer's answer (writing would reopen it).
+            if status != Status::Pending {
+                say(state, requester, t.conversation_id, "Thank you!", "text").await?;
+            }
         }
-        if status == Status::Closed {
+        if matches!(status, Status::Closed | Status::Pending) {
             let changes = Changes {
                 version,
-                status: Some(Status::Closed),
+                status: Some(status),
                 ..Default::default()
             };
             tickets::update(state, worker, t.id, changes)

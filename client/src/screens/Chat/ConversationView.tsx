@@ -11,14 +11,16 @@ import {
 
 import { failureText, toApiFailure } from '../../api/client';
 import { getConversation, listMessages } from '../../api/conversations';
-import type { Conversation, Id, Message } from '../../api/types';
+import type { Conversation, FileInfo, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
+import { ImageViewer } from '../../components/ImageViewer';
 import { Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
 import { isRetryable } from '../../realtime/outbox';
 import { activeConversationChanged, conversationUpserted } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { othersHere } from '../../state/here';
 import { messagesLoaded, type OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
 import { Composer, type ComposerHandle } from './Composer';
@@ -71,10 +73,18 @@ export function ConversationView({
   const entry = useAppSelector((s) => s.messages.byConversation[String(conversationId)]);
   const outbox = useAppSelector((s) => s.messages.outbox);
   const typing = useAppSelector((s) => s.conversations.typing[String(conversationId)]);
+  // Staff on a ticket (notes allowed) tell each other who is here, and see who else is.
+  const hereState = useAppSelector((s) => s.here);
+  const others = useMemo(() => othersHere(hereState, conversationId), [hereState, conversationId]);
   const items = entry?.items ?? EMPTY;
   // Loads wait for the link (and retry when it comes back after an offline start).
   const online = useAppSelector((s) => s.connection.status !== 'offline');
   const linkUp = useAppSelector((s) => s.connection.status === 'online');
+  useEffect(() => {
+    if (!allowNotes || !linkUp) return;
+    realtime.here(conversationId, 'viewing');
+    return () => realtime.here(conversationId, 'left');
+  }, [allowNotes, linkUp, conversationId, realtime]);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // The server could not be reached: say so calmly (and load again when the link is back).
@@ -140,6 +150,23 @@ export function ConversationView({
     conv?.members.forEach((x) => m.set(x.user_id, x.display_name));
     return m;
   }, [conv?.members]);
+
+  // The conversation's images, oldest first: the viewer moves through them.
+  const images = useMemo(
+    () => items.flatMap((m) => m.attachments.filter((f) => f.is_image)),
+    [items],
+  );
+  const [viewing, setViewing] = useState<number | null>(null);
+  const openImage = useCallback(
+    (f: FileInfo) =>
+      setViewing(
+        Math.max(
+          0,
+          images.findIndex((x) => x.id === f.id),
+        ),
+      ),
+    [images],
+  );
 
   /** Newest first (the list is inverted): pending sends, then stored messages. */
   const rows: Row[] = useMemo(() => {
@@ -283,6 +310,7 @@ export function ConversationView({
                 mine={mine}
                 senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
                 delivery={delivery}
+                onOpenImage={openImage}
               />
             );
             if (m.seq !== firstUnreadSeq) return bubble;
@@ -314,6 +342,19 @@ export function ConversationView({
           </Pressable>
         ) : null}
       </View>
+      {allowNotes && others.length ? (
+        <Text
+          testID="ticket-here"
+          accessibilityLiveRegion="polite"
+          style={[styles.here, { color: colors.warning }]}
+        >
+          {others
+            .map((o) =>
+              t(o.activity === 'replying' ? 'here.replying' : 'here.viewing', { name: o.name }),
+            )
+            .join(' · ')}
+        </Text>
+      ) : null}
       <View style={styles.typing}>
         {typingNames.length ? (
           <Text testID="typing-indicator" style={{ color: colors.textMuted, fontSize: 12 }}>
@@ -332,6 +373,14 @@ export function ConversationView({
           void realtime.send(conversationId, body, { kind, attachments });
         }}
       />
+      {viewing !== null && images[viewing] ? (
+        <ImageViewer
+          images={images}
+          index={viewing}
+          onIndex={setViewing}
+          onClose={() => setViewing(null)}
+        />
+      ) : null}
     </View>
   );
 }
@@ -340,6 +389,7 @@ const styles = StyleSheet.create({
   page: { flex: 1 },
   list: { padding: 12, width: '100%', maxWidth: 900, alignSelf: 'center', flexGrow: 1 },
   typing: { height: 18, paddingHorizontal: 16 },
+  here: { paddingHorizontal: 16, fontSize: 12, fontWeight: '600' },
   top: { flexGrow: 1 },
   divider: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 8 },
   rule: { flex: 1, height: 1 },

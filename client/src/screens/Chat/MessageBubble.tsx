@@ -21,6 +21,8 @@ interface Props {
   /** Offered only when sending again can succeed. */
   onRetry?: () => void;
   onDiscard?: () => void;
+  /** Opens an image attachment in the viewer (else it downloads). */
+  onOpenImage?: (file: FileInfo) => void;
   testID: string;
 }
 
@@ -30,7 +32,15 @@ function formatSize(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function Attachment({ file, testID }: { file: FileInfo; testID: string }) {
+function Attachment({
+  file,
+  testID,
+  onOpenImage,
+}: {
+  file: FileInfo;
+  testID: string;
+  onOpenImage?: (file: FileInfo) => void;
+}) {
   const { colors } = useTheme();
   if (file.is_image) {
     return (
@@ -38,7 +48,9 @@ function Attachment({ file, testID }: { file: FileInfo; testID: string }) {
         testID={testID}
         accessibilityRole="imagebutton"
         accessibilityLabel={t('chat.openImage', { name: file.name })}
-        onPress={() => void downloadFile(file).catch(() => undefined)}
+        onPress={() =>
+          onOpenImage ? onOpenImage(file) : void downloadFile(file).catch(() => undefined)
+        }
       >
         <AuthImage
           path={file.thumbnail_url || file.url}
@@ -71,6 +83,7 @@ export function MessageBubble({
   failure,
   onRetry,
   onDiscard,
+  onOpenImage,
   testID,
 }: Props) {
   const { colors } = useTheme();
@@ -121,7 +134,12 @@ export function MessageBubble({
           />
         ) : null}
         {message.attachments.map((f, i) => (
-          <Attachment key={f.id} file={f} testID={`${testID}-attachment-${i}`} />
+          <Attachment
+            key={f.id}
+            file={f}
+            testID={`${testID}-attachment-${i}`}
+            onOpenImage={onOpenImage}
+          />
         ))}
         <Text
           style={[

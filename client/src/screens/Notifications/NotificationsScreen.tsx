@@ -2,6 +2,7 @@ import { useFocusEffect, useNavigation } from '@react-navigation/native';
 import { useCallback } from 'react';
 import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
 
+import { AttentionSettings } from '../../components/Attention';
 import { Button } from '../../components/Button';
 import { Muted, Title } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
@@ -35,17 +36,20 @@ export function NotificationsScreen() {
         data={items}
         keyExtractor={(n) => String(n.id)}
         ListHeaderComponent={
-          <View style={styles.head}>
-            <Title>{t('notifications.title')}</Title>
-            {unreadCount > 0 ? (
-              <Button
-                compact
-                variant="secondary"
-                title={t('notifications.readAll')}
-                testID="notifications-read-all"
-                onPress={() => void dispatch(markAllNotificationsRead())}
-              />
-            ) : null}
+          <View>
+            <AttentionSettings />
+            <View style={styles.head}>
+              <Title>{t('notifications.title')}</Title>
+              {unreadCount > 0 ? (
+                <Button
+                  compact
+                  variant="secondary"
+                  title={t('notifications.readAll')}
+                  testID="notifications-read-all"
+                  onPress={() => void dispatch(markAllNotificationsRead())}
+                />
+              ) : null}
+            </View>
           </View>
         }
         ListEmptyComponent={<Muted testID="notifications-empty">{t('notifications.empty')}</Muted>}

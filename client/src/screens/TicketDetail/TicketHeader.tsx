@@ -13,6 +13,7 @@ import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { ticketUpserted } from '../../state/tickets';
 import { useTheme } from '../../theme';
+import { formatLeft } from '../Tickets/sla';
 import { describeEvent, type Names } from './history';
 
 export function TicketHeader({
@@ -128,8 +129,19 @@ export function TicketHeader({
               {sla.first_response_breached ? ` (${t('ticket.sla.breached')})` : ''}
             </Text>
           ) : null}
-          {sla.resolution_due && ticket.status !== 'closed' ? (
-            <Text style={{ color: sla.resolution_breached ? colors.danger : colors.textMuted }}>
+          {sla.resolution_due && sla.resolution_paused_since && !sla.resolution_breached ? (
+            <Text testID="ticket-sla-paused" style={{ color: colors.textMuted }}>
+              {t('ticket.sla.paused', {
+                time: formatLeft(
+                  Date.parse(sla.resolution_due) - Date.parse(sla.resolution_paused_since),
+                ),
+              })}
+            </Text>
+          ) : sla.resolution_due && ticket.status !== 'closed' ? (
+            <Text
+              testID="ticket-sla-resolution"
+              style={{ color: sla.resolution_breached ? colors.danger : colors.textMuted }}
+            >
               {t('ticket.sla.resolution', { time: formatTime(sla.resolution_due) })}
               {sla.resolution_breached ? ` (${t('ticket.sla.breached')})` : ''}
             </Text>

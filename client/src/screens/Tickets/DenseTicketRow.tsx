@@ -78,15 +78,19 @@ export function DenseTicketRow({
               {
                 color: sla.breached
                   ? colors.danger
-                  : sla.leftMs < 3_600_000
-                    ? colors.warning
-                    : colors.textMuted,
+                  : sla.paused
+                    ? colors.textMuted
+                    : sla.leftMs < 3_600_000
+                      ? colors.warning
+                      : colors.textMuted,
               },
             ]}
           >
             {sla.breached
               ? t('tickets.slaBreached')
-              : t('tickets.slaLeft', { time: formatLeft(sla.leftMs) })}
+              : sla.paused
+                ? t('tickets.slaPaused', { time: formatLeft(sla.leftMs) })
+                : t('tickets.slaLeft', { time: formatLeft(sla.leftMs) })}
           </Text>
         ) : null}
         <Text numberOfLines={1} style={[styles.small, styles.people, { color: colors.textMuted }]}>

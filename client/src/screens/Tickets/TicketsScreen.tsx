@@ -1,7 +1,16 @@
 import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/native';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { FlatList, StyleSheet, useWindowDimensions, View, type TextInput } from 'react-native';
+import {
+  FlatList,
+  Pressable,
+  StyleSheet,
+  Text,
+  useWindowDimensions,
+  View,
+  type TextInput,
+} from 'react-native';
 
+import { SORTS, type TicketSort } from '../../api/tickets';
 import { PRIORITIES, STATUSES, type Id, type Priority, type TicketStatus } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
@@ -22,8 +31,10 @@ import {
 } from '../../state/tickets';
 import { useTheme } from '../../theme';
 import { TicketPane } from '../TicketDetail/TicketPane';
+import { BulkBar } from './BulkBar';
 import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
+import { ViewsBar, type ViewFields } from './ViewsBar';
 
 type Any = 'any';
 
@@ -42,6 +53,12 @@ export function TicketsScreen() {
   }
   const [status, setStatus] = useState<TicketStatus | Any>('any');
   const [priority, setPriority] = useState<Priority | Any>('any');
+  const [sort, setSort] = useState<TicketSort>('updated');
+  // Bulk actions: a selection of tickets (staff only).
+  const [selecting, setSelecting] = useState(false);
+  const [picked, setPicked] = useState<Id[]>([]);
+  const togglePicked = (id: Id) =>
+    setPicked((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
   const [q, setQ] = useState('');
   const [debouncedQ, setDebouncedQ] = useState('');
   const teams = useAppSelector((s) => s.tickets.teams);
@@ -69,11 +86,29 @@ export function TicketsScreen() {
           status: status === 'any' ? undefined : status,
           priority: priority === 'any' ? undefined : priority,
           q: debouncedQ || undefined,
+          sort,
         },
         activeTeam,
       ),
-    [tab, status, priority, debouncedQ, activeTeam],
+    [tab, status, priority, debouncedQ, activeTeam, sort],
   );
+  const current: ViewFields = {
+    tab,
+    status: status === 'any' ? undefined : status,
+    priority: priority === 'any' ? undefined : priority,
+    q: debouncedQ || undefined,
+    sort,
+    team: tab === 'team' ? activeTeam : undefined,
+  };
+  const applyView = (v: ViewFields) => {
+    setTab(v.tab);
+    setStatus(v.status ?? 'any');
+    setPriority(v.priority ?? 'any');
+    setQ(v.q ?? '');
+    setDebouncedQ(v.q ?? '');
+    setSort(v.sort);
+    if (v.team != null) setTeamId(v.team);
+  };
   const teamTabWithoutTeam = tab === 'team' && activeTeam == null;
 
   const load = useCallback(() => {
@@ -154,6 +189,18 @@ export function TicketsScreen() {
           <View>
             <View style={styles.titleRow}>
               <Title>{isStaff ? t('tickets.title') : t('tickets.myTickets')}</Title>
+              {isStaff ? (
+                <Button
+                  title={selecting ? t('bulk.stopSelecting') : t('bulk.select')}
+                  testID="tickets-select"
+                  variant="secondary"
+                  compact
+                  onPress={() => {
+                    setSelecting((v) => !v);
+                    setPicked([]);
+                  }}
+                />
+              ) : null}
               <Button
                 title={t('tickets.new')}
                 testID="tickets-new"
@@ -170,6 +217,7 @@ export function TicketsScreen() {
                 onChange={setTab}
               />
             ) : null}
+            {isStaff ? <ViewsBar current={current} onApply={applyView} /> : null}
             {isStaff && tab === 'team' && myTeams.length > 1 ? (
               <Chips
                 testID="tickets-team"
@@ -205,6 +253,15 @@ export function TicketsScreen() {
                 ...PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
               ]}
             />
+            {isStaff ? (
+              <Chips
+                testID="tickets-sort"
+                label={t('tickets.sort')}
+                value={sort}
+                onChange={setSort}
+                options={SORTS.map((s) => ({ value: s, label: t(`tickets.sort.${s}`) }))}
+              />
+            ) : null}
             <View style={{ marginTop: 8 }}>
               <TextField
                 ref={search}
@@ -223,11 +280,17 @@ export function TicketsScreen() {
                 </Muted>
               ))}
             </View>
+            {selecting ? (
+              <BulkBar
+                selected={picked.map((id) => byId[String(id)]).filter((tk) => !!tk)}
+                onClear={() => setPicked([])}
+              />
+            ) : null}
             <ErrorText testID="tickets-error">{list.error}</ErrorText>
           </View>
         }
-        renderItem={({ item, index }) =>
-          wide ? (
+        renderItem={({ item, index }) => {
+          const row = wide ? (
             <DenseTicketRow
               selected={index === cursor}
               open={item.id === openId}
@@ -243,8 +306,34 @@ export function TicketsScreen() {
               unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
               onPress={() => open(item.id)}
             />
-          )
-        }
+          );
+          if (!selecting) return row;
+          const checked = picked.includes(item.id);
+          return (
+            <View style={styles.pickRow}>
+              <Pressable
+                testID={`ticket-check-${item.number}`}
+                accessibilityRole="checkbox"
+                accessibilityLabel={t('bulk.check', { number: item.number })}
+                accessibilityState={{ checked }}
+                aria-checked={checked}
+                onPress={() => togglePicked(item.id)}
+                style={[
+                  styles.check,
+                  {
+                    borderColor: checked ? colors.primary : colors.border,
+                    backgroundColor: checked ? colors.primary : colors.surface,
+                  },
+                ]}
+              >
+                <Text style={{ color: colors.onPrimary, fontWeight: '700' }}>
+                  {checked ? '✓' : ''}
+                </Text>
+              </Pressable>
+              <View style={styles.grow}>{row}</View>
+            </View>
+          );
+        }}
         ListEmptyComponent={
           list.loading ? (
             <Muted>{t('common.loading')}</Muted>
@@ -294,5 +383,15 @@ const styles = StyleSheet.create({
   denseContent: { padding: 8 },
   placeholder: { flex: 1, alignItems: 'center', justifyContent: 'center' },
   titleRow: { flexDirection: 'row', justifyContent: 'space-between', alignItems: 'flex-start' },
-  counts: { flexDirection: 'row', gap: 16 },
+  counts: { flexDirection: 'row', gap: 16, flexWrap: 'wrap' },
+  pickRow: { flexDirection: 'row', alignItems: 'center', gap: 6 },
+  check: {
+    width: 22,
+    height: 22,
+    borderWidth: 2,
+    borderRadius: 4,
+    alignItems: 'center',
+    justifyContent: 'center',
+  },
+  grow: { flex: 1 },
 });

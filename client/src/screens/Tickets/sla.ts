@@ -4,8 +4,10 @@ export interface SlaState {
   /** Which clock is running: the first reply, or the resolution. */
   clock: 'first_response' | 'resolution';
   breached: boolean;
-  /** Milliseconds left (0 when breached). */
+  /** Milliseconds left (0 when breached); frozen while paused. */
   leftMs: number;
+  /** The clock is stopped: the ticket waits on the customer. */
+  paused: boolean;
 }
 
 /** The clock that matters now for a ticket, or null when none runs (closed, or no targets). */
@@ -17,9 +19,11 @@ export function slaState(t: Ticket, now: number): SlaState | null {
   if (!due) return null;
   const flagged =
     clock === 'first_response' ? t.sla.first_response_breached : t.sla.resolution_breached;
-  const left = Date.parse(due) - now;
+  // A pending ticket's resolution clock stands still where it stopped.
+  const pausedSince = clock === 'resolution' ? t.sla.resolution_paused_since : null;
+  const left = Date.parse(due) - (pausedSince ? Date.parse(pausedSince) : now);
   const breached = !!flagged || left <= 0;
-  return { clock, breached, leftMs: breached ? 0 : left };
+  return { clock, breached, leftMs: breached ? 0 : left, paused: !!pausedSince };
 }
 
 /** "45m", "3h 20m", "2d 4h". */

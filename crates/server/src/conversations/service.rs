@@ -15,7 +15,7 @@ use crate::db::entities::{contact, conversation, conversation_member, message, u
 use crate::db::is_unique_violation;
 use crate::domain::{Role, now_ms};
 use crate::error::{AppError, AppResult};
-use crate::realtime::events::{Envelope, EventKind, ServerFrame};
+use crate::realtime::events::{Activity, Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
 use crate::users::view::avatar_url;
 
@@ -168,6 +168,47 @@ pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> 
             payload: ServerFrame::Typing {
                 conversation_id,
                 user_id: user.id,
+            }
+            .encode(),
+        })
+        .await;
+    Ok(())
+}
+
+/// "Alex is viewing / replying": relayed to the other staff who may see the conversation (never
+/// to customers). Like `typing`, nothing is stored; a connection that closes says `left`.
+pub async fn here(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+    activity: Activity,
+) -> AppResult<()> {
+    if !user.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let allowed = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await?;
+    let to = allowed
+        .facts
+        .audience
+        .iter()
+        .copied()
+        .filter(|&id| id != user.id)
+        .collect();
+    state
+        .realtime
+        .publish(Envelope {
+            to,
+            staff_only: true,
+            except_connection: None,
+            kind: EventKind::Volatile,
+            payload: ServerFrame::Here {
+                conversation_id,
+                user_id: user.id,
+                display_name: &user.display_name,
+                activity,
             }
             .encode(),
         })

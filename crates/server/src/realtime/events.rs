@@ -34,6 +34,11 @@ pub enum ClientFrame {
     Typing {
         conversation_id: i64,
     },
+    /// Staff on a ticket's conversation: "I am looking at it / writing in it / gone".
+    Here {
+        conversation_id: i64,
+        activity: Activity,
+    },
     Read {
         conversation_id: i64,
         seq: i64,
@@ -42,6 +47,15 @@ pub enum ClientFrame {
         #[serde(default)]
         nonce: serde_json::Value,
     },
+}
+
+/// What a staff member is doing on a ticket (`here` frames).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    Viewing,
+    Replying,
+    Left,
 }
 
 /// Frames the server sends.
@@ -75,6 +89,13 @@ pub enum ServerFrame<'a> {
     Presence {
         user_id: i64,
         online: bool,
+    },
+    /// Another staff member's activity on a ticket's conversation (to staff only).
+    Here {
+        conversation_id: i64,
+        user_id: i64,
+        display_name: &'a str,
+        activity: Activity,
     },
     Pong {
         nonce: &'a serde_json::Value,

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::cursor::{Cursors, Decision};
-use super::events::{ClientFrame, EventKind, ServerFrame};
+use super::events::{Activity, ClientFrame, EventKind, ServerFrame};
 use super::hub::{
     Closer, ConnHandle, InFlight, Outbound, QueuedEvent, is_in_flight, set_in_flight,
 };
@@ -192,10 +192,33 @@ enum ReadEnd {
 
 async fn read_loop(
     state: &AppState,
-    mut user: AuthUser,
+    user: AuthUser,
     stream: &mut SplitStream<WebSocket>,
     conn: &ConnHandle,
 ) -> ReadEnd {
+    // The ticket conversation this connection said it is on (`here`): left when it closes.
+    let mut here = None;
+    let (end, user) = read_frames(state, user, stream, conn, &mut here).await;
+    if let Some(conversation_id) = here {
+        // Boxed: inline, this future would size the connection's task for its whole life.
+        let _ = Box::pin(conversations::here(
+            state,
+            &user,
+            conversation_id,
+            Activity::Left,
+        ))
+        .await;
+    }
+    end
+}
+
+async fn read_frames(
+    state: &AppState,
+    mut user: AuthUser,
+    stream: &mut SplitStream<WebSocket>,
+    conn: &ConnHandle,
+    here: &mut Option<i64>,
+) -> (ReadEnd, AuthUser) {
     let per_second = NonZeroU32::new(state.settings.ws_messages_per_second.max(1)).expect("max(1)");
     let limiter: DefaultDirectRateLimiter = RateLimiter::direct(Quota::per_second(per_second));
     let mut last_seen = Instant::now();
@@ -207,28 +230,29 @@ async fn read_loop(
                 // Sends this loop queued are still with the writer: wait (bounded) until each
                 // is answered, so their acks go out before the close.
                 wait_for_answers(conn, Duration::from_secs(5)).await;
-                return match conn.tx.try_send(Outbound::Close(1001)) {
+                let end = match conn.tx.try_send(Outbound::Close(1001)) {
                     Ok(()) => ReadEnd::WriterCloses,
                     Err(_) => {
                         conn.closer.close(1001);
                         ReadEnd::Done
                     }
                 };
+                return (end, user);
             }
-            _ = conn.closer.closed() => return ReadEnd::Done,
+            _ = conn.closer.closed() => return (ReadEnd::Done, user),
             _ = tokio::time::sleep_until(deadline) => {
                 conn.closer.close(if Instant::now() >= token_expiry { 4401 } else { 1001 });
-                return ReadEnd::Done;
+                return (ReadEnd::Done, user);
             }
             frame = stream.next() => match frame {
-                None | Some(Ok(Message::Close(_))) => return ReadEnd::Done,
+                None | Some(Ok(Message::Close(_))) => return (ReadEnd::Done, user),
                 Some(Err(e)) => {
                     conn.closer.close(close_code_for(&e));
-                    return ReadEnd::Done;
+                    return (ReadEnd::Done, user);
                 }
                 Some(Ok(Message::Text(text))) => {
                     last_seen = Instant::now();
-                    if let Some(new_user) = Box::pin(handle_text(state, &user, conn, &limiter, &text)).await {
+                    if let Some(new_user) = Box::pin(handle_text(state, &user, conn, &limiter, &text, here)).await {
                         user = new_user;
                     }
                 }
@@ -268,6 +292,7 @@ async fn handle_text(
     conn: &ConnHandle,
     limiter: &DefaultDirectRateLimiter,
     text: &str,
+    here: &mut Option<i64>,
 ) -> Option<AuthUser> {
     // Parsed once: a syntax error is `invalid_json`, valid JSON of the wrong shape
     // `invalid_frame`.
@@ -358,6 +383,24 @@ async fn handle_text(
                 send_app_error(conn, &e, None);
             }
         }
+        ClientFrame::Here {
+            conversation_id,
+            activity,
+        } => match conversations::here(state, user, conversation_id, activity).await {
+            Ok(()) => {
+                if activity != Activity::Left {
+                    // One ticket at a time per connection: moving on leaves the last one.
+                    if let Some(previous) = here.replace(conversation_id)
+                        && previous != conversation_id
+                    {
+                        let _ = conversations::here(state, user, previous, Activity::Left).await;
+                    }
+                } else if *here == Some(conversation_id) {
+                    *here = None;
+                }
+            }
+            Err(e) => send_app_error(conn, &e, None),
+        },
         ClientFrame::Read {
             conversation_id,
             seq,

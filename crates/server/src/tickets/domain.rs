@@ -11,6 +11,9 @@ use crate::error::AppError;
 pub enum Status {
     Open,
     InProgress,
+    /// Waiting on the customer: the resolution clock is paused; the customer's next message
+    /// turns the ticket back to `open`.
+    Pending,
     Closed,
 }
 
@@ -19,6 +22,7 @@ impl Status {
         match self {
             Status::Open => "open",
             Status::InProgress => "in_progress",
+            Status::Pending => "pending",
             Status::Closed => "closed",
         }
     }
@@ -27,6 +31,7 @@ impl Status {
         match s {
             "open" => Some(Status::Open),
             "in_progress" => Some(Status::InProgress),
+            "pending" => Some(Status::Pending),
             "closed" => Some(Status::Closed),
             _ => None,
         }
@@ -37,6 +42,7 @@ impl Status {
         match self {
             Status::Open => "open",
             Status::InProgress => "in progress",
+            Status::Pending => "waiting on the customer",
             Status::Closed => "closed",
         }
     }

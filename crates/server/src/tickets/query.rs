@@ -3,7 +3,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -20,7 +22,7 @@ use crate::users::admin_routes::strip_like_wildcards;
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct TicketQuery {
-    /// `open`, `in_progress` or `closed`.
+    /// `open`, `in_progress`, `pending` or `closed`.
     pub status: Option<String>,
     pub priority: Option<String>,
     /// `me`, `none` or a user id.
@@ -30,7 +32,9 @@ pub struct TicketQuery {
     pub requester: Option<i64>,
     /// Text in the subject (case-insensitive).
     pub q: Option<String>,
-    /// `updated` (default), `created` or `priority`; newest / most urgent first.
+    /// `updated` (default), `created` or `priority`: newest / most urgent first; `sla`: the
+    /// next due time first (the first-response due time until the first staff reply, then the
+    /// resolution due time; closed tickets, and pending ones once answered, last).
     pub sort: Option<String>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
@@ -43,6 +47,38 @@ enum Sort {
     Updated,
     Created,
     Priority,
+    Sla,
+}
+
+/// Where tickets with no running clock sort under `sort=sla`: after every real due time.
+const NO_DUE: i64 = i64::MAX;
+
+/// The due time `sort=sla` orders by (see [`TicketQuery::sort`]), as a column expression.
+fn next_due() -> Expr {
+    Expr::case(ticket::Column::Status.eq("closed"), Expr::value(NO_DUE))
+        .case(
+            ticket::Column::FirstResponseAt.is_null(),
+            Expr::col(ticket::Column::FirstResponseDue),
+        )
+        .case(
+            ticket::Column::PendingSince.is_not_null(),
+            Expr::value(NO_DUE),
+        )
+        .finally(Expr::col(ticket::Column::ResolutionDue))
+        .into()
+}
+
+/// The same value for a loaded row (for the cursor).
+fn next_due_of(t: &ticket::Model) -> i64 {
+    if t.status == "closed" {
+        NO_DUE
+    } else if t.first_response_at.is_none() {
+        t.first_response_due
+    } else if t.pending_since.is_some() {
+        NO_DUE
+    } else {
+        t.resolution_due
+    }
 }
 
 /// The keyset position after the last item of a page: (rank, time, id).
@@ -127,6 +163,16 @@ fn apply_keyset(
     cursor: (i64, i64, i64),
 ) -> Select<ticket::Entity> {
     let (rank, time, id) = cursor;
+    if sort == Sort::Sla {
+        // Soonest first: after (due, id) in ascending order.
+        return query.filter(
+            Condition::any().add(next_due().gt(time)).add(
+                Condition::all()
+                    .add(next_due().eq(time))
+                    .add(ticket::Column::Id.gt(id)),
+            ),
+        );
+    }
     let time_col = if sort == Sort::Created {
         ticket::Column::CreatedAt
     } else {
@@ -157,13 +203,16 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
         None | Some("updated") => Sort::Updated,
         Some("created") => Sort::Created,
         Some("priority") => Sort::Priority,
-        Some(_) => return Err(AppError::field("sort", "updated, created or priority")),
+        Some("sla") => Sort::Sla,
+        Some(_) => {
+            return Err(AppError::field("sort", "updated, created, priority or sla"));
+        }
     };
     let status = match &q.status {
         None => None,
         Some(s) => Some(
             Status::parse(s)
-                .ok_or_else(|| AppError::field("status", "open, in_progress or closed"))?,
+                .ok_or_else(|| AppError::field("status", "open, in_progress, pending or closed"))?,
         ),
     };
     let limit = q.limit.unwrap_or(25);
@@ -191,19 +240,23 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
     } else {
         ticket::Column::UpdatedAt
     };
-    let mut rows = query
-        .order_by_desc(time_col)
-        .order_by_desc(ticket::Column::Id)
-        .limit(limit + 1)
-        .all(&state.db)
-        .await?;
+    let query = if sort == Sort::Sla {
+        query
+            .order_by(next_due(), Order::Asc)
+            .order_by_asc(ticket::Column::Id)
+    } else {
+        query
+            .order_by_desc(time_col)
+            .order_by_desc(ticket::Column::Id)
+    };
+    let mut rows = query.limit(limit + 1).all(&state.db).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|t| {
-            let time = if sort == Sort::Created {
-                t.created_at
-            } else {
-                t.updated_at
+            let time = match sort {
+                Sort::Created => t.created_at,
+                Sort::Sla => next_due_of(t),
+                _ => t.updated_at,
             };
             encode_cursor(t.priority_rank, time, t.id)
         })
@@ -232,6 +285,7 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
         counts: StatusCounts {
             open: count("open"),
             in_progress: count("in_progress"),
+            pending: count("pending"),
             closed: count("closed"),
         },
     })

@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::domain::{Priority, Status, parse_subject, parse_tags};
 use super::policy;
+use super::sla::Clock;
 use super::view::{TicketView, render_one};
 use crate::auth::AuthUser;
 use crate::chat::writer::{forget_conversation, publish_message};
@@ -314,6 +315,8 @@ pub async fn update(
         .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
         .filter(ticket::Column::Id.eq(t.id))
         .filter(ticket::Column::Version.eq(c.version));
+    // The resolution clock: moved by a new priority, paused and resumed by `pending`.
+    let mut clock = Clock::of(&t);
     // (field, old, new, sentence for the conversation)
     let mut changes: Vec<(&str, Option<String>, Option<String>, String)> = Vec::new();
     if let Some(status) = c.status
@@ -348,12 +351,8 @@ pub async fn update(
             .col_expr(
                 ticket::Column::FirstResponseDue,
                 Expr::value(t.created_at + first),
-            )
-            .col_expr(
-                ticket::Column::ResolutionDue,
-                Expr::value(t.created_at + resolve),
-            )
-            .col_expr(ticket::Column::SlaNotified, Expr::value(0));
+            );
+        clock = clock.retarget(t.created_at, resolve);
         changes.push((
             "priority",
             Some(t.priority.clone()),
@@ -410,6 +409,22 @@ pub async fn update(
                 format!("{actor} set the tags to {}", tags.join(", ")),
             ));
         }
+    }
+    if let Some(status) = c.status {
+        clock = clock.on_status(status, now);
+    }
+    if clock != Clock::of(&t) {
+        update = update
+            .col_expr(
+                ticket::Column::ResolutionDue,
+                Expr::value(clock.resolution_due),
+            )
+            .col_expr(
+                ticket::Column::PendingSince,
+                Expr::value(clock.pending_since),
+            )
+            .col_expr(ticket::Column::SlaPausedMs, Expr::value(clock.paused_ms))
+            .col_expr(ticket::Column::SlaNotified, Expr::value(clock.notified));
     }
 
     let txn = state.db.begin().await?;
@@ -468,6 +483,73 @@ pub async fn announce(state: &AppState, ticket_id: i64) -> AppResult<()> {
     let view = render_one(&state.db, &t).await?;
     let audience = state.audiences.ticket_audience(&state.db, &t).await?;
     publish_ticket(state, &audience, &view).await;
+    Ok(())
+}
+
+/// The requester wrote on a `pending` ticket: it is `open` again and its resolution clock runs
+/// (called after the message writer committed the message). Conditional on the version read,
+/// like a PATCH, so a change made at the same moment is never overwritten.
+pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()> {
+    for _ in 0..3 {
+        let Some(t) = ticket::Entity::find_by_id(ticket_id).one(&state.db).await? else {
+            return Ok(());
+        };
+        if t.status != Status::Pending.as_str() {
+            return Ok(());
+        }
+        let now = now_ms();
+        let clock = Clock::of(&t).on_status(Status::Open, now);
+        let txn = state.db.begin().await?;
+        let res = ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value(Status::Open.as_str()))
+            .col_expr(
+                ticket::Column::Version,
+                Expr::col(ticket::Column::Version).add(1),
+            )
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                ticket::Column::ResolutionDue,
+                Expr::value(clock.resolution_due),
+            )
+            .col_expr(
+                ticket::Column::PendingSince,
+                Expr::value(clock.pending_since),
+            )
+            .col_expr(ticket::Column::SlaPausedMs, Expr::value(clock.paused_ms))
+            .col_expr(ticket::Column::SlaNotified, Expr::value(clock.notified))
+            .filter(ticket::Column::Id.eq(t.id))
+            .filter(ticket::Column::Version.eq(t.version))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            txn.rollback().await?;
+            continue;
+        }
+        let who = user_name(state, t.requester_id).await?;
+        record(
+            &txn,
+            t.id,
+            t.requester_id,
+            "status",
+            Some(t.status.clone()),
+            Some(Status::Open.as_str().into()),
+        )
+        .await?;
+        let sentence = format!("{who} replied: the ticket is open again");
+        let message = system_message(&txn, t.conversation_id, t.requester_id, &sentence).await?;
+        let updated = ticket::Entity::find_by_id(t.id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        txn.commit().await?;
+
+        forget_conversation(state, t.conversation_id).await;
+        let view = render_one(&state.db, &updated).await?;
+        let facts = state.audiences.facts(&state.db, t.conversation_id).await?;
+        publish_ticket(state, &facts.audience, &view).await;
+        publish_message(state, &facts, &message, None).await;
+        return Ok(());
+    }
     Ok(())
 }
 

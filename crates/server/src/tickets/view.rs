@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::sla::Clock;
 use crate::db::entities::{team, ticket, user};
 use crate::domain::{now_ms, to_rfc3339};
 use crate::error::AppResult;
@@ -23,6 +24,10 @@ pub struct Sla {
     pub resolution_due: String,
     pub first_response_breached: bool,
     pub resolution_breached: bool,
+    /// Set while the ticket is `pending`: the resolution clock stopped at this time and
+    /// `resolution_due` moves by the length of the pause when it resumes (time left while
+    /// paused: `resolution_due - resolution_paused_since`).
+    pub resolution_paused_since: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -31,7 +36,7 @@ pub struct TicketView {
     /// Human number, unique per installation (`#1042`).
     pub number: i64,
     pub subject: String,
-    /// `open`, `in_progress` or `closed`.
+    /// `open`, `in_progress`, `pending` (waiting on the customer) or `closed`.
     pub status: String,
     /// `low`, `medium`, `high` or `urgent`.
     pub priority: String,
@@ -53,6 +58,7 @@ pub struct TicketView {
 pub struct StatusCounts {
     pub open: u64,
     pub in_progress: u64,
+    pub pending: u64,
     pub closed: u64,
 }
 
@@ -86,7 +92,8 @@ pub fn sla(t: &ticket::Model, now: i64) -> Sla {
         first_response_due: to_rfc3339(t.first_response_due),
         resolution_due: to_rfc3339(t.resolution_due),
         first_response_breached: t.first_response_at.unwrap_or(now) > t.first_response_due,
-        resolution_breached: t.closed_at.unwrap_or(now) > t.resolution_due,
+        resolution_breached: Clock::of(t).resolution_breached(t.closed_at, now),
+        resolution_paused_since: t.pending_since.map(to_rfc3339),
     }
 }
 

@@ -9,19 +9,19 @@ use switchboard::domain::Role;
 use crate::db_test;
 use crate::helpers::{TestApp, TestUser};
 
-struct Desk {
-    admin: TestUser,
+pub(crate) struct Desk {
+    pub admin: TestUser,
     /// In team A.
-    agent_a: TestUser,
+    pub agent_a: TestUser,
     /// In team B.
-    agent_b: TestUser,
-    ana: TestUser,
-    bob: TestUser,
-    team_a: i64,
-    team_b: i64,
+    pub agent_b: TestUser,
+    pub ana: TestUser,
+    pub bob: TestUser,
+    pub team_a: i64,
+    pub team_b: i64,
 }
 
-async fn desk(app: &TestApp) -> Desk {
+pub(crate) async fn desk(app: &TestApp) -> Desk {
     let admin = app.user_with_role("Admin", Role::Admin).await;
     let agent_a = app.user_with_role("Alice", Role::Agent).await;
     let agent_b = app.user_with_role("Barry", Role::Agent).await;
@@ -55,7 +55,12 @@ async fn desk(app: &TestApp) -> Desk {
     }
 }
 
-async fn open_ticket(app: &TestApp, who: &TestUser, subject: &str, priority: &str) -> Value {
+pub(crate) async fn open_ticket(
+    app: &TestApp,
+    who: &TestUser,
+    subject: &str,
+    priority: &str,
+) -> Value {
     let (status, t) = app
         .post(
             "/api/v1/tickets",
@@ -67,7 +72,12 @@ async fn open_ticket(app: &TestApp, who: &TestUser, subject: &str, priority: &st
     t
 }
 
-async fn patch(app: &TestApp, who: &TestUser, t: &Value, changes: Value) -> (u16, Value) {
+pub(crate) async fn patch(
+    app: &TestApp,
+    who: &TestUser,
+    t: &Value,
+    changes: Value,
+) -> (u16, Value) {
     let id = t["id"].as_i64().unwrap();
     let (_, current) = app
         .get(
@@ -742,7 +752,7 @@ db_test!(
         let page = get("").await;
         assert_eq!(
             page["counts"],
-            json!({"open": 4, "in_progress": 1, "closed": 1})
+            json!({"open": 4, "in_progress": 1, "pending": 0, "closed": 1})
         );
         assert_eq!(
             get("status=open").await["items"].as_array().unwrap().len(),

@@ -7,7 +7,8 @@
 //! 2. One multi-row insert of the messages, one of their attachments.
 //! 3. The senders' read positions (they have read their own messages), one upsert.
 //! 4. Ticket side effects: the `ticket_reply` notifications (one insert) and the
-//!    first-response stamp (rare: once per ticket).
+//!    first-response stamp (rare: once per ticket). A requester's message on a `pending`
+//!    ticket is only noted here: the ticket returns to `open` after the commit.
 //!
 //! Then one commit. Nothing is published before it.
 
@@ -34,12 +35,15 @@ pub struct Effects {
     notifications: Vec<notification::Model>,
     /// Tickets whose first-response clock this batch stopped.
     first_responses: Vec<(i64, i64)>,
+    /// `pending` tickets whose requester wrote: they return to `open`.
+    customer_replies: Vec<i64>,
 }
 
 impl Effects {
     pub fn merge(&mut self, other: Effects) {
         self.notifications.extend(other.notifications);
         self.first_responses.extend(other.first_responses);
+        self.customer_replies.extend(other.customer_replies);
     }
 
     pub async fn publish(self, state: &AppState) {
@@ -53,6 +57,14 @@ impl Effects {
             tokio::spawn(async move {
                 if let Err(e) = crate::tickets::service::announce(&state, ticket_id).await {
                     tracing::warn!(error = %e, ticket_id, "announcing the first response failed");
+                }
+            });
+        }
+        for ticket_id in self.customer_replies {
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::tickets::service::customer_replied(&state, ticket_id).await {
+                    tracing::warn!(error = %e, ticket_id, "reopening a pending ticket failed");
                 }
             });
         }
@@ -174,6 +186,12 @@ pub async fn store(
             if stopped.rows_affected > 0 {
                 effects.first_responses.push((t.id, r.conversation.id));
             }
+        }
+        if r.sender_id == t.requester_id
+            && t.status == "pending"
+            && !effects.customer_replies.contains(&t.id)
+        {
+            effects.customer_replies.push(t.id);
         }
         // Replies notify the other side: the requester, or the assignee.
         let recipient = if r.sender_id == t.requester_id {

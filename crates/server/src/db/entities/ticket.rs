@@ -23,6 +23,10 @@ pub struct Model {
     pub first_response_due: i64,
     pub resolution_due: i64,
     pub sla_notified: i64,
+    /// When the ticket became `pending` (its resolution clock paused); None otherwise.
+    pub pending_since: Option<i64>,
+    /// Time the resolution clock spent paused in earlier `pending` spells.
+    pub sla_paused_ms: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m0003_create_teams_and_tickets;
 mod m0004_create_notifications;
 mod m0005_create_social_graph;
 mod m0006_create_files;
+mod m0007_add_ticket_pending_clock;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_create_notifications::Migration),
             Box::new(m0005_create_social_graph::Migration),
             Box::new(m0006_create_files::Migration),
+            Box::new(m0007_add_ticket_pending_clock::Migration),
         ]
     }
 }
