@@ -2,13 +2,16 @@ import { Platform } from 'react-native';
 
 import * as ticketsApi from '../src/api/tickets';
 import { shortcutKey } from '../src/lib/shortcutKey';
+import { useShortcuts } from '../src/lib/shortcuts';
 import { TicketHeader } from '../src/screens/TicketDetail/TicketHeader';
 import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
 import { agent, ticket } from './helpers/fixtures';
 import { renderScreen, renderWithApp } from './helpers/render';
-import { findTestId, hasFocus, keyDown, queryTestId, waitFor } from './helpers/ui';
+import { act, findTestId, hasFocus, keyDown, queryTestId, waitFor } from './helpers/ui';
+// The web project renders into the DOM (react-native-web); this suite's keyboard tests are web only.
+import { render } from '@testing-library/react';
 
 jest.mock('../src/api/tickets');
 jest.mock('../src/api/conversations', () => ({
@@ -69,6 +72,24 @@ describe('shortcutKey', () => {
     expect(queryTestId('shortcuts-help')).not.toBeNull();
     await keyDown('Escape');
     expect(queryTestId('shortcuts-help')).toBeNull();
+  });
+
+  it('an exclusive layer (the image viewer) holds the keys until it closes', async () => {
+    await renderScreen(TicketsScreen, { store: agentStore() });
+    await findTestId('ticket-row-1002');
+    const seen: string[] = [];
+    function Viewer() {
+      useShortcuts({ j: () => seen.push('j') }, true, true);
+      return null;
+    }
+    const viewer = render(<Viewer />);
+    await keyDown('j');
+    expect(seen).toEqual(['j']);
+    expect(queryTestId('ticket-row-1001-cursor')).toBeNull();
+    await act(async () => viewer.unmount());
+    await keyDown('j');
+    expect(seen).toEqual(['j']);
+    expect(queryTestId('ticket-row-1001-cursor')).not.toBeNull();
   });
 
   it('a assigns the open ticket to me, s moves the focus to its status', async () => {

@@ -77,6 +77,8 @@ export function ImageViewer({
       Escape: onClose,
     },
     !!file,
+    // Over the queue: its shortcuts wait until the viewer closes.
+    true,
   );
   if (!file) return null;
   const scale = ZOOMS[zoom];

@@ -4,4 +4,4 @@
  */
 export type ShortcutMap = Partial<Record<string, () => void>>;
 
-export function useShortcuts(_map: ShortcutMap, _enabled: boolean): void {}
+export function useShortcuts(_map: ShortcutMap, _enabled: boolean, _exclusive = false): void {}
