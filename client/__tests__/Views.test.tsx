@@ -6,7 +6,7 @@ import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
 import { compareTickets, fetchTickets, nextDue, ticketUpserted } from '../src/state/tickets';
 import { countFor, viewsKey, type SavedView } from '../src/state/views';
-import { agent, ticket } from './helpers/fixtures';
+import { agent, staffSla, ticket } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
 import { act, findTestId, press, textOf, typeInto, waitFor } from './helpers/ui';
 
@@ -51,17 +51,21 @@ describe('sorting', () => {
 
   it('orders by the next due time: first response, then resolution; paused and closed last', () => {
     const sla = (first: number, resolve: number) => ({
-      ...ticket().sla,
+      ...staffSla,
       first_response_due: at(first),
       resolution_due: at(resolve),
     });
     const answered = ticket({ id: 4, first_response_at: at(0), sla: sla(1, 5) });
-    const waiting = ticket({ id: 5, first_response_at: at(0), sla: sla(1, 2) });
-    waiting.sla.resolution_paused_since = at(0);
+    const waiting = ticket({
+      id: 5,
+      first_response_at: at(0),
+      sla: { ...sla(1, 2), resolution_paused_since: at(0) },
+    });
     const unanswered = ticket({ id: 6, sla: sla(3, 9) });
     const closed = ticket({ id: 7, status: 'closed', sla: sla(0, 0) });
     expect(nextDue(answered)).toBe(Date.parse(at(5)));
     expect(nextDue(waiting)).toBe(Infinity);
+    expect(nextDue({ ...unanswered, sla: undefined })).toBe(Infinity);
     expect(ids('sla', [closed, waiting, answered, unanswered])).toEqual([6, 4, 5, 7]);
   });
 

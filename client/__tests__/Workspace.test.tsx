@@ -5,7 +5,7 @@ import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { formatLeft, slaState } from '../src/screens/Tickets/sla';
 import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
-import { agent, me, ticket } from './helpers/fixtures';
+import { agent, me, staffSla, ticket } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
 import {
   findTestId,
@@ -65,10 +65,14 @@ describe('SLA badge', () => {
   it('says breached when the due time passed or the server says so, and nothing when closed', () => {
     expect(slaState(ticket(), Date.parse('2026-11-25T17:00:00.000Z'))?.breached).toBe(true);
     const flagged = ticket({
-      sla: { ...ticket().sla, first_response_breached: true },
+      sla: { ...staffSla, first_response_breached: true },
     });
     expect(slaState(flagged, now)?.breached).toBe(true);
     expect(slaState(ticket({ status: 'closed' }), now)).toBeNull();
+  });
+
+  it('shows no clock for a customer copy, which carries no due times', () => {
+    expect(slaState(ticket({ sla: undefined }), now)).toBeNull();
   });
 
   it('freezes the resolution clock while the ticket waits on the customer', () => {
@@ -76,7 +80,7 @@ describe('SLA badge', () => {
       status: 'pending',
       first_response_at: '2026-11-25T09:00:00.000Z',
       sla: {
-        ...ticket().sla,
+        ...staffSla,
         resolution_due: '2026-11-25T14:00:00.000Z',
         resolution_paused_since: '2026-11-25T11:00:00.000Z',
       },
@@ -93,7 +97,7 @@ describe('SLA badge', () => {
     // Unanswered, the first-response clock keeps running even while pending.
     const unanswered = ticket({
       status: 'pending',
-      sla: { ...waiting.sla },
+      sla: waiting.sla,
     });
     expect(slaState(unanswered, now)).toMatchObject({ clock: 'first_response', paused: false });
   });

@@ -1,4 +1,12 @@
-import type { Conversation, Message, Ticket, User } from '../../src/api/types';
+import type { Conversation, Message, Sla, Ticket, User } from '../../src/api/types';
+
+/** The due times staff see on the fixture ticket (customers' copies carry none). */
+export const staffSla: Sla = {
+  first_response_due: '2026-11-25T16:00:00.000Z',
+  resolution_due: '2026-11-26T12:00:00.000Z',
+  first_response_breached: false,
+  resolution_breached: false,
+};
 
 export const me: User = {
   id: 1,
@@ -67,12 +75,7 @@ export function ticket(extra: Partial<Ticket> = {}): Ticket {
     updated_at: '2026-11-25T12:00:00.000Z',
     closed_at: null,
     first_response_at: null,
-    sla: {
-      first_response_due: '2026-11-25T16:00:00.000Z',
-      resolution_due: '2026-11-26T12:00:00.000Z',
-      first_response_breached: false,
-      resolution_breached: false,
-    },
+    sla: staffSla,
     ...extra,
   };
 }

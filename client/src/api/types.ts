@@ -110,7 +110,8 @@ export interface Ticket {
   updated_at: string;
   closed_at?: string | null;
   first_response_at?: string | null;
-  sla: Sla;
+  /** The desk's internal due times: staff only, absent for customers. */
+  sla?: Sla;
   /** Not in the contract's Ticket shape; used when the server sends it (see NOTES.md). */
   unread_count?: number;
 }

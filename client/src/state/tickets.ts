@@ -102,13 +102,14 @@ const RANK: Record<Ticket['priority'], number> = { low: 1, medium: 2, high: 3, u
 /**
  * The time `sort=sla` orders by, as the server computes it: the first-response due time until
  * the first staff reply, then the resolution due time; none (last) for closed tickets and for
- * answered tickets waiting on the customer.
+ * answered tickets waiting on the customer (and for customers, who get no due times).
  */
 export function nextDue(t: Ticket): number {
-  if (t.status === 'closed') return Infinity;
-  if (!t.first_response_at && t.sla.first_response_due) return Date.parse(t.sla.first_response_due);
-  if (t.sla.resolution_paused_since || !t.sla.resolution_due) return Infinity;
-  return Date.parse(t.sla.resolution_due);
+  const sla = t.sla;
+  if (t.status === 'closed' || !sla) return Infinity;
+  if (!t.first_response_at && sla.first_response_due) return Date.parse(sla.first_response_due);
+  if (sla.resolution_paused_since || !sla.resolution_due) return Infinity;
+  return Date.parse(sla.resolution_due);
 }
 
 /** The server's order for each sort, so live changes land where a reload would put them. */

@@ -67,12 +67,6 @@ pub async fn announce(state: &AppState, user_id: i64, online: bool) {
     let payload = ServerFrame::Presence { user_id, online }.encode();
     state
         .realtime
-        .publish(Envelope {
-            to: to.into(),
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Volatile,
-            payload,
-        })
+        .publish(Envelope::new(to, EventKind::Volatile, payload))
         .await;
 }

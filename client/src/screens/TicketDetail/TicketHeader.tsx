@@ -70,7 +70,8 @@ export function TicketHeader({
     },
     shortcuts && isStaff,
   );
-  const sla = isStaff ? ticket.sla : null;
+  // Customers' copies carry no due times; a stale cached copy must not show them either.
+  const sla = isStaff ? (ticket.sla ?? null) : null;
   const members = useAppSelector(
     (s) => s.conversations.byId[String(ticket.conversation_id)]?.members,
   );

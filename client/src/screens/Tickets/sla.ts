@@ -10,17 +10,19 @@ export interface SlaState {
   paused: boolean;
 }
 
-/** The clock that matters now for a ticket, or null when none runs (closed, or no targets). */
+/** The clock that matters now for a ticket, or null when none runs (closed, no targets, or a
+ * customer's copy, which carries no due times). */
 export function slaState(t: Ticket, now: number): SlaState | null {
-  if (t.status === 'closed' || !t.sla) return null;
-  const firstOpen = !t.first_response_at && t.sla.first_response_due;
+  const sla = t.sla;
+  if (t.status === 'closed' || !sla) return null;
+  const firstOpen = !t.first_response_at && sla.first_response_due;
   const clock = firstOpen ? 'first_response' : 'resolution';
-  const due = firstOpen ? t.sla.first_response_due : t.sla.resolution_due;
+  const due = firstOpen ? sla.first_response_due : sla.resolution_due;
   if (!due) return null;
   const flagged =
-    clock === 'first_response' ? t.sla.first_response_breached : t.sla.resolution_breached;
+    clock === 'first_response' ? sla.first_response_breached : sla.resolution_breached;
   // A pending ticket's resolution clock stands still where it stopped.
-  const pausedSince = clock === 'resolution' ? t.sla.resolution_paused_since : null;
+  const pausedSince = clock === 'resolution' ? sla.resolution_paused_since : null;
   const left = Date.parse(due) - (pausedSince ? Date.parse(pausedSince) : now);
   const breached = !!flagged || left <= 0;
   return { clock, breached, leftMs: breached ? 0 : left, paused: !!pausedSince };

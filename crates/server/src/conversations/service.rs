@@ -128,49 +128,54 @@ pub async fn mark_read(
         let to = allowed.facts.audience.clone();
         state
             .realtime
-            .publish(Envelope {
+            .publish(Envelope::new(
                 to,
-                staff_only: false,
-                except_connection: None,
-                kind: EventKind::Important,
-                payload: ServerFrame::Read {
+                EventKind::Important,
+                ServerFrame::Read {
                     conversation_id,
                     user_id: user.id,
                     seq,
                 }
                 .encode(),
-            })
+            ))
             .await;
     }
     Ok(())
 }
 
-/// Relays a typing indicator to the other members (shed first under load).
-pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> AppResult<()> {
+/// Who else hears the conversation: the audience but `user` (for frames about what they do).
+async fn everyone_else(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+) -> AppResult<Vec<i64>> {
     let allowed = state
         .audiences
         .allow(&state.db, user, conversation_id)
         .await?;
-    let to = allowed
+    Ok(allowed
         .facts
         .audience
         .iter()
         .copied()
         .filter(|&id| id != user.id)
-        .collect();
+        .collect())
+}
+
+/// Relays a typing indicator to the other members (shed first under load).
+pub async fn typing(state: &AppState, user: &AuthUser, conversation_id: i64) -> AppResult<()> {
+    let to = everyone_else(state, user, conversation_id).await?;
     state
         .realtime
-        .publish(Envelope {
+        .publish(Envelope::new(
             to,
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Volatile,
-            payload: ServerFrame::Typing {
+            EventKind::Volatile,
+            ServerFrame::Typing {
                 conversation_id,
                 user_id: user.id,
             }
             .encode(),
-        })
+        ))
         .await;
     Ok(())
 }
@@ -186,32 +191,20 @@ pub async fn here(
     if !user.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let allowed = state
-        .audiences
-        .allow(&state.db, user, conversation_id)
-        .await?;
-    let to = allowed
-        .facts
-        .audience
-        .iter()
-        .copied()
-        .filter(|&id| id != user.id)
-        .collect();
+    let to = everyone_else(state, user, conversation_id).await?;
     state
         .realtime
-        .publish(Envelope {
+        .publish(Envelope::staff(
             to,
-            staff_only: true,
-            except_connection: None,
-            kind: EventKind::Volatile,
-            payload: ServerFrame::Here {
+            EventKind::Volatile,
+            ServerFrame::Here {
                 conversation_id,
                 user_id: user.id,
                 display_name: &user.display_name,
                 activity,
             }
             .encode(),
-        })
+        ))
         .await;
     Ok(())
 }

@@ -87,13 +87,11 @@ pub async fn push(state: &AppState, row: &notification::Model) {
         serde_json::json!({"type": "notification", "notification": NotificationView::new(row)});
     state
         .realtime
-        .publish(Envelope {
-            to: vec![row.user_id].into(),
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Important,
-            payload: payload.to_string().into(),
-        })
+        .publish(Envelope::new(
+            vec![row.user_id],
+            EventKind::Important,
+            payload.to_string(),
+        ))
         .await;
 }
 

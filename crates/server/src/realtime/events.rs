@@ -152,6 +152,27 @@ pub struct Envelope {
     pub payload: Arc<str>,
 }
 
+impl Envelope {
+    /// An event for everyone in `to`.
+    pub fn new(to: impl Into<Arc<[i64]>>, kind: EventKind, payload: impl Into<Arc<str>>) -> Self {
+        Self {
+            to: to.into(),
+            staff_only: false,
+            except_connection: None,
+            kind,
+            payload: payload.into(),
+        }
+    }
+
+    /// The same, for the staff in `to` only.
+    pub fn staff(to: impl Into<Arc<[i64]>>, kind: EventKind, payload: impl Into<Arc<str>>) -> Self {
+        Self {
+            staff_only: true,
+            ..Self::new(to, kind, payload)
+        }
+    }
+}
+
 /// Instructions to connections, carried by the same broker as events.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "c", rename_all = "snake_case")]
@@ -178,5 +199,10 @@ pub enum BrokerItem {
         node: String,
         user_id: i64,
         online: bool,
+    },
+    /// `node` could not publish some events (Redis failed every retry): other nodes ask their
+    /// clients to resume from the database, as after their own subscription was lost.
+    Resync {
+        node: String,
     },
 }

@@ -17,13 +17,7 @@ async fn publish(state: &AppState, to: Vec<i64>, event: serde_json::Value) {
     let payload: Arc<str> = event.to_string().into();
     state
         .realtime
-        .publish(Envelope {
-            to: to.into(),
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Important,
-            payload,
-        })
+        .publish(Envelope::new(to, EventKind::Important, payload))
         .await;
 }
 

@@ -280,7 +280,11 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
             .map_or(0, |(_, n)| *n as u64)
     };
     Ok(TicketPage {
-        items: render(&state.db, &rows).await?,
+        items: render(&state.db, &rows)
+            .await?
+            .into_iter()
+            .map(|v| v.seen_by(me.is_staff()))
+            .collect(),
         next_cursor,
         counts: StatusCounts {
             open: count("open"),

@@ -89,7 +89,7 @@ pub async fn create_ticket(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    Ok((StatusCode::CREATED, Json(view.seen_by(me.is_staff()))))
 }
 
 /// Tickets you may see, filtered, sorted and paginated, with counts per status.
@@ -114,7 +114,9 @@ pub async fn get_ticket(
     let (t, _) = policy::visible_ticket(&state.db, &me, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(render_one(&state.db, &t).await?))
+    Ok(Json(
+        render_one(&state.db, &t).await?.seen_by(me.is_staff()),
+    ))
 }
 
 /// Change status, priority, assignee, team or tags.
@@ -136,7 +138,8 @@ pub async fn update_ticket(
         team_id: req.team_id,
         tags: req.tags,
     };
-    Ok(Json(service::update(&state, &me, id, changes).await?))
+    let view = service::update(&state, &me, id, changes).await?;
+    Ok(Json(view.seen_by(me.is_staff())))
 }
 
 /// The ticket's history: who changed what, from what to what, when.

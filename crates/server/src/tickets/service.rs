@@ -208,17 +208,35 @@ async fn staff_in(state: &AppState, ids: &[i64]) -> AppResult<Vec<i64>> {
         .collect())
 }
 
+/// Sends the ticket to its audience: staff get the full view, a customer requester gets it
+/// without the desk's internal due times ([`TicketView::seen_by`]).
 pub async fn publish_ticket(state: &AppState, to: &[i64], view: &TicketView) {
-    let payload = serde_json::json!({"type": "ticket", "ticket": view});
+    let frame =
+        |view: &TicketView| serde_json::json!({"type": "ticket", "ticket": view}).to_string();
+    let customer = (view.requester.role == Role::Customer && to.contains(&view.requester.id))
+        .then_some(view.requester.id);
+    if let Some(requester) = customer {
+        let seen = view.clone().seen_by(false);
+        state
+            .realtime
+            .publish(Envelope::new(
+                vec![requester],
+                EventKind::Important,
+                frame(&seen),
+            ))
+            .await;
+    }
+    // Staff only: a customer in `to` is the requester, served above.
     state
         .realtime
-        .publish(Envelope {
-            to: to.into(),
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Important,
-            payload: payload.to_string().into(),
-        })
+        .publish(Envelope::staff(
+            to.iter()
+                .copied()
+                .filter(|id| Some(*id) != customer)
+                .collect::<Vec<i64>>(),
+            EventKind::Important,
+            frame(view),
+        ))
         .await;
 }
 

@@ -51,7 +51,20 @@ pub struct TicketView {
     pub updated_at: String,
     pub closed_at: Option<String>,
     pub first_response_at: Option<String>,
-    pub sla: Sla,
+    /// The desk's internal due times: staff only, absent for customers (they are the team's
+    /// targets, not a promise made to the customer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Sla>,
+}
+
+impl TicketView {
+    /// The view as this reader may see it: customers don't get the SLA due times.
+    pub fn seen_by(mut self, staff: bool) -> Self {
+        if !staff {
+            self.sla = None;
+        }
+        self
+    }
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -157,7 +170,7 @@ pub async fn render(
             updated_at: to_rfc3339(t.updated_at),
             closed_at: t.closed_at.map(to_rfc3339),
             first_response_at: t.first_response_at.map(to_rfc3339),
-            sla: sla(t, now),
+            sla: Some(sla(t, now)),
         })
         .collect())
 }

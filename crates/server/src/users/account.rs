@@ -28,13 +28,7 @@ pub async fn publish_account_updated(state: &AppState, user_id: i64) -> AppResul
     .encode();
     state
         .realtime
-        .publish(Envelope {
-            to: vec![user_id].into(),
-            staff_only: false,
-            except_connection: None,
-            kind: EventKind::Important,
-            payload,
-        })
+        .publish(Envelope::new(vec![user_id], EventKind::Important, payload))
         .await;
     Ok(())
 }

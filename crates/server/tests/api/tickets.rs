@@ -91,6 +91,15 @@ pub(crate) async fn patch(
         .await
 }
 
+/// The ticket as `who` reads it now.
+pub(crate) async fn get_ticket(app: &TestApp, who: &TestUser, id: i64) -> Value {
+    let (s, t) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&who.token))
+        .await;
+    assert_eq!(s, 200, "{t}");
+    t
+}
+
 /// A fresh admin session to read current versions, whoever acts.
 async fn db_admin_token(app: &TestApp) -> String {
     app.login("admin@example.com", "correct horse battery")
@@ -168,7 +177,9 @@ db_test!(
             ("medium", 8 * hour, 72 * hour),
             ("low", 24 * hour, 120 * hour),
         ] {
-            let t = open_ticket(&app, &d.ana, priority, priority).await;
+            let opened = open_ticket(&app, &d.ana, priority, priority).await;
+            // The due times are the desk's: staff read them.
+            let t = get_ticket(&app, &d.admin, opened["id"].as_i64().unwrap()).await;
             let ms = |k: &str| {
                 chrono::DateTime::parse_from_rfc3339(t[k].as_str().unwrap())
                     .unwrap()
@@ -218,7 +229,7 @@ db_test!(
     |app: TestApp| async move {
         let d = desk(&app).await;
         let t = open_ticket(&app, &d.ana, "clock", "urgent").await;
-        patch(&app, &d.admin, &t, json!({"assignee_id": d.agent_a.id})).await;
+        let (_, t) = patch(&app, &d.admin, &t, json!({"assignee_id": d.agent_a.id})).await;
         let due =
             chrono::DateTime::parse_from_rfc3339(t["sla"]["first_response_due"].as_str().unwrap())
                 .unwrap()
@@ -939,3 +950,52 @@ fn seed_demo_fills_an_empty_database_once() {
         "it refuses a database with users"
     );
 }
+
+db_test!(
+    customers_never_see_the_desks_due_times,
+    |app: TestApp| async move {
+        let d = desk(&app).await;
+        let mut ana_ws = app.ws(&d.ana).await;
+        let mut agent_ws = app.ws(&d.agent_a).await;
+        let t = open_ticket(&app, &d.ana, "Refund", "high").await;
+        let id = t["id"].as_i64().unwrap();
+        assert!(t.get("sla").is_none(), "created: {t}");
+        assert!(get_ticket(&app, &d.ana, id).await.get("sla").is_none());
+        let (_, page) = app.get("/api/v1/tickets", Some(&d.ana.token)).await;
+        assert_eq!(page["items"][0]["id"], id, "{page}");
+        assert!(page["items"][0].get("sla").is_none(), "listed: {page}");
+
+        // Staff read them everywhere.
+        let staff = get_ticket(&app, &d.admin, id).await;
+        assert!(staff["sla"]["first_response_due"].is_string(), "{staff}");
+        let (_, page) = app.get("/api/v1/tickets", Some(&d.admin.token)).await;
+        assert!(
+            page["items"][0]["sla"]["resolution_due"].is_string(),
+            "{page}"
+        );
+        let (s, _) = patch(&app, &d.admin, &t, json!({"assignee_id": d.agent_a.id})).await;
+        assert_eq!(s, 200);
+
+        // The customer closes it: their answer and their live frame carry no due times, the
+        // assignee's frame does.
+        let (s, closed) = patch(&app, &d.ana, &t, json!({"status": "closed"})).await;
+        assert_eq!(s, 200, "{closed}");
+        assert!(closed.get("sla").is_none(), "patched: {closed}");
+        let closed_frame = |ws_frame: &Value| ws_frame["ticket"]["status"] == "closed";
+        let seen = loop {
+            let f = ana_ws.recv_type("ticket").await;
+            assert!(f["ticket"].get("sla").is_none(), "customer frame: {f}");
+            if closed_frame(&f) {
+                break f;
+            }
+        };
+        assert_eq!(seen["ticket"]["id"], id);
+        loop {
+            let f = agent_ws.recv_type("ticket").await;
+            if closed_frame(&f) {
+                assert!(f["ticket"]["sla"]["resolution_due"].is_string(), "{f}");
+                break;
+            }
+        }
+    }
+);
