@@ -37,7 +37,7 @@ pub fn dispatch(hub: &Hub, item: &BrokerItem) {
     match item {
         BrokerItem::Event(env) => hub.deliver(env),
         BrokerItem::Control(c) => hub.control(c),
-        BrokerItem::NodePresence { .. } => {}
+        BrokerItem::NodePresence { .. } | BrokerItem::Resync { .. } => {}
     }
 }
 

@@ -10,6 +10,7 @@ use dashmap::DashMap;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::close;
 use super::events::{Control, Envelope, EventKind};
 use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
@@ -211,7 +212,7 @@ impl Hub {
         if conn.tx.try_send(Outbound::Event(event)).is_err() {
             // The client stopped reading. It loses nothing: it reconnects and resumes.
             metrics::counter!("switchboard_ws_slow_consumer_closed_total").increment(1);
-            conn.closer.close(1013);
+            conn.closer.close(close::SLOW_CONSUMER);
         }
     }
 
@@ -227,7 +228,7 @@ impl Hub {
                 };
                 for conn in list.iter() {
                     if session_id.as_deref().is_none_or(|s| s == conn.session_id) {
-                        conn.closer.close(4401);
+                        conn.closer.close(close::UNAUTHORIZED);
                     }
                 }
             }

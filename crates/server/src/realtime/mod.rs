@@ -2,6 +2,7 @@
 //! every event goes through.
 
 pub mod broker;
+pub mod close;
 pub mod cursor;
 pub mod events;
 pub mod hub;

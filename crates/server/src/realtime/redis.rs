@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::broker::{Broker, dispatch};
+use super::close;
 use super::events::BrokerItem;
 use super::hub::Hub;
 
@@ -85,6 +86,7 @@ impl RedisBroker {
         tokio::spawn(publisher(
             conn.clone(),
             broker.channel(),
+            broker.node_id.clone(),
             rx,
             shutdown.clone(),
         ));
@@ -177,24 +179,55 @@ impl Broker for RedisBroker {
     }
 }
 
-/// One task publishes, so events leave this node in the order they were published.
+/// Tries per event before it counts as lost (each try waits up to the 2 s response timeout).
+const PUBLISH_TRIES: u32 = 3;
+
+/// One task publishes, so events leave this node in the order they were published. A failed
+/// PUBLISH is retried (a repeat is harmless: connections drop a seq they already delivered);
+/// an event lost after every try is followed, once Redis answers again, by a `Resync` that makes
+/// the other nodes' clients resume from the database, so no gap stays permanent.
 async fn publisher(
     mut conn: ConnectionManager,
     channel: String,
+    node_id: String,
     mut rx: mpsc::Receiver<String>,
     shutdown: CancellationToken,
 ) {
+    let resync = serde_json::to_string(&Wire {
+        node: node_id.clone(),
+        item: BrokerItem::Resync { node: node_id },
+    })
+    .expect("a resync item serialises");
+    let mut lost = false;
     loop {
         let text = tokio::select! {
             _ = shutdown.cancelled() => return,
             t = rx.recv() => match t { Some(t) => t, None => return },
         };
-        let res: redis::RedisResult<i64> = conn.publish(&channel, &text).await;
-        if let Err(e) = res {
-            metrics::counter!("switchboard_redis_publish_errors_total").increment(1);
-            tracing::warn!(error = %e, "redis publish failed; remote nodes will backfill on reconnect");
+        if lost && publish_with_retries(&mut conn, &channel, &resync).await {
+            tracing::info!("redis publishing again: other nodes' clients resume");
+            lost = false;
+        }
+        if !publish_with_retries(&mut conn, &channel, &text).await {
+            metrics::counter!("switchboard_redis_publish_lost_total").increment(1);
+            lost = true;
         }
     }
+}
+
+async fn publish_with_retries(conn: &mut ConnectionManager, channel: &str, text: &str) -> bool {
+    for attempt in 0..PUBLISH_TRIES {
+        let res: redis::RedisResult<i64> = conn.publish(channel, text).await;
+        match res {
+            Ok(_) => return true,
+            Err(e) => {
+                metrics::counter!("switchboard_redis_publish_errors_total").increment(1);
+                tracing::warn!(error = %e, attempt, "redis publish failed");
+                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+            }
+        }
+    }
+    false
 }
 
 async fn subscriber(client: redis::Client, broker: Arc<RedisBroker>, shutdown: CancellationToken) {
@@ -222,7 +255,7 @@ async fn subscriber(client: redis::Client, broker: Arc<RedisBroker>, shutdown: C
             // Events may have been missed while we were cut off: every client resumes.
             tracing::warn!("redis subscription restored: asking clients to resume");
             metrics::counter!("switchboard_redis_resubscribed_total").increment(1);
-            broker.hub.close_all(1012);
+            broker.hub.close_all(close::RESUME);
         }
         was_connected = true;
         let mut stream = pubsub.into_on_message();
@@ -248,6 +281,11 @@ async fn subscriber(client: redis::Client, broker: Arc<RedisBroker>, shutdown: C
                     user_id,
                     online,
                 } => broker.apply_remote(node, *user_id, *online),
+                BrokerItem::Resync { node } => {
+                    tracing::warn!(%node, "a node lost events on their way: asking clients to resume");
+                    metrics::counter!("switchboard_redis_resync_total").increment(1);
+                    broker.hub.close_all(close::RESUME);
+                }
                 item => dispatch(&broker.hub, item),
             }
         }

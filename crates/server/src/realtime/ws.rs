@@ -17,6 +17,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::close;
 use super::cursor::{Cursors, Decision};
 use super::events::{Activity, ClientFrame, EventKind, ServerFrame};
 use super::hub::{
@@ -83,7 +84,7 @@ async fn run(state: AppState, socket: WebSocket) {
     let (user, positions) = match Box::pin(wait_for_auth(&state, &mut stream)).await {
         Ok(found) => found,
         Err(code) => {
-            let _ = close(&mut sink, code).await;
+            let _ = send_close(&mut sink, code).await;
             return;
         }
     };
@@ -105,7 +106,7 @@ async fn run(state: AppState, socket: WebSocket) {
     let first = match state.realtime.hub.register(user.id, handle.clone()) {
         Ok(first) => first,
         Err(_) => {
-            let _ = close(&mut sink, 1008).await;
+            let _ = send_close(&mut sink, close::TOO_MANY_CONNECTIONS).await;
             return;
         }
     };
@@ -137,7 +138,7 @@ async fn run(state: AppState, socket: WebSocket) {
             // The writer flushes what is queued (acks of committed sends) and then closes.
             let _ = tokio::time::timeout(Duration::from_secs(5), handle.closer.closed()).await;
         }
-        handle.closer.close(1000);
+        handle.closer.close(close::NORMAL);
         let _ = writer.await;
     }
     metrics::gauge!("switchboard_ws_connections").decrement(1.0);
@@ -159,16 +160,16 @@ async fn wait_for_auth(
     )
     .await
     {
-        Err(_) => return Err(4408),
-        Ok(None) => return Err(1000),
+        Err(_) => return Err(close::AUTH_TIMEOUT),
+        Ok(None) => return Err(close::NORMAL),
         Ok(Some(Err(e))) => return Err(close_code_for(&e)),
         Ok(Some(Ok(frame))) => frame,
     };
     let Message::Text(text) = frame else {
-        return Err(4401);
+        return Err(close::UNAUTHORIZED);
     };
     let Ok(ClientFrame::Auth { token, resume }) = serde_json::from_str::<ClientFrame>(&text) else {
-        return Err(4401);
+        return Err(close::UNAUTHORIZED);
     };
     let positions = resume
         .unwrap_or_default()
@@ -178,8 +179,8 @@ async fn wait_for_auth(
         .collect();
     match authenticate(state, &token).await {
         Ok(Some(user)) => Ok((user, positions)),
-        Ok(None) => Err(4401),
-        Err(_) => Err(1011),
+        Ok(None) => Err(close::UNAUTHORIZED),
+        Err(_) => Err(close::INTERNAL_ERROR),
     }
 }
 
@@ -230,10 +231,10 @@ async fn read_frames(
                 // Sends this loop queued are still with the writer: wait (bounded) until each
                 // is answered, so their acks go out before the close.
                 wait_for_answers(conn, Duration::from_secs(5)).await;
-                let end = match conn.tx.try_send(Outbound::Close(1001)) {
+                let end = match conn.tx.try_send(Outbound::Close(close::GOING_AWAY)) {
                     Ok(()) => ReadEnd::WriterCloses,
                     Err(_) => {
-                        conn.closer.close(1001);
+                        conn.closer.close(close::GOING_AWAY);
                         ReadEnd::Done
                     }
                 };
@@ -241,7 +242,7 @@ async fn read_frames(
             }
             _ = conn.closer.closed() => return (ReadEnd::Done, user),
             _ = tokio::time::sleep_until(deadline) => {
-                conn.closer.close(if Instant::now() >= token_expiry { 4401 } else { 1001 });
+                conn.closer.close(if Instant::now() >= token_expiry { close::UNAUTHORIZED } else { close::GOING_AWAY });
                 return (ReadEnd::Done, user);
             }
             frame = stream.next() => match frame {
@@ -314,7 +315,7 @@ async fn handle_text(
     match frame {
         ClientFrame::Auth { token, .. } => match authenticate(state, &token).await {
             Ok(Some(renewed)) if renewed.id == user.id => return Some(renewed),
-            _ => conn.closer.close(4401),
+            _ => conn.closer.close(close::UNAUTHORIZED),
         },
         ClientFrame::Ping { nonce } => queue(
             conn,
@@ -375,7 +376,7 @@ async fn handle_text(
                 }
             }
             if conn.tx.try_send(Outbound::Resume(list.into())).is_err() {
-                conn.closer.close(1013);
+                conn.closer.close(close::SLOW_CONSUMER);
             }
         }
         ClientFrame::Typing { conversation_id } => {
@@ -422,7 +423,7 @@ fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
         )))
         .is_err()
     {
-        conn.closer.close(1013);
+        conn.closer.close(close::SLOW_CONSUMER);
     }
 }
 
@@ -484,16 +485,16 @@ async fn write_loop(
             }
         };
         if step.is_err() {
-            closer.close(1011);
+            closer.close(close::INTERNAL_ERROR);
             break;
         }
     }
     let code = match closer.code() {
-        0 => 1000,
+        0 => close::NORMAL,
         c => c,
     };
     // A slow client may still drain its socket and learn why it was closed.
-    let _ = tokio::time::timeout(Duration::from_secs(10), close(&mut sink, code)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), send_close(&mut sink, code)).await;
 }
 
 /// The most frames written between two flushes.
@@ -714,21 +715,14 @@ async fn send_text(sink: &mut SplitSink<WebSocket, Message>, payload: Utf8Bytes)
     sink.feed(Message::Text(payload)).await.map_err(|_| ())
 }
 
-async fn close(sink: &mut SplitSink<WebSocket, Message>, code: u16) -> Result<(), axum::Error> {
-    let reason = match code {
-        1001 => "going away",
-        1008 => "too many connections",
-        1009 => "frame too large",
-        1012 => "service restart: reconnect and resume",
-        1013 => "outbound queue full; reconnect and resume",
-        4401 => "unauthorized",
-        4408 => "no auth frame in time",
-        _ => "",
-    };
+async fn send_close(
+    sink: &mut SplitSink<WebSocket, Message>,
+    code: u16,
+) -> Result<(), axum::Error> {
     let sent = sink
         .send(Message::Close(Some(CloseFrame {
             code,
-            reason: reason.into(),
+            reason: close::reason(code).into(),
         })))
         .await;
     if sent.is_err() {
@@ -746,13 +740,13 @@ fn close_code_for(err: &axum::Error) -> u16 {
     while let Some(e) = source {
         if let Some(t) = e.downcast_ref::<tungstenite::Error>() {
             return match t {
-                tungstenite::Error::Capacity(_) => 1009,
-                tungstenite::Error::Utf8(_) => 1007,
-                tungstenite::Error::Protocol(_) => 1002,
-                _ => 1011,
+                tungstenite::Error::Capacity(_) => close::FRAME_TOO_LARGE,
+                tungstenite::Error::Utf8(_) => close::INVALID_TEXT,
+                tungstenite::Error::Protocol(_) => close::PROTOCOL_ERROR,
+                _ => close::INTERNAL_ERROR,
             };
         }
         source = e.source();
     }
-    1011
+    close::INTERNAL_ERROR
 }

@@ -24,6 +24,7 @@ use crate::conversations::store;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message};
 use crate::error::{AppError, AppResult};
+use crate::realtime::close;
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
 use crate::realtime::hub::{ConnHandle, Outbound, QueuedAck, set_in_flight};
 use crate::state::AppState;
@@ -364,7 +365,7 @@ fn queue_ack(conn: &ConnHandle, client_id: &str, message: &MessageView) {
         // No ack will be written: the writer must not wait for one. The message is stored;
         // the client reconnects, resumes and retries, and the retry is acked as a repeat.
         set_in_flight(&conn.in_flight, client_id, false);
-        conn.closer.close(1013);
+        conn.closer.close(close::SLOW_CONSUMER);
     }
 }
 
