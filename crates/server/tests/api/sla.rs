@@ -8,20 +8,12 @@ use serde_json::{Value, json};
 
 use crate::db_test;
 use crate::helpers::{TestApp, TestUser};
-use crate::tickets::{desk, open_ticket, patch};
+use crate::tickets::{desk, get_ticket, open_ticket, patch};
 
 fn ms(v: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time"))
         .expect("rfc3339")
         .timestamp_millis()
-}
-
-async fn get_ticket(app: &TestApp, who: &TestUser, id: i64) -> Value {
-    let (s, t) = app
-        .get(&format!("/api/v1/tickets/{id}"), Some(&who.token))
-        .await;
-    assert_eq!(s, 200, "{t}");
-    t
 }
 
 /// Polls until the ticket's status is `status` (the reopening runs after the message's commit).
@@ -43,8 +35,9 @@ db_test!(
         let t = open_ticket(&app, &d.ana, "Where is my invoice", "urgent").await;
         let id = t["id"].as_i64().unwrap();
         let conv = t["conversation_id"].as_i64().unwrap();
-        let due_before = ms(&t["sla"]["resolution_due"]);
-        assert!(t["sla"]["resolution_paused_since"].is_null());
+        let staff_view = get_ticket(&app, &d.agent_a, id).await;
+        let due_before = ms(&staff_view["sla"]["resolution_due"]);
+        assert!(staff_view["sla"]["resolution_paused_since"].is_null());
 
         // Customers may not park their own ticket.
         let (s, _) = patch(&app, &d.ana, &t, json!({"status": "pending"})).await;
@@ -85,7 +78,7 @@ db_test!(
         // The customer writes: open again, and the clock moved by the length of the pause.
         let (s, _) = app.send(&d.ana, conv, "It is INV-42").await;
         assert!(s == 200 || s == 201, "{s}");
-        let reopened = wait_status(&app, &d.ana, id, "open").await;
+        let reopened = wait_status(&app, &d.agent_a, id, "open").await;
         assert!(reopened["sla"]["resolution_paused_since"].is_null());
         assert_eq!(reopened["sla"]["resolution_breached"], false);
         let due_after = ms(&reopened["sla"]["resolution_due"]);
@@ -269,5 +262,39 @@ db_test!(
             .get("/api/v1/tickets?sort=due", Some(&d.agent_a.token))
             .await;
         assert_eq!(s, 400);
+    }
+);
+
+db_test!(
+    a_customer_reply_reopens_a_ticket_parked_a_moment_ago,
+    |app: TestApp| async move {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use switchboard::db::entities::ticket;
+
+        let d = desk(&app).await;
+        let t = open_ticket(&app, &d.ana, "Still broken", "low").await;
+        let id = t["id"].as_i64().unwrap();
+        let conv = t["conversation_id"].as_i64().unwrap();
+        // The node caches the conversation's facts (the ticket open) on the first send.
+        let (s, _) = app.send(&d.ana, conv, "Hello?").await;
+        assert!(s == 200 || s == 201, "{s}");
+        // Parked in the database while the cache still says open: the moment between a
+        // ticket's commit and its cache entry being dropped, held open.
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value("pending"))
+            .col_expr(
+                ticket::Column::PendingSince,
+                Expr::value(switchboard::domain::now_ms()),
+            )
+            .filter(ticket::Column::Id.eq(id))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(get_ticket(&app, &d.agent_a, id).await["status"], "pending");
+        let (s, _) = app.send(&d.ana, conv, "Any news?").await;
+        assert!(s == 200 || s == 201, "{s}");
+        let reopened = wait_status(&app, &d.agent_a, id, "open").await;
+        assert!(reopened["sla"]["resolution_paused_since"].is_null());
     }
 );

@@ -8,7 +8,8 @@
 //! 3. The senders' read positions (they have read their own messages), one upsert.
 //! 4. Ticket side effects: the `ticket_reply` notifications (one insert) and the
 //!    first-response stamp (rare: once per ticket). A requester's message on a `pending`
-//!    ticket is only noted here: the ticket returns to `open` after the commit.
+//!    ticket (status read in this transaction, one query) is only noted here: the ticket
+//!    returns to `open` after the commit.
 //!
 //! Then one commit. Nothing is published before it.
 
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement, TransactionTrait, Value,
+    QueryFilter, QuerySelect, Set, Statement, TransactionTrait, Value,
 };
 
 use super::SendRequest;
@@ -163,6 +164,7 @@ pub async fn store(
     clock.step("reads");
 
     // 4. Ticket side effects.
+    let waiting = pending_tickets(&txn, requests).await?;
     let mut effects = Effects::default();
     let mut notices = Vec::new();
     for (r, m) in requests.iter().zip(&models) {
@@ -188,7 +190,7 @@ pub async fn store(
             }
         }
         if r.sender_id == t.requester_id
-            && t.status == "pending"
+            && waiting.contains(&t.id)
             && !effects.customer_replies.contains(&t.id)
         {
             effects.customer_replies.push(t.id);
@@ -226,6 +228,34 @@ pub async fn store(
         .map(|(r, m)| MessageView::new(m, file_views(&r.attachment_ids, files)))
         .collect();
     Ok((views, effects))
+}
+
+/// Of the tickets whose requester writes in this batch, those `pending` now. Read in the batch's
+/// transaction, not from the cached facts: a ticket parked a moment ago (its cache entry not yet
+/// dropped) must still return to `open` when the customer's message commits after it. One
+/// query, and only when a requester writes.
+async fn pending_tickets(
+    txn: &impl ConnectionTrait,
+    requests: &[&SendRequest],
+) -> AppResult<std::collections::HashSet<i64>> {
+    let asked: Vec<i64> = requests
+        .iter()
+        .filter_map(|r| r.conversation.ticket.as_ref().map(|t| (r, t)))
+        .filter(|(r, t)| r.sender_id == t.requester_id && r.kind == "text")
+        .map(|(_, t)| t.id)
+        .collect();
+    if asked.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids: Vec<i64> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::Id.is_in(asked))
+        .filter(ticket::Column::Status.eq("pending"))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(ids.into_iter().collect())
 }
 
 /// `?` on SQLite and MySQL, `$n` on PostgreSQL.

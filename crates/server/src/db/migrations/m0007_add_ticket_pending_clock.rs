@@ -41,7 +41,9 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        // Ordering by the next due time (`sort=sla`) reads these.
+        // The SLA sweep's `… due <= soon` ranges (an OR of the two: each side uses its index).
+        // `sort=sla` orders by a CASE over both, which no index serves: it sorts the filtered
+        // tickets.
         m.create_index(index(
             "idx_tickets_first_response_due",
             Tickets::Table,
