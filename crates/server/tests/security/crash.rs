@@ -5,7 +5,9 @@
 //! agree), seqs are gapless, and `PRAGMA integrity_check` says ok after every kill.
 //!
 //! `SECURITY_CRASH_CYCLES` (default 20) and `SECURITY_CRASH_SECS` (default 60) bound the run;
-//! scripts/soak.sh raises both.
+//! `SECURITY_CRASH_RATE` (default 250) is the offered rate in messages per second, and
+//! `SWITCHBOARD_BIN` runs another build of the server (scripts/crash-bench.sh: a release build at
+//! 5,000 msg/s). scripts/soak.sh raises the cycles and the time.
 //!
 //! Disk full: the database lives on a small tmpfs that is filled up mid-run; sends are refused
 //! with an error frame, nothing acknowledged is lost, and sends succeed again once space
@@ -13,7 +15,7 @@
 //! refuses `remount,ro` while a process holds files open for writing, and root ignores file
 //! modes, so it can't be done under a running server).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -52,7 +54,9 @@ impl Server {
     }
 
     fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        let bin = std::env::var_os("SWITCHBOARD_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_switchboard").into());
+        let mut c = Command::new(bin);
         c.current_dir(&self.dir)
             .env("SWITCHBOARD_LISTEN", format!("127.0.0.1:{}", self.port))
             .env(
@@ -286,6 +290,8 @@ fn body_of(n: u64) -> String {
 struct Ledger {
     /// client ids written to a socket, in order.
     sent: Vec<u64>,
+    /// The same, to look one up.
+    sent_set: HashSet<u64>,
     /// client id → (seq, body) from its ack.
     acked: HashMap<u64, (i64, String)>,
     /// acks that contradicted an earlier ack of the same client id.
@@ -293,7 +299,11 @@ struct Ledger {
     errors: Vec<String>,
 }
 
-/// Sends (resending `pending` first, then new ids from `next`) until `stop`, recording acks.
+/// How often a sender writes; it writes a burst each time to offer its rate.
+const TICK: Duration = Duration::from_millis(4);
+
+/// Sends (resending `pending` first, then new ids from `next`) `burst` frames every [`TICK`]
+/// until `stop`, recording acks.
 #[allow(clippy::too_many_arguments)]
 async fn run_sender(
     ws: Ws,
@@ -301,7 +311,7 @@ async fn run_sender(
     ledger: Arc<Mutex<Ledger>>,
     pending: Vec<u64>,
     next: Arc<Mutex<u64>>,
-    every: Duration,
+    burst: usize,
     fresh: bool,
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -331,33 +341,35 @@ async fn run_sender(
             }
         }
     });
-    let mut ticker = tokio::time::interval(every);
+    let mut ticker = tokio::time::interval(TICK);
     let mut queue: std::collections::VecDeque<u64> = pending.into();
-    loop {
+    'ticks: loop {
         ticker.tick().await;
         if *stop.borrow() {
             break;
         }
-        let id = match queue.pop_front() {
-            Some(id) => id,
-            None if fresh => {
-                let mut n = next.lock().unwrap();
-                *n += 1;
-                *n
+        for _ in 0..burst {
+            let id = match queue.pop_front() {
+                Some(id) => id,
+                None if fresh => {
+                    let mut n = next.lock().unwrap();
+                    *n += 1;
+                    *n
+                }
+                None => continue 'ticks,
+            };
+            let frame = json!({"type": "send", "conversation_id": conversation, "client_id": cid(id), "body": body_of(id)});
+            if sink
+                .send(Message::Text(frame.to_string().into()))
+                .await
+                .is_err()
+            {
+                break 'ticks;
             }
-            None => continue,
-        };
-        let frame = json!({"type": "send", "conversation_id": conversation, "client_id": cid(id), "body": body_of(id)});
-        if sink
-            .send(Message::Text(frame.to_string().into()))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        let mut l = ledger.lock().unwrap();
-        if !l.sent.contains(&id) {
-            l.sent.push(id);
+            let mut l = ledger.lock().unwrap();
+            if l.sent_set.insert(id) {
+                l.sent.push(id);
+            }
         }
     }
     reader.abort();
@@ -422,6 +434,8 @@ fn audit(listing: &[(i64, String, String)], ledger: &Ledger, source: &str) -> Ve
 async fn acknowledged_messages_survive_sigkill_exactly_once() {
     let cycles = env_or("SECURITY_CRASH_CYCLES", 20);
     let budget = Duration::from_secs(env_or("SECURITY_CRASH_SECS", 60));
+    let rate = env_or("SECURITY_CRASH_RATE", 250);
+    let burst = (rate * TICK.as_millis() as u64).div_ceil(1000).max(1) as usize;
     let tmp = tempfile::tempdir().unwrap();
     let mut server = Server::new(tmp.path(), &tmp.path().join("data/switchboard.db"));
     std::fs::create_dir_all(tmp.path().join("data")).unwrap();
@@ -462,7 +476,7 @@ async fn acknowledged_messages_survive_sigkill_exactly_once() {
             ledger.clone(),
             todo,
             next.clone(),
-            Duration::from_millis(4),
+            burst,
             true,
             stop_rx,
         ));
@@ -503,11 +517,12 @@ async fn acknowledged_messages_survive_sigkill_exactly_once() {
             ledger.clone(),
             todo,
             next.clone(),
-            Duration::from_millis(2),
+            burst,
             false,
             stop_rx,
         ));
-        tokio::time::sleep(Duration::from_millis(3 * n as u64 + 1000)).await;
+        let writing = TICK * (n / burst + 1) as u32;
+        tokio::time::sleep(writing * 2 + Duration::from_secs(1)).await;
         let _ = stop_tx.send(true);
         let _ = sender.await;
     }
@@ -533,7 +548,7 @@ async fn acknowledged_messages_survive_sigkill_exactly_once() {
     }
     let lost = problems.iter().filter(|p| p.contains("is lost")).count();
     crate::figures(&format!(
-        "crash kills={kills} sent={} acked={} stored={} lost={lost} problems={} errors={} secs={:.0}",
+        "crash kills={kills} offered_per_sec={rate} sent={} acked={} stored={} lost={lost} problems={} errors={} secs={:.0}",
         l.sent.len(),
         l.acked.len(),
         history.len(),
