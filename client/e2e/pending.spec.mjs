@@ -24,7 +24,10 @@ export const tests = {
         body: 'I was charged twice for order 7.',
         priority: 'high',
       });
-      const dueBefore = Date.parse(tk.sla.resolution_due);
+      // The due times are the desk's: the customer's copy has none, staff read them.
+      assert(tk.sla === undefined, `customer's copy carries sla: ${JSON.stringify(tk.sla)}`);
+      const { data: staffView } = await apiAs(server.baseURL, AGENT, 'GET', `/tickets/${tk.id}`);
+      const dueBefore = Date.parse(staffView.sla.resolution_due);
 
       const agent = await newPerson(browser, server.baseURL, {
         viewport: { width: 1440, height: 900 },
@@ -64,6 +67,10 @@ export const tests = {
         .getByTestId('ticket-status')
         .filter({ hasText: 'Waiting on customer' })
         .waitFor();
+      assert(
+        (await customer.page.getByTestId('ticket-sla').count()) === 0,
+        'the customer sees no due times',
+      );
       await customer.page.getByLabel('Message', { exact: true }).fill('The Visa ending 4242.');
       await customer.page.getByTestId('composer-send').click();
       await bubbles(customer.page, 'The Visa ending 4242.').first().waitFor();
