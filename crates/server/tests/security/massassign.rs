@@ -43,6 +43,9 @@ db_test!(
         assert_eq!(s, 201, "{t}");
         let id = t["id"].as_i64().unwrap();
         let path = format!("/api/v1/tickets/{id}");
+        // As staff see it (the customer's copy has no `sla`).
+        let (_, t) = app.get(&path, Some(&admin.token)).await;
+        assert!(t["sla"].is_object(), "{t}");
         for extra in [
             json!({"requester_id": bob.id}),
             json!({"requester": {"id": bob.id}}),
