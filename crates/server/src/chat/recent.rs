@@ -217,11 +217,11 @@ fn page_of(ring: &Ring, q: PageQuery) -> Option<Vec<Arc<Recent>>> {
     match q.after {
         Some(after) => {
             // The oldest `limit` above `after`.
-            if after + 1 < first {
+            if after.saturating_add(1) < first {
                 return None;
             }
             let end = q.before.unwrap_or(i64::MAX); // exclusive
-            let mut seq = after + 1;
+            let mut seq = after.saturating_add(1);
             while seq < end && seq <= last && out.len() < q.limit {
                 let m = ring.get(seq);
                 if wanted(m) {
@@ -229,16 +229,17 @@ fn page_of(ring: &Ring, q: PageQuery) -> Option<Vec<Arc<Recent>>> {
                 }
                 seq += 1;
             }
-            let complete = out.len() == q.limit || end - 1 <= known_top.min(last) || {
-                // Reached the ring's end: complete only if nothing newer exists.
-                seq > last && known_top == i64::MAX
-            };
+            let complete =
+                out.len() == q.limit || end.saturating_sub(1) <= known_top.min(last) || {
+                    // Reached the ring's end: complete only if nothing newer exists.
+                    seq > last && known_top == i64::MAX
+                };
             complete.then_some(out)
         }
         None => {
             // The newest `limit` below `before` (or of all).
             let end = match q.before {
-                Some(b) if b - 1 <= last => b,
+                Some(b) if b.saturating_sub(1) <= last => b,
                 Some(_) | None if known_top == i64::MAX => last + 1,
                 _ => return None,
             };

@@ -36,9 +36,11 @@ pub struct OpenDirectRequest {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// Messages with a seq greater than this.
+    /// Messages with a seq greater than this (0 or more).
+    #[param(minimum = 0)]
     pub after_seq: Option<i64>,
-    /// Messages with a seq smaller than this (the newest `limit` of them).
+    /// Messages with a seq smaller than this (the newest `limit` of them; 0 or more).
+    #[param(minimum = 0)]
     pub before_seq: Option<i64>,
     /// 1 to 200, default 50.
     pub limit: Option<u64>,
@@ -123,6 +125,11 @@ pub async fn list_messages(
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::field("limit", "must be 1 to 200"));
+    }
+    for (field, bound) in [("after_seq", q.after_seq), ("before_seq", q.before_seq)] {
+        if bound.is_some_and(|seq| seq < 0) {
+            return Err(AppError::field(field, "must be 0 or more"));
+        }
     }
     let allowed = state.audiences.allow(&state.db, &me, id).await?;
     // Only a page with no upper bound needs the last seq to be answered from memory.

@@ -199,6 +199,22 @@ db_test!(history_pages_follow_seq_order, |app: TestApp| async move {
         )
         .await;
     assert_eq!(status, 400);
+    // Seqs start at 1: a negative bound is refused, the extremes never overflow.
+    for query in [
+        "before_seq=-9223372036854775808",
+        "after_seq=-1",
+        "after_seq=9223372036854775807",
+        "before_seq=9223372036854775807",
+    ] {
+        let (status, body) = app
+            .get(
+                &format!("/api/v1/conversations/{conv}/messages?{query}"),
+                Some(&agent.token),
+            )
+            .await;
+        let expected = if query.contains("=-") { 400 } else { 200 };
+        assert_eq!(status, expected, "{query}: {body}");
+    }
 });
 
 db_test!(
