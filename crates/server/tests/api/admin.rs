@@ -1,8 +1,8 @@
 use serde_json::json;
 use switchboard::domain::Role;
 
-use crate::db_test;
-use crate::helpers::TestApp;
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 db_test!(
     admins_manage_users_and_others_cannot,

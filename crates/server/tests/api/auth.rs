@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use crate::db_test;
-use crate::helpers::TestApp;
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 db_test!(
     register_login_me_refresh_logout,
@@ -257,12 +257,13 @@ db_test!(
 
 #[tokio::test]
 async fn login_is_rate_limited_before_hashing_with_retry_after() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.auth_rate_limit = "on".into();
-        s.auth_rate_per_minute_account = 3;
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.auth_rate_limit = "on".into();
+            s.auth_rate_per_minute_account = 3;
+        })
+        .await
+        .unwrap();
     app.register("Ana").await;
     let attempt = || {
         app.client
@@ -281,7 +282,7 @@ async fn login_is_rate_limited_before_hashing_with_retry_after() {
         .parse()
         .unwrap();
     assert!(retry >= 1);
-    let (_, body) = crate::helpers::into_parts(resp).await;
+    let (_, body) = switchboard_test_support::into_parts(resp).await;
     assert_eq!(body["error"]["code"], "rate_limited");
 }
 

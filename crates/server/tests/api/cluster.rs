@@ -14,7 +14,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{Backend, TestApp, TestUser, WsClient, base_url, fresh_database, spawn_node};
+use switchboard_test_support::{
+    Backend, TestApp, TestUser, WsClient, base_url, fresh_database, spawn_node,
+};
 
 /// One test per database that can be shared (SQLite can't): `name::postgres`, `name::mysql`.
 macro_rules! cluster_test {

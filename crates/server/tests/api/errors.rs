@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::db_test;
-use crate::helpers::TestApp;
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 async fn raw(
     app: &TestApp,
@@ -16,7 +16,7 @@ async fn raw(
     if let Some(c) = ctype {
         req = req.header("content-type", c);
     }
-    crate::helpers::into_parts(req.send().await.unwrap()).await
+    switchboard_test_support::into_parts(req.send().await.unwrap()).await
 }
 
 fn assert_shape(body: &serde_json::Value, code: &str) {
@@ -148,11 +148,12 @@ db_test!(
 
 #[tokio::test]
 async fn cors_answers_an_allowed_origin() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.allowed_origins = "https://desk.example".into();
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.allowed_origins = "https://desk.example".into();
+        })
+        .await
+        .unwrap();
     let resp = app
         .client
         .request(reqwest::Method::OPTIONS, app.url("/api/v1/auth/login"))

@@ -6,8 +6,8 @@ use image::{DynamicImage, ImageFormat, RgbImage};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::db_test;
-use crate::helpers::{Backend, TestApp, TestUser, spawn_app_with};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{Backend, TestApp, TestUser, spawn_app_with};
 
 fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");
@@ -226,7 +226,7 @@ impl AvatarJson for TestApp {
             .send()
             .await
             .unwrap();
-        crate::helpers::into_parts(resp).await
+        switchboard_test_support::into_parts(resp).await
     }
 }
 

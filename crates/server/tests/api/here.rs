@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::db_test;
-use crate::helpers::{TestApp, WsClient};
 use crate::tickets::{desk, open_ticket};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, WsClient};
 
 /// The next `here` frame for this conversation (other frames, such as presence, are skipped).
 async fn next_here(ws: &mut WsClient, conv: i64) -> Value {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use switchboard::chat::recent::PageQuery;
 use switchboard::domain::Role;
 
-use crate::helpers::{Backend, TestApp, TestUser, spawn_app_with};
+use switchboard_test_support::{Backend, TestApp, TestUser, spawn_app_with};
 
 /// A ring of 8: some pages come from memory, the older ones from the database.
 async fn app_with_a_small_ring(backend: Backend) -> Option<TestApp> {

@@ -1,8 +1,6 @@
 //! Integration tests: the real server, a real database (SQLite, PostgreSQL, MariaDB), real HTTP
 //! and WebSocket clients.
 
-mod helpers;
-
 mod admin;
 mod auth;
 mod cluster;

@@ -1,5 +1,5 @@
-use crate::db_test;
-use crate::helpers::TestApp;
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 db_test!(
     health_readiness_and_metrics_answer,
@@ -99,12 +99,13 @@ async fn tls_serves_https_and_wss_with_the_configured_certificate() {
     let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.tls_cert = Some(cert_path.clone());
-        s.tls_key = Some(key_path.clone());
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.tls_cert = Some(cert_path.clone());
+            s.tls_key = Some(key_path.clone());
+        })
+        .await
+        .unwrap();
     let port = app.address.rsplit(':').next().unwrap().to_string();
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())

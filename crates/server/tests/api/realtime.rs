@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use switchboard::domain::Role;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser, WsClient};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser, WsClient};
 
 async fn collect_messages(ws: &mut WsClient, n: usize) -> Vec<(i64, i64)> {
     let mut order = Vec::new();
@@ -460,18 +460,19 @@ db_test!(
 
 #[tokio::test]
 async fn no_auth_frame_in_time_closes_with_4408() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.ws_auth_timeout_secs = 1
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.ws_auth_timeout_secs = 1
+        })
+        .await
+        .unwrap();
     let mut ws = app.ws_raw().await;
     assert_eq!(ws.closed_with().await, Some(4408));
 }
 
 #[tokio::test]
 async fn a_foreign_origin_is_refused_before_the_upgrade() {
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let app = switchboard_test_support::spawn_app(switchboard_test_support::Backend::Sqlite).await;
     let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
         app.ws_url.as_str(),
     )
@@ -496,12 +497,13 @@ async fn a_foreign_origin_is_refused_before_the_upgrade() {
 
 #[tokio::test]
 async fn sends_over_the_rate_and_connections_over_the_cap_are_refused() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.ws_messages_per_second = 5;
-        s.ws_max_connections_per_user = 2;
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.ws_messages_per_second = 5;
+            s.ws_max_connections_per_user = 2;
+        })
+        .await
+        .unwrap();
     let (agent, _ana, conv) = pair(&app).await;
     let mut ws = app.ws(&agent).await;
     for i in 0..30 {
@@ -656,7 +658,7 @@ db_test!(
 
 #[tokio::test]
 async fn shutdown_closes_sockets_with_1001() {
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let app = switchboard_test_support::spawn_app(switchboard_test_support::Backend::Sqlite).await;
     let ana = app.register("Ana").await;
     let mut ws = app.ws(&ana).await;
     app.state.shutdown.cancel();
@@ -669,7 +671,7 @@ async fn shutdown_closes_sockets_with_1001() {
 #[tokio::test]
 async fn shutdown_acks_every_stored_send_before_closing() {
     use sea_orm::{ConnectionTrait, TransactionTrait};
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let app = switchboard_test_support::spawn_app(switchboard_test_support::Backend::Sqlite).await;
     let (agent, _ana, conv) = pair(&app).await;
     let mut ws = app.ws(&agent).await;
     let lock = app.state.db.begin().await.unwrap();
@@ -700,11 +702,12 @@ async fn shutdown_acks_every_stored_send_before_closing() {
 
 #[tokio::test]
 async fn an_expired_token_closes_the_socket_unless_renewed() {
-    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
-        s.access_token_ttl_secs = 2
-    })
-    .await
-    .unwrap();
+    let app =
+        switchboard_test_support::spawn_app_with(switchboard_test_support::Backend::Sqlite, |s| {
+            s.access_token_ttl_secs = 2
+        })
+        .await
+        .unwrap();
     let ana = app.register("Ana").await;
     // Renewed in time with a fresh token: the connection lives past the first expiry.
     let mut renewed = app.ws(&ana).await;

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser};
 use crate::tickets::{desk, get_ticket, open_ticket, patch};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser};
 
 fn ms(v: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time"))

@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use switchboard::domain::Role;
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser};
 
 fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use switchboard::domain::Role;
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser};
 
 pub(crate) struct Desk {
     pub admin: TestUser,
@@ -555,7 +555,7 @@ db_test!(
             let client = app.client.clone();
             let url = url.clone();
             async move {
-                crate::helpers::into_parts(
+                switchboard_test_support::into_parts(
                     client
                         .patch(url)
                         .bearer_auth(token)

@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use switchboard::domain::Role;
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser, WsClient};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser, WsClient};
 
 fn send_frame(conversation_id: i64, client_id: &str, body: &str) -> Value {
     json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "body": body})

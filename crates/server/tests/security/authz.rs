@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use switchboard::domain::Role;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::db_test;
-use crate::helpers::{TestApp, TestUser};
+use switchboard_test_support::db_test;
+use switchboard_test_support::{TestApp, TestUser};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -160,7 +160,7 @@ fn bodies(
 }
 
 /// The next frame that answers a request (presence and typing of others are skipped).
-async fn next_answer(ws: &mut crate::helpers::WsClient) -> Value {
+async fn next_answer(ws: &mut switchboard_test_support::WsClient) -> Value {
     loop {
         let f = ws.recv().await;
         if f["type"] != "presence" && f["type"] != "typing" {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use switchboard_test_support::{Backend, TestApp, spawn_app_with};
 
 fn client_from(ip: &str) -> reqwest::Client {
     reqwest::Client::builder()
@@ -31,7 +31,7 @@ async fn login(
         .await
         .expect("login request");
     let elapsed = t.elapsed();
-    let (status, body) = crate::helpers::into_parts(resp).await;
+    let (status, body) = switchboard_test_support::into_parts(resp).await;
     (status, body, elapsed)
 }
 
@@ -134,7 +134,7 @@ async fn spraying_many_accounts_from_one_address_is_limited_per_address() {
         "{statuses:?}"
     );
     // Registration shares the address budget.
-    let (s, _) = crate::helpers::into_parts(
+    let (s, _) = switchboard_test_support::into_parts(
         sprayer
             .post(app.url("/api/v1/auth/register"))
             .json(&json!({"email": "new@example.com", "display_name": "New", "password": "long enough"}))

@@ -6,10 +6,6 @@
 //! line starting with `FIGURES` (collected into SECURITY.md by hand, and by scripts/security.sh
 //! into `target/security-figures.txt`).
 
-#[path = "../api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-
 mod authz;
 mod bruteforce;
 mod crash;
@@ -21,7 +17,7 @@ mod wsraw;
 
 use serde_json::{Value, json};
 
-/// The signing secret `helpers::test_settings` configures.
+/// The signing secret `switchboard_test_support::test_settings` configures.
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 /// Records one figure line: printed, and appended to `$SECURITY_FIGURES` when set.

@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 use switchboard::domain::Role;
 
-use crate::db_test;
-use crate::helpers::TestApp;
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 fn refused_or_ok(status: u16) -> bool {
     matches!(status, 200 | 201 | 204 | 400 | 403 | 422)

@@ -4,9 +4,9 @@
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 
-use crate::db_test;
-use crate::helpers::TestApp;
 use crate::{TEST_SECRET, claims_of, now_secs, sign, sign_with_header, unsigned};
+use switchboard_test_support::TestApp;
+use switchboard_test_support::db_test;
 
 /// The close code after an `auth` frame with `token` (0: accepted).
 async fn ws_auth_code(app: &TestApp, token: &str) -> Option<u16> {
@@ -15,7 +15,7 @@ async fn ws_auth_code(app: &TestApp, token: &str) -> Option<u16> {
     let mut ws = app.ws_raw().await;
     ws.send(json!({"type": "auth", "token": token})).await;
     loop {
-        match tokio::time::timeout(crate::helpers::WAIT, ws.stream.next()).await {
+        match tokio::time::timeout(switchboard_test_support::WAIT, ws.stream.next()).await {
             Ok(Some(Ok(Message::Text(t)))) if t.contains("\"ready\"") => return Some(0),
             Ok(Some(Ok(Message::Close(f)))) => return f.map(|f| u16::from(f.code)),
             Ok(Some(Ok(_))) => continue,
@@ -197,7 +197,7 @@ db_test!(
             )
             .await;
         assert_eq!(s, 200);
-        let child = crate::helpers::TestUser {
+        let child = switchboard_test_support::TestUser {
             token: rotated["access_token"].as_str().unwrap().into(),
             refresh: rotated["refresh_token"].as_str().unwrap().into(),
             ..ana.clone()
@@ -278,7 +278,7 @@ db_test!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_critical_header_extensions_are_refused() {
-    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let app = switchboard_test_support::spawn_app(switchboard_test_support::Backend::Sqlite).await;
     {
         // RFC 7515 §4.1.11: a JWS whose `crit` lists an extension the recipient does not
         // understand MUST be rejected.

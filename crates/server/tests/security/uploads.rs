@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, TestUser, spawn_app, spawn_app_with};
+use switchboard_test_support::{Backend, TestApp, TestUser, spawn_app, spawn_app_with};
 
 async fn upload(
     app: &TestApp,

@@ -8,7 +8,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{Backend, TestApp, TestUser, spawn_app, spawn_app_with};
+use switchboard_test_support::{Backend, TestApp, TestUser, spawn_app, spawn_app_with};
 
 pub struct RawWs {
     stream: TcpStream,
