@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 use crate::auth::AuthUser;
 use crate::auth::service::create_user;
-use crate::conversations::service::{self as conversations, SendInput};
+use crate::conversations::service::{self as conversations, SendMessageRequest};
 use crate::db::entities::{contact, team, team_member, user};
 use crate::domain::{DisplayName, Email, Password, Role, now_ms};
 use crate::state::AppState;
@@ -52,7 +52,7 @@ async fn say(
     body: &str,
     kind: &str,
 ) -> anyhow::Result<()> {
-    let input = SendInput {
+    let input = SendMessageRequest {
         body: body.into(),
         client_id: uuid::Uuid::new_v4().to_string(),
         kind: Some(kind.into()),

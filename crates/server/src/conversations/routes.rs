@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::service::{self, SendInput};
+use super::service::{self, SendMessageRequest};
 use super::view::{ConversationList, ConversationView, MessagePage, MessageView};
 use super::{access, store};
 use crate::auth::AuthUser;
@@ -44,19 +44,6 @@ pub struct HistoryQuery {
     pub before_seq: Option<i64>,
     /// 1 to 200, default 50.
     pub limit: Option<u64>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SendMessageRequest {
-    /// 1 to 10,000 characters.
-    pub body: String,
-    /// A UUID chosen by the sender; a repeat returns the original message.
-    pub client_id: String,
-    /// `text` (default) or `note` (agents and admins, ticket conversations only).
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub attachment_ids: Vec<i64>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -171,13 +158,7 @@ pub async fn send_message(
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> AppResult<impl IntoResponse> {
-    let input = SendInput {
-        body: req.body,
-        client_id: req.client_id,
-        kind: req.kind,
-        attachment_ids: req.attachment_ids,
-    };
-    let (message, created) = service::send_message(&state, &me, id, input).await?;
+    let (message, created) = service::send_message(&state, &me, id, req).await?;
     Ok((
         if created {
             StatusCode::CREATED

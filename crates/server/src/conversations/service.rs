@@ -9,6 +9,9 @@ use sea_orm::{
 use super::access::{self, Access};
 use super::store;
 use super::view::{ConversationView, MemberView, MessageView};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
 use crate::auth::AuthUser;
 use crate::chat::writer::{Reply, SendRequest};
 use crate::db::entities::{contact, conversation, conversation_member, message, user};
@@ -22,23 +25,40 @@ use crate::users::view::avatar_url;
 pub const MAX_BODY_CHARS: usize = 10_000;
 pub const MAX_ATTACHMENTS: usize = 10;
 
-pub struct SendInput {
+/// A message to send: the body of `POST /conversations/{id}/messages`, and what a `send`
+/// frame carries besides its conversation. The one shape every path validates (once, in
+/// `prepare_send`) before the writer stores it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    /// 1 to 10,000 characters.
     pub body: String,
+    /// A UUID chosen by the sender; a repeat returns the original message.
     pub client_id: String,
+    /// `text` (default) or `note` (agents and admins, ticket conversations only).
     pub kind: Option<String>,
+    #[serde(default)]
     pub attachment_ids: Vec<i64>,
 }
 
-/// Validates the parts of a send that don't need the database.
-fn validate(input: &SendInput) -> AppResult<MessageKind> {
-    // A picture needs no caption: the body may be empty when the message carries attachments.
-    let chars = input.body.chars().count();
-    if chars > MAX_BODY_CHARS || input.body.trim().is_empty() && input.attachment_ids.is_empty() {
-        return Err(AppError::field(
-            "body",
-            "must be 1 to 10000 characters (or empty with attachments)",
-        ));
+/// A message body: 1 to 10,000 characters, not only blanks. `attachments`: where a message
+/// may carry files (sends, not a ticket's first message), a picture needs no caption, so the
+/// body may be empty when there are some.
+pub fn check_body(body: &str, attachments: Option<&[i64]>) -> AppResult<()> {
+    let captionless = attachments.is_some_and(|a| !a.is_empty());
+    if body.chars().count() > MAX_BODY_CHARS || body.trim().is_empty() && !captionless {
+        let problem = match attachments {
+            Some(_) => "must be 1 to 10000 characters (or empty with attachments)",
+            None => "must be 1 to 10000 characters",
+        };
+        return Err(AppError::field("body", problem));
     }
+    Ok(())
+}
+
+/// Validates the parts of a send that don't need the database.
+fn validate(input: &SendMessageRequest) -> AppResult<MessageKind> {
+    check_body(&input.body, Some(&input.attachment_ids))?;
     if uuid::Uuid::parse_str(&input.client_id).is_err() {
         return Err(AppError::field("client_id", "must be a UUID"));
     }
@@ -58,7 +78,7 @@ pub async fn prepare_send(
     state: &AppState,
     user: &AuthUser,
     conversation_id: i64,
-    input: SendInput,
+    input: SendMessageRequest,
     reply: Reply,
 ) -> AppResult<SendRequest> {
     let kind = validate(&input)?;
@@ -90,7 +110,7 @@ pub async fn send_message(
     state: &AppState,
     user: &AuthUser,
     conversation_id: i64,
-    input: SendInput,
+    input: SendMessageRequest,
 ) -> AppResult<(MessageView, bool)> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let request = prepare_send(state, user, conversation_id, input, Reply::Caller(tx)).await?;

@@ -27,7 +27,7 @@ use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
 use crate::chat::recent::{PageQuery, Recent};
 use crate::chat::writer::Reply;
-use crate::conversations::service::{self as conversations, SendInput};
+use crate::conversations::service::{self as conversations, SendMessageRequest};
 use crate::conversations::store;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -336,7 +336,7 @@ async fn handle_text(
             kind,
             attachment_ids,
         } => {
-            let input = SendInput {
+            let input = SendMessageRequest {
                 body,
                 client_id: client_id.clone(),
                 kind,

@@ -16,7 +16,7 @@ use super::sla::Clock;
 use super::view::{TicketView, render_one};
 use crate::auth::AuthUser;
 use crate::chat::writer::{forget_conversation, publish_message};
-use crate::conversations::service::MAX_BODY_CHARS;
+use crate::conversations::service::check_body;
 use crate::conversations::store::{self, NewMessage};
 use crate::conversations::view::MessageView;
 use crate::db::entities::{conversation, team, team_member, ticket, ticket_event, user};
@@ -101,10 +101,7 @@ async fn system_message<C: ConnectionTrait + TransactionTrait>(
 /// Opens a ticket: its conversation, its first message (the body), its history entry.
 pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResult<TicketView> {
     let subject = parse_subject(&new.subject)?;
-    let chars = new.body.chars().count();
-    if new.body.trim().is_empty() || chars > MAX_BODY_CHARS {
-        return Err(AppError::field("body", "must be 1 to 10000 characters"));
-    }
+    check_body(&new.body, None)?;
     let now = now_ms();
     let (first_due, resolve_due) = new.priority.targets_ms(&state.settings.sla);
     let txn = state.db.begin().await?;
