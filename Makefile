@@ -22,7 +22,8 @@ web:
 
 ## Everything CI runs: lints, the server suite on every configured database, the app's checks,
 ## and the browser end-to-end tests.
-test: lint server-test security client-test e2e
+test:
+	@bash scripts/timed-make.sh lint server-test security client-test e2e
 
 lint:
 	$(CARGO) fmt --all -- --check
