@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "conversations", description = "Conversations and messages"),
         (name = "tickets", description = "Support tickets"),
         (name = "teams", description = "Agent teams"),
+        (name = "canned", description = "Canned responses (staff)"),
         (name = "notifications", description = "Your notification feed"),
         (name = "social", description = "Friend requests, contacts, blocks"),
         (name = "files", description = "Uploads and downloads"),

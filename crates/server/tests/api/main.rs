@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod canned;
 mod cluster;
 mod errors;
 mod files;

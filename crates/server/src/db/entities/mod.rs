@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table (see `migrations` for the column types).
 
 pub mod block;
+pub mod canned_response;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_member;

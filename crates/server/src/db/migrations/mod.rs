@@ -11,6 +11,7 @@ mod m0004_create_notifications;
 mod m0005_create_social_graph;
 mod m0006_create_files;
 mod m0007_add_ticket_pending_clock;
+mod m0008_create_canned_responses;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_create_social_graph::Migration),
             Box::new(m0006_create_files::Migration),
             Box::new(m0007_add_ticket_pending_clock::Migration),
+            Box::new(m0008_create_canned_responses::Migration),
         ]
     }
 }
