@@ -4,11 +4,15 @@ import { conversationUpserted } from '../src/state/conversations';
 import { messagesLoaded } from '../src/state/messages';
 import { makeStore } from '../src/state/store';
 import { fetchTickets, ticketUpserted } from '../src/state/tickets';
+import { listMessages } from '../src/api/conversations';
+import { getTicket } from '../src/api/tickets';
 import { conversation, me, message, ticket } from './helpers/fixtures';
 
+jest.mock('../src/api/tickets');
 jest.mock('../src/api/conversations', () => ({
   getConversation: jest.fn(() => new Promise(() => undefined)),
   listConversations: jest.fn(() => new Promise(() => undefined)),
+  listMessages: jest.fn(() => new Promise(() => undefined)),
 }));
 
 function setup() {
@@ -16,15 +20,13 @@ function setup() {
   store.dispatch(signedIn(me));
   store.dispatch(conversationUpserted(conversation()));
   const outbox = { ack: jest.fn(() => true), fail: jest.fn() };
-  const fillGap = jest.fn();
   const ctx: DispatchContext = {
     dispatch: store.dispatch,
     getState: store.getState,
     outbox,
-    fillGap,
     now: () => 1_000,
   };
-  return { store, ctx, outbox, fillGap };
+  return { store, ctx, outbox };
 }
 
 describe('dispatcher', () => {
@@ -64,8 +66,8 @@ describe('dispatcher', () => {
     expect(outbox.ack).toHaveBeenCalledWith('c-9');
   });
 
-  it('asks for the missing range when a seq gap appears in a loaded conversation', () => {
-    const { store, ctx, fillGap } = setup();
+  it('leaves seq gaps to the server (customers skip internal notes by design)', () => {
+    const { store, ctx } = setup();
     store.dispatch(
       messagesLoaded({
         conversationId: 7,
@@ -75,9 +77,11 @@ describe('dispatcher', () => {
       }),
     );
     handleServerFrame({ type: 'message', message: message(3) }, ctx);
-    expect(fillGap).not.toHaveBeenCalled();
     handleServerFrame({ type: 'message', message: message(6) }, ctx);
-    expect(fillGap).toHaveBeenCalledWith(7, 3);
+    expect(listMessages).not.toHaveBeenCalled();
+    expect(store.getState().messages.byConversation['7'].items.map((m) => m.seq)).toEqual([
+      1, 2, 3, 6,
+    ]);
   });
 
   it('account_updated switches the role at once and says whether it changed', () => {
@@ -210,19 +214,10 @@ describe('dispatcher: conversation membership', () => {
 });
 
 describe('dispatcher: tickets', () => {
-  it('refetches a ticket when its first response arrives', () => {
+  it('does not refetch a ticket on its first response (the server sends the ticket frame)', () => {
     const { store, ctx } = setup();
-    const refreshTicket = jest.fn();
     store.dispatch(ticketUpserted({ ticket: ticket({ conversation_id: 7 }), myId: 1 }));
-    handleServerFrame(
-      { type: 'message', message: message(1, { sender_id: 1 }) },
-      { ...ctx, refreshTicket },
-    );
-    expect(refreshTicket).not.toHaveBeenCalled(); // the requester's own message
-    handleServerFrame(
-      { type: 'message', message: message(2, { sender_id: 2 }) },
-      { ...ctx, refreshTicket },
-    );
-    expect(refreshTicket).toHaveBeenCalledWith(11);
+    handleServerFrame({ type: 'message', message: message(2, { sender_id: 2 }) }, ctx);
+    expect(getTicket).not.toHaveBeenCalled();
   });
 });

@@ -17,7 +17,7 @@ import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
 import { RealtimeProvider } from './realtime/context';
-import { initRealtime, type Realtime } from './realtime';
+import { createRealtime, type Realtime } from './realtime';
 import { fetchConversations } from './state/conversations';
 import { useAppDispatch, useAppSelector } from './state/hooks';
 import { fetchNotifications } from './state/notifications';
@@ -27,7 +27,7 @@ import { makeStore } from './state/store';
 import { ThemeProvider, useTheme } from './theme';
 
 const store = makeStore();
-const realtime = initRealtime(store);
+const realtime = createRealtime(store);
 registerServiceWorker();
 
 function Root({ rt }: { rt: Realtime }) {

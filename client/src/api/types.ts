@@ -178,7 +178,7 @@ export interface ApiErrorBody {
 // ---- WebSocket frames ----
 
 export type ClientFrame =
-  | { type: 'auth'; token: string }
+  | { type: 'auth'; token: string; resume?: Record<string, number> }
   | {
       type: 'send';
       conversation_id: Id;
@@ -187,7 +187,6 @@ export type ClientFrame =
       kind?: 'text' | 'note';
       attachment_ids?: Id[];
     }
-  | { type: 'resume'; positions: Record<string, number> }
   | { type: 'typing'; conversation_id: Id }
   | { type: 'here'; conversation_id: Id; activity: HereActivity }
   | { type: 'read'; conversation_id: Id; seq: number }

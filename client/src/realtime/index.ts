@@ -12,11 +12,11 @@ import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
 import { hereCleared, hereExpired } from '../state/here';
-import { messagesCached, messagesLoaded, outboxChanged } from '../state/messages';
+import { messagesCached, outboxChanged } from '../state/messages';
 import { fetchNotifications } from '../state/notifications';
 import { fetchContacts, fetchFriendRequests } from '../state/people';
 import type { AppStore } from '../state/store';
-import { fetchTeams, fetchTicket } from '../state/tickets';
+import { fetchTeams } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
 import { messageCacheKey, readCache, snapshot } from './messageCache';
 import { Outbox } from './outbox';
@@ -75,15 +75,6 @@ export function createRealtime(store: AppStore): Realtime {
       });
   };
 
-  const fillGap = (cid: Id, afterSeq: number) => {
-    convApi
-      .listMessages(cid, { after_seq: afterSeq, limit: 200 })
-      .then((items) =>
-        store.dispatch(messagesLoaded({ conversationId: cid, items, page: 'newer', limit: 200 })),
-      )
-      .catch(() => undefined);
-  };
-
   return {
     async start() {
       const session = getSession();
@@ -129,12 +120,10 @@ export function createRealtime(store: AppStore): Realtime {
             dispatch: store.dispatch,
             getState: store.getState,
             outbox: ob,
-            fillGap,
             onHereNewcomer: (cid) => {
               const mine = myHere.get(cid);
               if (mine) tellHere(cid, mine.activity);
             },
-            refreshTicket: (id) => void store.dispatch(fetchTicket(id)),
             onAccountUpdated: ({ roleChanged, wasStaff }) => {
               const user = store.getState().auth.user;
               if (user) updateSessionUser(user); // a reload starts with the new role too
@@ -250,16 +239,4 @@ export function createRealtime(store: AppStore): Realtime {
       }
     },
   };
-}
-
-let instance: Realtime | null = null;
-
-export function initRealtime(store: AppStore): Realtime {
-  instance = createRealtime(store);
-  return instance;
-}
-
-export function realtime(): Realtime {
-  if (!instance) throw new Error('initRealtime first');
-  return instance;
 }

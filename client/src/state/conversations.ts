@@ -91,9 +91,6 @@ const slice = createSlice({
           c.unread_count = Math.max(0, c.last_seq - c.last_read_seq);
         }
       }
-      // The sender stopped typing once the message arrived.
-      if (m.sender_id != null)
-        delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
     });
     b.addCase(signedOut, () => initialState);
   },
