@@ -1,6 +1,5 @@
 import { createBottomTabNavigator } from '@react-navigation/bottom-tabs';
 import { createNativeStackNavigator } from '@react-navigation/native-stack';
-import { Text } from 'react-native';
 
 import { t } from '../i18n';
 import { ChatScreen } from '../screens/Chat/ChatScreen';
@@ -17,13 +16,14 @@ import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
 import { UserSearchScreen } from '../screens/UserSearch/UserSearchScreen';
 import { useAppSelector } from '../state/hooks';
 import type { HomeTabParamList, RootStackParamList } from './types';
+import { Icon, type IconName } from '../components/Icon';
 
 const Stack = createNativeStackNavigator<RootStackParamList>();
 const Tab = createBottomTabNavigator<HomeTabParamList>();
 
-const icon = (glyph: string) =>
-  function TabIcon({ color }: { color: string }) {
-    return <Text style={{ color, fontSize: 18 }}>{glyph}</Text>;
+const icon = (name: IconName) =>
+  function TabIcon({ color, size }: { color: string; size: number }) {
+    return <Icon name={name} color={color} size={size} />;
   };
 
 function HomeTabs() {
@@ -43,7 +43,7 @@ function HomeTabs() {
           title: t('tabs.tickets'),
           tabBarButtonTestID: 'tab-tickets',
           tabBarAccessibilityLabel: t('tabs.tickets'),
-          tabBarIcon: icon('🎫'),
+          tabBarIcon: icon('ticket-outline'),
         }}
       />
       <Tab.Screen
@@ -53,7 +53,7 @@ function HomeTabs() {
           title: t('tabs.chats'),
           tabBarButtonTestID: 'tab-chats',
           tabBarAccessibilityLabel: t('tabs.chats'),
-          tabBarIcon: icon('💬'),
+          tabBarIcon: icon('chatbubbles-outline'),
           tabBarBadge: unreadChats || undefined,
         }}
       />
@@ -64,7 +64,7 @@ function HomeTabs() {
           title: t('tabs.contacts'),
           tabBarButtonTestID: 'tab-contacts',
           tabBarAccessibilityLabel: t('tabs.contacts'),
-          tabBarIcon: icon('👥'),
+          tabBarIcon: icon('people-outline'),
           tabBarBadge: incoming || undefined,
         }}
       />
@@ -75,7 +75,7 @@ function HomeTabs() {
           title: t('tabs.notifications'),
           tabBarButtonTestID: 'tab-notifications',
           tabBarAccessibilityLabel: t('tabs.notifications'),
-          tabBarIcon: icon('🔔'),
+          tabBarIcon: icon('notifications-outline'),
           tabBarBadge: unreadNotifications || undefined,
         }}
       />
@@ -86,7 +86,7 @@ function HomeTabs() {
           title: t('tabs.profile'),
           tabBarButtonTestID: 'tab-profile',
           tabBarAccessibilityLabel: t('tabs.profile'),
-          tabBarIcon: icon('👤'),
+          tabBarIcon: icon('person-circle-outline'),
         }}
       />
     </Tab.Navigator>

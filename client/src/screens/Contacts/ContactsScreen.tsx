@@ -107,7 +107,8 @@ export function ContactsScreen() {
             <Button
               compact
               variant="link"
-              title="✕"
+              title=""
+              icon="close"
               accessibilityLabel={t('contacts.remove', { name: c.user.display_name })}
               testID={`contact-remove-${c.user.id}`}
               onPress={() =>

@@ -9,6 +9,7 @@ import { formatTime, t } from '../../i18n';
 import { fetchConversations, sortedConversations } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 export function ConversationsScreen() {
   const navigation = useNavigation();
@@ -62,7 +63,7 @@ export function ConversationsScreen() {
               <View style={styles.text}>
                 <Text style={[styles.name, { color: colors.text }]}>{name}</Text>
                 <Text numberOfLines={1} style={{ color: colors.textMuted }}>
-                  {last ? last.body || '📎' : t('chats.noMessages')}
+                  {last ? last.body || <Icon name="attach" /> : t('chats.noMessages')}
                 </Text>
               </View>
               <View style={styles.side}>

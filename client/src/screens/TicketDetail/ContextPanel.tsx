@@ -14,6 +14,7 @@ import { downloadFile } from '../../lib/download';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { ticketUpserted } from '../../state/tickets';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 const NO_MESSAGES: Message[] = [];
 
@@ -104,7 +105,7 @@ export function ContextPanel({
               onPress={() => void downloadFile(f).catch(() => undefined)}
             >
               <Text numberOfLines={1} style={{ color: colors.primary, marginVertical: 2 }}>
-                📎 {f.name}
+                <Icon name="attach" /> {f.name}
               </Text>
             </Pressable>
           ))
@@ -177,7 +178,9 @@ function TagEditor({ ticket }: { ticket: Ticket }) {
             onPress={() => void save(ticket.tags.filter((x) => x !== tag))}
             style={[styles.tag, { borderColor: colors.border, backgroundColor: colors.surfaceAlt }]}
           >
-            <Text style={{ color: colors.text, fontSize: 12 }}>{tag} ✕</Text>
+            <Text style={{ color: colors.text, fontSize: 12 }}>
+              {tag} <Icon name="close" size={12} />
+            </Text>
           </Pressable>
         ))}
       </View>

@@ -4,7 +4,6 @@ import {
   FlatList,
   Pressable,
   StyleSheet,
-  Text,
   useWindowDimensions,
   View,
   type TextInput,
@@ -35,6 +34,7 @@ import { BulkBar } from './BulkBar';
 import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
 import { ViewsBar, type ViewFields } from './ViewsBar';
+import { Icon } from '../../components/Icon';
 
 type Any = 'any';
 
@@ -326,9 +326,7 @@ export function TicketsScreen() {
                   },
                 ]}
               >
-                <Text style={{ color: colors.onPrimary, fontWeight: '700' }}>
-                  {checked ? '✓' : ''}
-                </Text>
+                {checked ? <Icon name="checkmark" size={14} color={colors.onPrimary} /> : null}
               </Pressable>
               <View style={styles.grow}>{row}</View>
             </View>
