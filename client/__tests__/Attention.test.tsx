@@ -7,7 +7,7 @@ import * as attention from '../src/lib/attention';
 import { attentionKey, shouldAlert, tabTitle } from '../src/state/attention';
 import { signedIn } from '../src/state/auth';
 import { activeConversationChanged } from '../src/state/conversations';
-import { fetchNotifications, notificationReceived } from '../src/state/notifications';
+import { notificationReceived, notificationsApi } from '../src/state/queries/notifications';
 import { makeStore } from '../src/state/store';
 import { agent } from './helpers/fixtures';
 import { renderWithApp } from './helpers/render';
@@ -60,6 +60,9 @@ describe('what deserves an alert', () => {
   });
 });
 
+/** RTK Query tells subscribers of a cache update on the next frame (its auto-batching). */
+const cacheNotified = () => new Promise((r) => setTimeout(r, 20));
+
 describe('alerts', () => {
   it('are off until the agent opts in; then new notifications alert, except the one on screen', async () => {
     const store = makeStore();
@@ -73,12 +76,14 @@ describe('alerts', () => {
       { store },
     );
     await act(async () => {
-      await store.dispatch(fetchNotifications());
+      await store.dispatch(notificationsApi.endpoints.getNotifications.initiate());
+      await cacheNotified();
     });
     expect(platform.setTabTitle).toHaveBeenLastCalledWith('(1) Switchboard');
     // Old news raises nothing; nor does a new one before the opt-in.
     await act(async () => {
       store.dispatch(notificationReceived(notice(2, 71)));
+      await cacheNotified();
     });
     expect(platform.showDesktopNotification).not.toHaveBeenCalled();
     expect(platform.setTabTitle).toHaveBeenLastCalledWith('(2) Switchboard');
@@ -97,6 +102,7 @@ describe('alerts', () => {
 
     await act(async () => {
       store.dispatch(notificationReceived(notice(3, 72)));
+      await cacheNotified();
     });
     expect(platform.showDesktopNotification).toHaveBeenCalledWith(
       'New reply on #1003',
@@ -110,12 +116,14 @@ describe('alerts', () => {
     await act(async () => {
       store.dispatch(activeConversationChanged(72));
       store.dispatch(notificationReceived(notice(4, 72)));
+      await cacheNotified();
     });
     expect(platform.showDesktopNotification).not.toHaveBeenCalled();
     // In another tab (not watched), it alerts.
     platform.pageIsWatched.mockReturnValue(false);
     await act(async () => {
       store.dispatch(notificationReceived(notice(5, 72)));
+      await cacheNotified();
     });
     expect(platform.showDesktopNotification).toHaveBeenCalledTimes(1);
   });

@@ -15,6 +15,8 @@ import { TicketDetailScreen } from '../screens/TicketDetail/TicketDetailScreen';
 import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
 import { UserSearchScreen } from '../screens/UserSearch/UserSearchScreen';
 import { useAppSelector } from '../state/hooks';
+import { useGetNotificationsQuery } from '../state/queries/notifications';
+import { useGetFriendRequestsQuery } from '../state/queries/people';
 import type { HomeTabParamList, RootStackParamList } from './types';
 import { Icon, type IconName } from '../components/Icon';
 
@@ -32,8 +34,8 @@ function HomeTabs() {
       .filter((c) => c.kind === 'direct')
       .reduce((n, c) => n + c.unread_count, 0),
   );
-  const unreadNotifications = useAppSelector((s) => s.notifications.unreadCount);
-  const incoming = useAppSelector((s) => s.people.incoming.length);
+  const unreadNotifications = useGetNotificationsQuery().data?.unread_count ?? 0;
+  const incoming = useGetFriendRequestsQuery().data?.incoming.length ?? 0;
   return (
     <Tab.Navigator screenOptions={{ headerShown: false }}>
       <Tab.Screen

@@ -1,12 +1,14 @@
 import type { Id, Message, ServerFrame } from '../api/types';
 import { isStaffRole, roleChanged } from '../state/auth';
-import { fetchConversation, readReceived, typingReceived } from '../state/conversations';
+import { readReceived, typingReceived } from '../state/conversations';
 import { hereReceived } from '../state/here';
 import { messageReceived } from '../state/messages';
-import { notificationReceived } from '../state/notifications';
-import { contactUpserted, friendRequestReceived, presenceChanged } from '../state/people';
+import { presenceChanged } from '../state/presence';
+import { refreshConversation as fetchConversation } from '../state/queries/conversations';
+import { notificationReceived } from '../state/queries/notifications';
+import { contactUpserted, friendRequestReceived } from '../state/queries/people';
+import { ticketReceived } from '../state/queries/tickets';
 import type { AppDispatch, RootState } from '../state/store';
-import { ticketUpserted } from '../state/tickets';
 
 export interface DispatchContext {
   dispatch: AppDispatch;
@@ -91,7 +93,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       else console.warn('realtime error', frame.code, frame.message);
       return;
     case 'ticket':
-      dispatch(ticketUpserted({ ticket: frame.ticket, myId }));
+      dispatch(ticketReceived({ ticket: frame.ticket, myId }));
       // Assignment and team changes change who is in the ticket's conversation: refresh it.
       refreshConversation(frame.ticket.conversation_id, ctx);
       return;
@@ -103,6 +105,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     case 'contact':
       dispatch(contactUpserted(frame.contact));
+      dispatch(presenceChanged({ userId: frame.contact.user.id, online: frame.contact.online }));
       return;
     case 'account_updated': {
       const before = getState().auth.user?.role;
@@ -131,13 +134,9 @@ function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
   else if (m.sender_id != null) ensureMember(cid, m.sender_id, ctx);
 }
 
-const refreshing = new Set<Id>();
-
-/** Refetches a conversation once at a time (frames can come in bursts). */
+/** Refetches a conversation (one request at a time: frames come in bursts). */
 function refreshConversation(cid: Id, ctx: DispatchContext) {
-  if (refreshing.has(cid)) return;
-  refreshing.add(cid);
-  void Promise.resolve(ctx.dispatch(fetchConversation(cid))).finally(() => refreshing.delete(cid));
+  void ctx.dispatch(fetchConversation(cid));
 }
 
 /** Someone we don't know yet spoke in a conversation (e.g. the agent who just took a ticket). */

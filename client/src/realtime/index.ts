@@ -10,13 +10,11 @@ import { wsUrl } from '../config';
 import { subscribeNetwork } from '../lib/network';
 import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
-import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
+import { readReceived, typingExpired } from '../state/conversations';
 import { hereCleared, hereExpired } from '../state/here';
 import { messagesCached, outboxChanged } from '../state/messages';
-import { fetchNotifications } from '../state/notifications';
-import { fetchContacts, fetchFriendRequests } from '../state/people';
+import { api } from '../state/queries/api';
 import type { AppStore } from '../state/store';
-import { fetchTeams } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
 import { messageCacheKey, readCache, snapshot } from './messageCache';
 import { Outbox } from './outbox';
@@ -127,11 +125,11 @@ export function createRealtime(store: AppStore): Realtime {
             onAccountUpdated: ({ roleChanged, wasStaff }) => {
               const user = store.getState().auth.user;
               if (user) updateSessionUser(user); // a reload starts with the new role too
-              if (isStaffRole(user?.role)) void store.dispatch(fetchTeams());
+              if (isStaffRole(user?.role)) store.dispatch(api.util.invalidateTags(['Teams']));
               // Promoted: a new connection receives what staff get (internal notes). (A demoted
               // user's connections are closed by the server.)
               if (roleChanged && !wasStaff && isStaffRole(user?.role)) s.restart();
-              else if (roleChanged) void store.dispatch(fetchConversations());
+              else if (roleChanged) store.dispatch(api.util.invalidateTags(['Conversations']));
             },
           }),
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
@@ -150,10 +148,14 @@ export function createRealtime(store: AppStore): Realtime {
                 updateSessionUser(u);
               })
               .catch(() => undefined);
-            void store.dispatch(fetchConversations());
-            void store.dispatch(fetchNotifications());
-            void store.dispatch(fetchContacts());
-            void store.dispatch(fetchFriendRequests());
+            store.dispatch(
+              api.util.invalidateTags([
+                'Conversations',
+                'Notifications',
+                'Contacts',
+                'FriendRequests',
+              ]),
+            );
           }
           firstReady = false;
         },
