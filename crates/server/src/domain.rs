@@ -1,6 +1,7 @@
 //! Validated newtypes and small enums shared by every domain. A handler never works with an
 //! unvalidated string: it parses into one of these first.
 
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,7 +19,23 @@ pub fn to_rfc3339(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// Stored as the same snake_case text it has on the wire: `DeriveActiveEnum` maps the column,
+/// serde the JSON, so there is no string table to keep in step and the compiler checks every
+/// match. The other stored vocabularies below follow the same pattern.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Customer,
@@ -27,27 +44,44 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Agent => "agent",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "customer" => Some(Role::Customer),
-            "agent" => Some(Role::Agent),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
     /// Agents and admins work tickets and see internal notes.
     pub fn is_staff(self) -> bool {
         matches!(self, Role::Agent | Role::Admin)
     }
+}
+
+/// A direct conversation between two users, or the conversation of a ticket.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Ticket,
+}
+
+/// What a message is: written by a user, an internal note (staff only), or written by the
+/// server about a ticket's change.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    Note,
+    System,
+}
+
+/// A stored vocabulary's text: what the column holds and the wire shows.
+pub fn text_of<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
+    value.to_value()
+}
+
+/// Parses a stored vocabulary from its text (query parameters, the command line).
+pub fn parse_text<E: sea_orm::ActiveEnum<Value = String>>(raw: &str) -> Option<E> {
+    E::try_from_value(&raw.to_owned()).ok()
 }
 
 /// A lower-cased, trimmed email address.

@@ -50,6 +50,19 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+                fields: None,
+                current: None,
+            },
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `validation_failed`, `not_found`.
@@ -134,20 +147,13 @@ impl AppError {
     }
 
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.code().into(),
-                message: self.public_message(),
-                fields: match self {
-                    AppError::Validation(f) => Some(f.clone()),
-                    _ => None,
-                },
-                current: match self {
-                    AppError::StaleVersion(v) => Some(v.clone()),
-                    _ => None,
-                },
-            },
+        let mut body = ErrorBody::new(self.code(), self.public_message());
+        match self {
+            AppError::Validation(f) => body.error.fields = Some(f.clone()),
+            AppError::StaleVersion(v) => body.error.current = Some(v.clone()),
+            _ => {}
         }
+        body
     }
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use switchboard::config::Settings;
-use switchboard::domain::{DisplayName, Email, Password, Role};
+use switchboard::domain::{DisplayName, Email, Password, Role, parse_text, text_of};
 use switchboard::{auth, startup, telemetry};
 
 /// mimalloc: cheaper than glibc's malloc for the many small, short-lived buffers of the message
@@ -41,6 +41,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Print the OpenAPI document (what `/openapi.json` serves) and exit; needs no settings.
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -58,6 +60,18 @@ enum UserCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        return match switchboard::startup::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(problems) => {
@@ -115,7 +129,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 },
         } => {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e.public_message()))?;
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role"))?;
+            let role: Role = parse_text(&role).ok_or_else(|| anyhow::anyhow!("unknown role"))?;
             let name = display_name.unwrap_or_else(|| {
                 email
                     .as_str()
@@ -135,7 +149,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!(e.public_message()))?;
             println!(
                 "created {} user {} (id {})",
-                role.as_str(),
+                text_of(role),
                 user.email,
                 user.id
             );
@@ -146,6 +160,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let state = startup::build_state(settings).await?;
             switchboard::seed::demo(&state).await
         }
+        Command::Openapi => unreachable!("printed before the settings are read"),
     }
 }
 

@@ -12,6 +12,7 @@ use axum::routing::get;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -133,27 +134,44 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(ops::router())
 }
 
-pub fn build_router(state: AppState) -> Router {
+/// The OpenAPI document the server serves at `/openapi.json` (and `switchboard openapi`
+/// prints; the app's TypeScript types are generated from it).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_parts().1
+}
+
+/// The API's routes and their document, with the answers every route can give added.
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut openapi) = api_router().split_for_parts();
     utoipa::Modify::modify(&crate::http::docs::CommonResponses, &mut openapi);
+    (api, openapi)
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (api, openapi) = api_parts();
     let settings = state.settings.clone();
     let api = api
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .with_state(state);
-    Router::new()
+    // The docs page and the document it shows, both served from the binary.
+    let docs = Router::from(SwaggerUi::new("/docs").url("/openapi.json", openapi)).layer(
+        SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(middleware::DOCS_CSP),
+        ),
+    );
+    let routes = Router::new()
         .merge(api)
-        // The docs page and the document it shows, both served from the binary.
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(docs)
         .merge(crate::http::web::router(settings.web_dir.clone()))
-        .layer(axum::middleware::from_fn(middleware::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             Duration::from_secs(settings.request_timeout_secs),
             middleware::timeout,
         ))
-        .layer(cors(&settings))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::middleware::from_fn(middleware::observe))
+        .layer(axum::middleware::from_fn(middleware::json_errors))
+        .layer(cors(&settings));
+    middleware::observed(routes)
 }
 
 fn cors(settings: &Settings) -> CorsLayer {

@@ -34,7 +34,7 @@ pub async fn create_user(
         email: Set(email.as_str().to_string()),
         display_name: Set(display_name.as_str().to_string()),
         password_hash: Set(hash),
-        role: Set(role.as_str().into()),
+        role: Set(role),
         disabled: Set(false),
         avatar_key: Set(None),
         created_at: Set(now),

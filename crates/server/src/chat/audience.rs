@@ -19,6 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::auth::AuthUser;
 use crate::db::entities::{conversation, conversation_member, team_member, ticket, user};
+use crate::domain::{ConversationKind, Role};
 use crate::error::{AppError, AppResult};
 use crate::tickets::policy;
 
@@ -26,7 +27,7 @@ use crate::tickets::policy;
 #[derive(Debug)]
 pub struct ConversationFacts {
     pub id: i64,
-    pub kind: String,
+    pub kind: ConversationKind,
     pub ticket: Option<ticket::Model>,
     /// Direct conversations: the members (who may read and write).
     pub members: Arc<[i64]>,
@@ -38,7 +39,7 @@ pub struct ConversationFacts {
 
 impl ConversationFacts {
     pub fn is_direct(&self) -> bool {
-        self.kind == "direct"
+        self.kind == ConversationKind::Direct
     }
 }
 
@@ -140,11 +141,11 @@ impl Audiences {
             return Ok(found);
         }
         let generation = self.generation();
-        let rows: Vec<(i64, String)> = user::Entity::find()
+        let rows: Vec<(i64, Role)> = user::Entity::find()
             .select_only()
             .column(user::Column::Id)
             .column(user::Column::Role)
-            .filter(user::Column::Role.is_in(["agent", "admin"]))
+            .filter(user::Column::Role.is_in([Role::Agent, Role::Admin]))
             .filter(user::Column::Disabled.eq(false))
             .into_tuple()
             .all(db)
@@ -152,7 +153,7 @@ impl Audiences {
         let staff = Arc::new(Staff {
             admins: rows
                 .iter()
-                .filter(|(_, r)| r == "admin")
+                .filter(|(_, r)| *r == Role::Admin)
                 .map(|(id, _)| *id)
                 .collect(),
             agents_and_admins: rows.iter().map(|(id, _)| *id).collect(),
@@ -172,7 +173,7 @@ impl Audiences {
             .one(db)
             .await?
             .ok_or(AppError::NotFound)?;
-        if conv.kind == "ticket" {
+        if conv.kind == ConversationKind::Ticket {
             let t = ticket::Entity::find()
                 .filter(ticket::Column::ConversationId.eq(conv.id))
                 .one(db)

@@ -17,6 +17,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use crate::conversations::view::MessageView;
+use crate::domain::MessageKind;
 
 /// One stored message, encoded once for history pages, replays and fan-out.
 #[derive(Debug)]
@@ -34,7 +35,7 @@ impl Recent {
         Self {
             seq: view.seq,
             sender_id: view.sender_id,
-            note: view.kind == "note",
+            note: view.kind == MessageKind::Note,
             client_id: view.client_id.as_str().into(),
             json: serde_json::to_string(view)
                 .expect("a message view always serialises")

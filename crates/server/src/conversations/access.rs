@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::auth::AuthUser;
 use crate::db::entities::{conversation, conversation_member, ticket};
+use crate::domain::ConversationKind;
 use crate::error::{AppError, AppResult};
 use crate::tickets::policy;
 
@@ -24,7 +25,7 @@ pub async fn check(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if conversation.kind == "ticket" {
+    if conversation.kind == ConversationKind::Ticket {
         let t = ticket::Entity::find()
             .filter(ticket::Column::ConversationId.eq(conversation.id))
             .one(db)

@@ -13,7 +13,7 @@ use crate::auth::AuthUser;
 use crate::chat::writer::{Reply, SendRequest};
 use crate::db::entities::{contact, conversation, conversation_member, message, user};
 use crate::db::is_unique_violation;
-use crate::domain::{Role, now_ms};
+use crate::domain::{ConversationKind, MessageKind, Role, now_ms};
 use crate::error::{AppError, AppResult};
 use crate::realtime::events::{Activity, Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
@@ -30,7 +30,7 @@ pub struct SendInput {
 }
 
 /// Validates the parts of a send that don't need the database.
-fn validate(input: &SendInput) -> AppResult<&'static str> {
+fn validate(input: &SendInput) -> AppResult<MessageKind> {
     // A picture needs no caption: the body may be empty when the message carries attachments.
     let chars = input.body.chars().count();
     if chars > MAX_BODY_CHARS || input.body.trim().is_empty() && input.attachment_ids.is_empty() {
@@ -46,8 +46,8 @@ fn validate(input: &SendInput) -> AppResult<&'static str> {
         return Err(AppError::field("attachment_ids", "at most 10 attachments"));
     }
     match input.kind.as_deref() {
-        None | Some("text") => Ok("text"),
-        Some("note") => Ok("note"),
+        None | Some("text") => Ok(MessageKind::Text),
+        Some("note") => Ok(MessageKind::Note),
         Some(_) => Err(AppError::field("kind", "must be text or note")),
     }
 }
@@ -66,7 +66,7 @@ pub async fn prepare_send(
         .audiences
         .allow(&state.db, user, conversation_id)
         .await?;
-    if kind == "note" && !allowed.staff_view {
+    if kind == MessageKind::Note && !allowed.staff_view {
         return Err(AppError::Forbidden);
     }
     if allowed.facts.blocked {
@@ -252,7 +252,7 @@ pub async fn open_direct(
     let now = now_ms();
     let txn = state.db.begin().await?;
     let created = conversation::ActiveModel {
-        kind: Set("direct".into()),
+        kind: Set(ConversationKind::Direct),
         direct_key: Set(Some(key.clone())),
         last_seq: Set(0),
         created_at: Set(now),
@@ -312,7 +312,7 @@ pub async fn describe(
             Some(MemberView {
                 user_id: u.id,
                 display_name: u.display_name.clone(),
-                role: Role::parse(&u.role).unwrap_or(Role::Customer),
+                role: u.role,
                 avatar_url: avatar_url(u),
                 last_read_seq: m.last_read_seq,
             })
@@ -329,8 +329,8 @@ pub async fn describe(
         .filter(message::Column::Seq.gt(last_read_seq))
         .filter(message::Column::SenderId.ne(user.id));
     if !access.staff_view {
-        last = last.filter(message::Column::Kind.ne("note"));
-        unread = unread.filter(message::Column::Kind.ne("note"));
+        last = last.filter(message::Column::Kind.ne(MessageKind::Note));
+        unread = unread.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let last_message = match last
         .order_by_desc(message::Column::Seq)
@@ -351,7 +351,7 @@ pub async fn describe(
     };
     Ok(ConversationView {
         id: conv.id,
-        kind: conv.kind.clone(),
+        kind: conv.kind,
         ticket_id: access.ticket.as_ref().map(|t| t.id),
         title,
         members,

@@ -12,13 +12,13 @@ use sea_orm::{
 use super::view::{FileView, MessageView};
 use crate::db::entities::{conversation, conversation_member, file, message, message_attachment};
 use crate::db::is_unique_violation;
-use crate::domain::now_ms;
+use crate::domain::{MessageKind, now_ms};
 use crate::error::{AppError, AppResult};
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
     pub sender_id: i64,
-    pub kind: &'a str,
+    pub kind: MessageKind,
     pub body: &'a str,
     pub client_id: &'a str,
     pub attachment_ids: &'a [i64],
@@ -71,7 +71,7 @@ where
         conversation_id: Set(new.conversation_id),
         seq: Set(seq),
         sender_id: Set(new.sender_id),
-        kind: Set(new.kind.to_string()),
+        kind: Set(new.kind),
         body: Set(new.body.to_string()),
         client_id: Set(new.client_id.to_string()),
         created_at: Set(now),
@@ -178,7 +178,7 @@ pub async fn page(
         q = q.filter(message::Column::Seq.lt(b));
     }
     if !with_notes {
-        q = q.filter(message::Column::Kind.ne("note"));
+        q = q.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let newest_first = before.is_some() && after.is_none();
     q = if newest_first {

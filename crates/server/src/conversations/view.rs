@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::entities::{file, message};
-use crate::domain::{Role, to_rfc3339};
+use crate::domain::{ConversationKind, MessageKind, Role, to_rfc3339};
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct FileView {
@@ -44,7 +44,7 @@ pub struct MessageView {
     pub seq: i64,
     pub sender_id: i64,
     /// `text`, `note` (agents only) or `system`.
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     pub client_id: String,
     pub attachments: Vec<FileView>,
@@ -60,7 +60,7 @@ impl MessageView {
             conversation_id: m.conversation_id,
             seq: m.seq,
             sender_id: m.sender_id,
-            kind: m.kind.clone(),
+            kind: m.kind,
             body: m.body.clone(),
             client_id: m.client_id.clone(),
             attachments,
@@ -83,7 +83,7 @@ pub struct MemberView {
 pub struct ConversationView {
     pub id: i64,
     /// `ticket` or `direct`.
-    pub kind: String,
+    pub kind: ConversationKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<i64>,
     pub title: String,

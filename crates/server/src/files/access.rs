@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use crate::auth::AuthUser;
 use crate::conversations::access;
 use crate::db::entities::{file, message, message_attachment};
+use crate::domain::MessageKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -30,7 +31,7 @@ pub async fn visible_file(state: &AppState, me: &AuthUser, id: i64) -> AppResult
     if message_ids.is_empty() {
         return Err(AppError::NotFound);
     }
-    let carriers: Vec<(i64, String)> = message::Entity::find()
+    let carriers: Vec<(i64, MessageKind)> = message::Entity::find()
         .select_only()
         .column(message::Column::ConversationId)
         .column(message::Column::Kind)
@@ -53,7 +54,7 @@ pub async fn visible_file(state: &AppState, me: &AuthUser, id: i64) -> AppResult
                 v
             }
         };
-        if staff_view.is_some_and(|staff| kind != "note" || staff) {
+        if staff_view.is_some_and(|staff| kind != MessageKind::Note || staff) {
             return Ok(f);
         }
     }

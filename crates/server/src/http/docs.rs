@@ -8,6 +8,11 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "Switchboard API", description = "Self-hosted real-time support chat. The WebSocket protocol at /api/v1/ws is described in docs/protocol.md."),
     modifiers(&BearerAuth),
+    // The WebSocket frames: no route returns them, but the app's types are generated from here.
+    components(schemas(
+        crate::realtime::events::ClientFrame,
+        crate::realtime::events::ServerFrame<'static>,
+    )),
     tags(
         (name = "auth", description = "Accounts and tokens"),
         (name = "users", description = "Your profile, user search, avatars"),
@@ -107,5 +112,76 @@ impl Modify for CommonResponses {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `docs/openapi.json` is what the app's TypeScript types are generated from, so it must be
+    /// the document the server serves. Refresh it with
+    /// `cargo run -p switchboard -- openapi > docs/openapi.json`.
+    #[test]
+    fn the_committed_document_is_the_served_one() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        let committed = std::fs::read_to_string(path).expect("docs/openapi.json is committed");
+        let served = crate::startup::openapi()
+            .to_pretty_json()
+            .expect("serializes");
+        assert!(
+            committed.trim_end() == served.trim_end(),
+            "docs/openapi.json is stale: run `cargo run -p switchboard -- openapi > docs/openapi.json`"
+        );
+    }
+
+    /// The `type` of every variant of a frame enum, read from its schema.
+    fn frame_types(schema: &str) -> Vec<String> {
+        let doc = serde_json::to_value(crate::startup::openapi()).expect("serializes");
+        let variants = doc["components"]["schemas"][schema]["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} is a oneOf of its variants"));
+        let mut types: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                v["properties"]["type"]["enum"][0]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("a {schema} variant without a type: {v}"))
+                    .to_string()
+            })
+            .collect();
+        types.sort();
+        types
+    }
+
+    /// The first column of the table under `heading` in docs/protocol.md.
+    fn documented_types(heading: &str) -> Vec<String> {
+        let doc = include_str!("../../../../docs/protocol.md");
+        let section = doc
+            .split_once(heading)
+            .unwrap_or_else(|| panic!("docs/protocol.md has {heading}"))
+            .1;
+        let mut types: Vec<String> = section
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| {
+                l.strip_prefix("| `")?
+                    .split_once('`')
+                    .map(|(t, _)| t.to_string())
+            })
+            .collect();
+        types.sort();
+        types
+    }
+
+    #[test]
+    fn the_protocol_document_lists_every_frame() {
+        assert_eq!(
+            documented_types("### Client → server"),
+            frame_types("ClientFrame")
+        );
+        assert_eq!(
+            documented_types("### Server → client"),
+            frame_types("ServerFrame")
+        );
     }
 }

@@ -1,76 +1,50 @@
-//! Extractors that turn axum's plain-text rejections into the documented JSON error shape.
+//! Extractors that turn axum's plain-text rejections into the documented JSON error shape:
+//! axum's own extractors, with their rejections converted into [`AppError`] (the `From`
+//! impls below say how each one answers).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
+use axum::extract::{FromRequest, FromRequestParts};
 
 use crate::error::AppError;
 
 /// JSON body extractor: wrong content type → 415, malformed JSON → 400 `invalid_json`,
 /// missing or mistyped fields → 400 `validation_failed`, too large → 413.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
-    }
-}
-
-fn json_rejection(rejection: JsonRejection) -> AppError {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::UnsupportedMediaType("expected Content-Type: application/json".into())
-        }
-        JsonRejection::JsonDataError(e) => AppError::field("body", e.body_text()),
-        JsonRejection::JsonSyntaxError(e) => AppError::InvalidJson(e.body_text()),
-        JsonRejection::BytesRejection(e) if e.status() == 413 => AppError::PayloadTooLarge,
-        other if other.status() == 413 => AppError::PayloadTooLarge,
-        other => AppError::BadRequest(other.body_text()),
-    }
-}
-
 /// Path parameters: a malformed id answers 404, like an unknown one.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct ApiPath<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
+/// Query string: bad values answer 400 `validation_failed` naming the problem.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|_: PathRejection| AppError::NotFound)
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => {
+                AppError::UnsupportedMediaType("expected Content-Type: application/json".into())
+            }
+            JsonRejection::JsonDataError(e) => AppError::field("body", e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => AppError::InvalidJson(e.body_text()),
+            other if other.status() == 413 => AppError::PayloadTooLarge,
+            other => AppError::BadRequest(other.body_text()),
+        }
     }
 }
 
-/// Query string: bad values answer 400 `validation_failed` naming the problem.
-pub struct ApiQuery<T>(pub T);
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::NotFound
+    }
+}
 
-impl<S, T> FromRequestParts<S> for ApiQuery<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e: QueryRejection| AppError::field("query", e.body_text()))
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::field("query", rejection.body_text())
     }
 }

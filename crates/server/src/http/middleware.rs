@@ -1,94 +1,127 @@
-//! Request ids, access logs, metrics, error logging and security headers.
+//! The layers around every route: request ids, access logs and metrics, security headers
+//! (tower-http's), and the two that are ours: plain-text errors turned into the JSON error
+//! shape, and a request timeout that is longer for uploads.
 
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 
-use crate::error::{AppError, ErrorBody, ErrorDetail, InternalCause};
+use crate::error::{AppError, ErrorBody, InternalCause};
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Gives every request an id (kept from `X-Request-Id` if the client sent a sane one), logs it
-/// with the outcome, records metrics, and logs a 500's cause exactly once.
-pub async fn observe(mut req: Request, next: Next) -> Response {
-    let start = Instant::now();
+/// The app and the API need neither inline scripts nor other origins.
+const APP_CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+/// Swagger UI at `/docs` needs inline styles and scripts.
+pub const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
+/// Wraps the router in the layers every request passes, outermost first: a sane request id
+/// (the client's `X-Request-Id` when it is one, else a new UUID, echoed on the response), the
+/// request's span and its log line, metrics, and the security headers. A route that sets its
+/// own `Content-Security-Policy` (the docs page, downloads) keeps it.
+pub fn observed(router: Router) -> Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(axum::middleware::map_request(drop_unsafe_request_id))
+            .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_request(())
+                    .on_response(log_response)
+                    .on_failure(()),
+            )
+            .layer(axum::middleware::from_fn(record_metrics))
+            .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+            .layer(header_layer(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                "same-origin",
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(APP_CSP),
+            )),
+    )
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// A client's request id reaches the logs only when it is short and plain (no log injection).
+async fn drop_unsafe_request_id(mut req: Request) -> Request {
+    let sane = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !sane {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
+}
+
+fn route_of(req: &Request) -> String {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".into(), |p| p.as_str().to_owned())
+}
+
+/// The path only, never the query string: nothing secret may reach the logs.
+fn request_span(req: &Request) -> Span {
     let request_id = req
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.headers_mut().insert(
-        &REQUEST_ID,
-        HeaderValue::from_str(&request_id).expect("checked ascii"),
-    );
-    let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    // The path only, never the query string: nothing secret may reach the logs.
-    let path = req.uri().path().to_owned();
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);
-    let mut response = tracing::Instrument::instrument(next.run(req), span.clone()).await;
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        route = %route_of(req),
+        path = %req.uri().path(),
+    )
+}
+
+/// One line per request; a 500's cause (set by [`AppError`]) is logged here, exactly once.
+fn log_response<B>(response: &Response<B>, latency: Duration, span: &Span) {
     let status = response.status().as_u16();
-    let elapsed = start.elapsed();
     if let Some(cause) = response.extensions().get::<InternalCause>() {
-        tracing::error!(parent: &span, status, path = %path, cause = %cause.0, "request failed");
+        tracing::error!(parent: span, status, cause = %cause.0, "request failed");
     } else {
-        tracing::info!(parent: &span, status, path = %path, ms = elapsed.as_secs_f64() * 1000.0, "request");
+        tracing::info!(parent: span, status, ms = latency.as_secs_f64() * 1000.0, "request");
     }
+}
+
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let route = route_of(&req);
+    let response = next.run(req).await;
     let labels = [
-        ("method", method.to_string()),
+        ("method", method),
         ("route", route),
-        ("status", status.to_string()),
+        ("status", response.status().as_u16().to_string()),
     ];
     metrics::counter!("switchboard_http_requests_total", &labels).increment(1);
     metrics::histogram!("switchboard_http_request_duration_seconds", &labels)
-        .record(elapsed.as_secs_f64());
-    response.headers_mut().insert(
-        &REQUEST_ID,
-        HeaderValue::from_str(&request_id).expect("checked ascii"),
-    );
-    response
-}
-
-/// Security headers on every response.
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let is_docs = req.uri().path().starts_with("/docs");
-    let mut response = next.run(req).await;
-    let h = response.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // Swagger UI needs inline styles and scripts; the app and the API need neither.
-        let csp = if is_docs {
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
-        } else {
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'"
-        };
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        );
-    }
+        .record(start.elapsed().as_secs_f64());
     response
 }
 
@@ -124,15 +157,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         s if s >= 500 => ("unavailable", AppError::Unavailable.public_message()),
         _ => return response,
     };
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: code.into(),
-            message,
-            fields: None,
-            current: None,
-        },
-    };
-    let mut out = (status, axum::Json(body)).into_response();
+    let mut out = (status, axum::Json(ErrorBody::new(code, message))).into_response();
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         // The rest of the body is never read: the connection can't carry another request.
         out.headers_mut()
@@ -151,6 +176,8 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The request timeout (408 after it), longer for the two upload routes. WebSocket upgrades
 /// are answered at once and then live outside any request, so the limit doesn't cut them.
+/// (tower-http's `TimeoutLayer` has one limit for everything it wraps; the upload routes live
+/// in their domains' routers, so the choice is made here, per request.)
 pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let upload = (req.method() == axum::http::Method::POST && path == "/api/v1/files")
@@ -160,18 +187,8 @@ pub async fn timeout(State(limit): State<Duration>, req: Request, next: Next) ->
     } else {
         limit
     };
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let body = ErrorBody {
-                error: ErrorDetail {
-                    code: "timeout".into(),
-                    message: "the request took too long".into(),
-                    fields: None,
-                    current: None,
-                },
-            };
-            (axum::http::StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
-        }
-    }
+    // A bare 408: `json_errors`, around this layer, gives it the JSON shape.
+    tokio::time::timeout(limit, next.run(req))
+        .await
+        .unwrap_or_else(|_| axum::http::StatusCode::REQUEST_TIMEOUT.into_response())
 }

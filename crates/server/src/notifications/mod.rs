@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::db::entities::notification;
 use crate::domain::{now_ms, to_rfc3339};
 use crate::error::AppResult;
-use crate::realtime::events::{Envelope, EventKind};
+use crate::realtime::events::{Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -83,14 +83,17 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
 
 /// Pushes a stored notification to its user's connections. Call after its commit.
 pub async fn push(state: &AppState, row: &notification::Model) {
-    let payload =
-        serde_json::json!({"type": "notification", "notification": NotificationView::new(row)});
+    let notification = NotificationView::new(row);
+    let payload = ServerFrame::Notification {
+        notification: &notification,
+    }
+    .encode();
     state
         .realtime
         .publish(Envelope::new(
             vec![row.user_id],
             EventKind::Important,
-            payload.to_string(),
+            payload,
         ))
         .await;
 }

@@ -5,11 +5,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::conversations::view::MessageView;
+use crate::domain::Role;
+use crate::notifications::NotificationView;
+use crate::social::view::{ContactView, FriendRequestView};
+use crate::tickets::view::TicketView;
 
-/// Frames a client sends.
-#[derive(Debug, Deserialize)]
+/// Frames a client sends. Part of the OpenAPI document's schemas (the app's types are
+/// generated from it); docs/protocol.md's table is checked against it by a test.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     Auth {
@@ -50,7 +56,7 @@ pub enum ClientFrame {
 }
 
 /// What a staff member is doing on a ticket (`here` frames).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
     Viewing,
@@ -58,8 +64,9 @@ pub enum Activity {
     Left,
 }
 
-/// Frames the server sends.
-#[derive(Debug, Serialize)]
+/// Frames the server sends, every one of them: built here and nowhere else. Like
+/// [`ClientFrame`], in the OpenAPI schemas and checked against docs/protocol.md.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame<'a> {
     Ready {
@@ -109,12 +116,25 @@ pub enum ServerFrame<'a> {
     /// The user's own role or team memberships changed (an admin did it): the app switches
     /// screens at once instead of at the next sign-in.
     AccountUpdated {
-        role: &'a str,
+        role: Role,
         team_ids: Vec<i64>,
     },
-    /// Any other event whose body is already a JSON object (ticket, notification, …).
-    #[serde(untagged)]
-    Raw(&'a serde_json::Value),
+    /// A ticket was created or changed (to its audience; a customer's copy has no `sla`).
+    Ticket {
+        ticket: &'a TicketView,
+    },
+    /// A stored notification for its user.
+    Notification {
+        notification: &'a NotificationView,
+    },
+    /// A friend request was sent, accepted or declined (to both sides).
+    FriendRequest {
+        request: &'a FriendRequestView,
+    },
+    /// Two users became contacts (to each of them, about the other).
+    Contact {
+        contact: &'a ContactView,
+    },
 }
 
 impl ServerFrame<'_> {

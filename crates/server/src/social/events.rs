@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use crate::db::entities::user;
 use crate::domain::to_rfc3339;
-use crate::realtime::events::{Envelope, EventKind};
+use crate::realtime::events::{Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
 use crate::users::view::UserSummary;
 
 use super::view::{ContactView, FriendRequestView};
 
-async fn publish(state: &AppState, to: Vec<i64>, event: serde_json::Value) {
-    let payload: Arc<str> = event.to_string().into();
+async fn publish(state: &AppState, to: Vec<i64>, frame: ServerFrame<'_>) {
+    let payload: Arc<str> = frame.encode();
     state
         .realtime
         .publish(Envelope::new(to, EventKind::Important, payload))
@@ -25,7 +25,7 @@ pub async fn friend_request(state: &AppState, request: &FriendRequestView) {
     publish(
         state,
         vec![request.from.id, request.to.id],
-        serde_json::json!({"type": "friend_request", "request": request}),
+        ServerFrame::FriendRequest { request },
     )
     .await;
 }
@@ -41,7 +41,7 @@ pub async fn contact_pair(state: &AppState, a: &user::Model, b: &user::Model, si
         publish(
             state,
             vec![to.id],
-            serde_json::json!({"type": "contact", "contact": contact}),
+            ServerFrame::Contact { contact: &contact },
         )
         .await;
     }

@@ -12,7 +12,7 @@ use super::store;
 use super::view::{ContactView, FriendRequestList, FriendRequestView, RequestStatus};
 use crate::auth::AuthUser;
 use crate::db::entities::{block, contact, friend_request, user};
-use crate::domain::{now_ms, to_rfc3339};
+use crate::domain::{now_ms, text_of, to_rfc3339};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::view::UserSummary;
@@ -75,7 +75,7 @@ pub async fn send_request(
     let created = friend_request::ActiveModel {
         from_user_id: Set(me.id),
         to_user_id: Set(other.id),
-        status: Set(RequestStatus::Pending.as_str().into()),
+        status: Set(RequestStatus::Pending),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -95,7 +95,7 @@ async fn mark(
     now: i64,
 ) -> AppResult<friend_request::Model> {
     let mut model = r.into_active_model();
-    model.status = Set(status.as_str().into());
+    model.status = Set(status);
     model.updated_at = Set(now);
     Ok(model.update(db).await?)
 }
@@ -139,10 +139,10 @@ pub async fn answer_request(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if current.status != RequestStatus::Pending.as_str() {
+    if current.status != RequestStatus::Pending {
         return Err(AppError::Conflict(format!(
             "the request is already {}",
-            current.status
+            text_of(current.status)
         )));
     }
     let status = match answer {
@@ -169,7 +169,7 @@ pub async fn answer_request(
 /// Your pending requests, both directions, newest first.
 pub async fn list_requests(state: &AppState, me: &AuthUser) -> AppResult<FriendRequestList> {
     let rows = friend_request::Entity::find()
-        .filter(friend_request::Column::Status.eq(RequestStatus::Pending.as_str()))
+        .filter(friend_request::Column::Status.eq(RequestStatus::Pending))
         .filter(
             Condition::any()
                 .add(friend_request::Column::FromUserId.eq(me.id))

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 
 use crate::db::entities::{block, contact, friend_request, user};
 use crate::error::AppResult;
+use crate::social::view::RequestStatus;
 
 pub async fn users_by_id(
     db: &impl ConnectionTrait,
@@ -69,7 +70,7 @@ pub async fn pending_between(
     b: i64,
 ) -> AppResult<Vec<friend_request::Model>> {
     Ok(friend_request::Entity::find()
-        .filter(friend_request::Column::Status.eq("pending"))
+        .filter(friend_request::Column::Status.eq(RequestStatus::Pending))
         .filter(
             Condition::any()
                 .add(

@@ -1,5 +1,6 @@
 //! How friend requests and contacts are shown on the wire.
 
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -7,33 +8,17 @@ use crate::db::entities::{friend_request, user};
 use crate::domain::to_rfc3339;
 use crate::users::view::UserSummary;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Stored as its snake_case text, like every vocabulary (see [`crate::domain::Role`]).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     Pending,
     Accepted,
     Declined,
     Cancelled,
-}
-
-impl RequestStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequestStatus::Pending => "pending",
-            RequestStatus::Accepted => "accepted",
-            RequestStatus::Declined => "declined",
-            RequestStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> RequestStatus {
-        match s {
-            "accepted" => RequestStatus::Accepted,
-            "declined" => RequestStatus::Declined,
-            "cancelled" => RequestStatus::Cancelled,
-            _ => RequestStatus::Pending,
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -51,7 +36,7 @@ impl FriendRequestView {
             id: r.id,
             from: UserSummary::new(from),
             to: UserSummary::new(to),
-            status: RequestStatus::parse(&r.status),
+            status: r.status,
             created_at: to_rfc3339(r.created_at),
         }
     }

@@ -1,5 +1,6 @@
 //! Support tickets: queue, assignment, status, priority, notes, history and SLA clocks.
 
+pub mod change;
 pub mod domain;
 pub mod policy;
 pub mod query;

@@ -14,7 +14,7 @@ use super::policy;
 use super::view::{StatusCounts, TicketPage, render};
 use crate::auth::AuthUser;
 use crate::db::entities::ticket;
-use crate::domain::Role;
+use crate::domain::{Role, parse_text};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::admin_routes::strip_like_wildcards;
@@ -55,22 +55,25 @@ const NO_DUE: i64 = i64::MAX;
 
 /// The due time `sort=sla` orders by (see [`TicketQuery::sort`]), as a column expression.
 fn next_due() -> Expr {
-    Expr::case(ticket::Column::Status.eq("closed"), Expr::value(NO_DUE))
-        .case(
-            ticket::Column::FirstResponseAt.is_null(),
-            Expr::col(ticket::Column::FirstResponseDue),
-        )
-        .case(
-            ticket::Column::PendingSince.is_not_null(),
-            Expr::value(NO_DUE),
-        )
-        .finally(Expr::col(ticket::Column::ResolutionDue))
-        .into()
+    Expr::case(
+        ticket::Column::Status.eq(Status::Closed),
+        Expr::value(NO_DUE),
+    )
+    .case(
+        ticket::Column::FirstResponseAt.is_null(),
+        Expr::col(ticket::Column::FirstResponseDue),
+    )
+    .case(
+        ticket::Column::PendingSince.is_not_null(),
+        Expr::value(NO_DUE),
+    )
+    .finally(Expr::col(ticket::Column::ResolutionDue))
+    .into()
 }
 
 /// The same value for a loaded row (for the cursor).
 fn next_due_of(t: &ticket::Model) -> i64 {
-    if t.status == "closed" {
+    if t.status == Status::Closed {
         NO_DUE
     } else if t.first_response_at.is_none() {
         t.first_response_due
@@ -122,9 +125,9 @@ pub fn visible(me: &AuthUser, teams: &[i64]) -> Condition {
 fn filters(me: &AuthUser, q: &TicketQuery) -> AppResult<Condition> {
     let mut c = Condition::all();
     if let Some(p) = &q.priority {
-        let p = Priority::parse(p)
+        let p: Priority = parse_text(p)
             .ok_or_else(|| AppError::field("priority", "low, medium, high or urgent"))?;
-        c = c.add(ticket::Column::Priority.eq(p.as_str()));
+        c = c.add(ticket::Column::Priority.eq(p));
     }
     match q.assignee.as_deref() {
         None => {}
@@ -211,7 +214,7 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
     let status = match &q.status {
         None => None,
         Some(s) => Some(
-            Status::parse(s)
+            parse_text::<Status>(s)
                 .ok_or_else(|| AppError::field("status", "open, in_progress, pending or closed"))?,
         ),
     };
@@ -227,7 +230,7 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
 
     let mut query = ticket::Entity::find().filter(base.clone());
     if let Some(s) = status {
-        query = query.filter(ticket::Column::Status.eq(s.as_str()));
+        query = query.filter(ticket::Column::Status.eq(s));
     }
     if let Some(cursor) = cursor {
         query = apply_keyset(query, sort, cursor);
@@ -264,7 +267,7 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
         None
     };
 
-    let counted: Vec<(String, i64)> = ticket::Entity::find()
+    let counted: Vec<(Status, i64)> = ticket::Entity::find()
         .select_only()
         .column(ticket::Column::Status)
         .column_as(ticket::Column::Id.count(), "n")
@@ -273,10 +276,10 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
         .into_tuple()
         .all(&state.db)
         .await?;
-    let count = |s: &str| {
+    let count = |s: Status| {
         counted
             .iter()
-            .find(|(k, _)| k == s)
+            .find(|(k, _)| *k == s)
             .map_or(0, |(_, n)| *n as u64)
     };
     Ok(TicketPage {
@@ -287,10 +290,10 @@ pub async fn list(state: &AppState, me: &AuthUser, q: TicketQuery) -> AppResult<
             .collect(),
         next_cursor,
         counts: StatusCounts {
-            open: count("open"),
-            in_progress: count("in_progress"),
-            pending: count("pending"),
-            closed: count("closed"),
+            open: count(Status::Open),
+            in_progress: count(Status::InProgress),
+            pending: count(Status::Pending),
+            closed: count(Status::Closed),
         },
     })
 }

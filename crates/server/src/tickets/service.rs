@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 
+use super::change::{After, Recipients, TicketChange};
 use super::domain::{Priority, Status, parse_subject, parse_tags};
 use super::policy;
 use super::sla::Clock;
@@ -19,10 +20,10 @@ use crate::conversations::service::MAX_BODY_CHARS;
 use crate::conversations::store::{self, NewMessage};
 use crate::conversations::view::MessageView;
 use crate::db::entities::{conversation, team, team_member, ticket, ticket_event, user};
-use crate::domain::{Role, now_ms};
+use crate::domain::{ConversationKind, MessageKind, Role, now_ms, text_of};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Notice, notify};
-use crate::realtime::events::{Envelope, EventKind};
+use crate::realtime::events::{Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
 
 pub struct NewTicket {
@@ -42,7 +43,18 @@ pub struct Changes {
     pub tags: Option<Vec<String>>,
 }
 
+/// Appends a change to the ticket's history.
 async fn record(
+    db: &impl ConnectionTrait,
+    ticket_id: i64,
+    actor: i64,
+    change: &TicketChange,
+) -> AppResult<()> {
+    let (field, old, new) = change.history();
+    record_event(db, ticket_id, actor, field, old, new).await
+}
+
+async fn record_event(
     db: &impl ConnectionTrait,
     ticket_id: i64,
     actor: i64,
@@ -76,7 +88,7 @@ async fn system_message<C: ConnectionTrait + TransactionTrait>(
         NewMessage {
             conversation_id,
             sender_id: actor,
-            kind: "system",
+            kind: MessageKind::System,
             body,
             client_id: &client_id,
             attachment_ids: &[],
@@ -97,7 +109,7 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
     let (first_due, resolve_due) = new.priority.targets_ms(&state.settings.sla);
     let txn = state.db.begin().await?;
     let conv = conversation::ActiveModel {
-        kind: Set("ticket".into()),
+        kind: Set(ConversationKind::Ticket),
         direct_key: Set(None),
         last_seq: Set(0),
         created_at: Set(now),
@@ -112,8 +124,8 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
     let created = ticket::ActiveModel {
         number: Set(placeholder),
         subject: Set(subject),
-        status: Set(Status::Open.as_str().into()),
-        priority: Set(new.priority.as_str().into()),
+        status: Set(Status::Open),
+        priority: Set(new.priority),
         priority_rank: Set(new.priority.rank()),
         requester_id: Set(me.id),
         assignee_id: Set(None),
@@ -143,20 +155,20 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
         NewMessage {
             conversation_id: conv.id,
             sender_id: me.id,
-            kind: "text",
+            kind: MessageKind::Text,
             body: &new.body,
             client_id: &client_id,
             attachment_ids: &[],
         },
     )
     .await?;
-    record(
+    record_event(
         &txn,
         created.id,
         me.id,
         "created",
         None,
-        Some(new.priority.as_str().into()),
+        Some(text_of(new.priority)),
     )
     .await?;
     let t = ticket::Entity::find_by_id(created.id)
@@ -200,7 +212,7 @@ async fn staff_in(state: &AppState, ids: &[i64]) -> AppResult<Vec<i64>> {
     }
     Ok(user::Entity::find()
         .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .filter(user::Column::Role.is_in(["agent", "admin"]))
+        .filter(user::Column::Role.is_in([Role::Agent, Role::Admin]))
         .all(&state.db)
         .await?
         .into_iter()
@@ -211,8 +223,7 @@ async fn staff_in(state: &AppState, ids: &[i64]) -> AppResult<Vec<i64>> {
 /// Sends the ticket to its audience: staff get the full view, a customer requester gets it
 /// without the desk's internal due times ([`TicketView::seen_by`]).
 pub async fn publish_ticket(state: &AppState, to: &[i64], view: &TicketView) {
-    let frame =
-        |view: &TicketView| serde_json::json!({"type": "ticket", "ticket": view}).to_string();
+    let frame = |ticket: &TicketView| ServerFrame::Ticket { ticket }.encode();
     let customer = (view.requester.role == Role::Customer && to.contains(&view.requester.id))
         .then_some(view.requester.id);
     if let Some(requester) = customer {
@@ -226,17 +237,10 @@ pub async fn publish_ticket(state: &AppState, to: &[i64], view: &TicketView) {
             ))
             .await;
     }
-    // Staff only: a customer in `to` is the requester, served above.
+    // The full view to the staff in `to` (the staff envelope skips the customer served above).
     state
         .realtime
-        .publish(Envelope::staff(
-            to.iter()
-                .copied()
-                .filter(|id| Some(*id) != customer)
-                .collect::<Vec<i64>>(),
-            EventKind::Important,
-            frame(view),
-        ))
+        .publish(Envelope::staff(to, EventKind::Important, frame(view)))
         .await;
 }
 
@@ -304,7 +308,7 @@ pub async fn update(
         && policy::can_work(me, &teams, &t)
     {
         let u = user::Entity::find_by_id(assignee).one(&state.db).await?;
-        if !u.is_some_and(|u| !u.disabled && (u.role == "agent" || u.role == "admin")) {
+        if !u.is_some_and(|u| !u.disabled && u.role.is_staff()) {
             return Err(AppError::field(
                 "assignee_id",
                 "must be an active agent or admin",
@@ -335,97 +339,76 @@ pub async fn update(
         .filter(ticket::Column::Version.eq(c.version));
     // The resolution clock: moved by a new priority, paused and resumed by `pending`.
     let mut clock = Clock::of(&t);
-    // (field, old, new, sentence for the conversation)
-    let mut changes: Vec<(&str, Option<String>, Option<String>, String)> = Vec::new();
+    let mut changes: Vec<TicketChange> = Vec::new();
     if let Some(status) = c.status
-        && status.as_str() != t.status
+        && status != t.status
     {
-        update = update.col_expr(ticket::Column::Status, Expr::value(status.as_str()));
-        let closed_at = if status == Status::Closed {
-            Some(now)
-        } else {
-            None
-        };
-        update = update.col_expr(ticket::Column::ClosedAt, Expr::value(closed_at));
-        let sentence = match status {
-            Status::Closed => format!("{actor} closed this ticket"),
-            Status::Open if t.status == "closed" => format!("{actor} reopened this ticket"),
-            s => format!("{actor} changed the status to {}", s.label()),
-        };
-        changes.push((
-            "status",
-            Some(t.status.clone()),
-            Some(status.as_str().into()),
-            sentence,
-        ));
+        let closed_at = (status == Status::Closed).then_some(now);
+        update = update
+            .col_expr(ticket::Column::Status, Expr::value(status))
+            .col_expr(ticket::Column::ClosedAt, Expr::value(closed_at));
+        changes.push(TicketChange::Status {
+            from: t.status,
+            to: status,
+        });
     }
     if let Some(priority) = c.priority
-        && priority.as_str() != t.priority
+        && priority != t.priority
     {
         let (first, resolve) = priority.targets_ms(&state.settings.sla);
         update = update
-            .col_expr(ticket::Column::Priority, Expr::value(priority.as_str()))
+            .col_expr(ticket::Column::Priority, Expr::value(priority))
             .col_expr(ticket::Column::PriorityRank, Expr::value(priority.rank()))
             .col_expr(
                 ticket::Column::FirstResponseDue,
                 Expr::value(t.created_at + first),
             );
         clock = clock.retarget(t.created_at, resolve);
-        changes.push((
-            "priority",
-            Some(t.priority.clone()),
-            Some(priority.as_str().into()),
-            format!("{actor} changed the priority to {}", priority.as_str()),
-        ));
+        changes.push(TicketChange::Priority {
+            from: t.priority,
+            to: priority,
+        });
     }
     if let Some(assignee) = c.assignee_id
         && assignee != t.assignee_id
     {
         update = update.col_expr(ticket::Column::AssigneeId, Expr::value(assignee));
-        let sentence = match assignee {
-            Some(id) if id == me.id => format!("{actor} took this ticket"),
-            Some(id) => format!("{actor} assigned this to {}", user_name(state, id).await?),
-            None => format!("{actor} unassigned this ticket"),
+        let to_name = match assignee {
+            Some(id) => Some(user_name(state, id).await?),
+            None => None,
         };
-        changes.push((
-            "assignee",
-            t.assignee_id.map(|v| v.to_string()),
-            assignee.map(|v| v.to_string()),
-            sentence,
-        ));
+        changes.push(TicketChange::Assignee {
+            from: t.assignee_id,
+            to: assignee,
+            to_name,
+        });
     }
     if let Some(team_id) = c.team_id
         && team_id != t.team_id
     {
         update = update.col_expr(ticket::Column::TeamId, Expr::value(team_id));
-        let sentence = match team_id {
-            Some(id) => {
-                let name = team::Entity::find_by_id(id)
-                    .one(&state.db)
-                    .await?
-                    .map(|t| t.name)
-                    .unwrap_or_default();
-                format!("{actor} moved this to the {name} team")
-            }
-            None => format!("{actor} removed the team"),
+        let to_name = match team_id {
+            Some(id) => team::Entity::find_by_id(id)
+                .one(&state.db)
+                .await?
+                .map(|t| t.name),
+            None => None,
         };
-        changes.push((
-            "team",
-            t.team_id.map(|v| v.to_string()),
-            team_id.map(|v| v.to_string()),
-            sentence,
-        ));
+        changes.push(TicketChange::Team {
+            from: t.team_id,
+            to: team_id,
+            to_name,
+        });
     }
     if let Some(tags) = tags {
         let json = serde_json::to_string(&tags).map_err(anyhow::Error::from)?;
         if json != t.tags {
             update = update.col_expr(ticket::Column::Tags, Expr::value(json.clone()));
-            changes.push((
-                "tags",
-                Some(t.tags.clone()),
-                Some(json),
-                format!("{actor} set the tags to {}", tags.join(", ")),
-            ));
+            changes.push(TicketChange::Tags {
+                from: t.tags.clone(),
+                to: json,
+                tags,
+            });
         }
     }
     if let Some(status) = c.status {
@@ -459,9 +442,10 @@ pub async fn update(
         ));
     }
     let mut messages = Vec::new();
-    for (field, old, new, sentence) in &changes {
-        record(&txn, t.id, me.id, field, old.clone(), new.clone()).await?;
-        messages.push(system_message(&txn, t.conversation_id, me.id, sentence).await?);
+    for change in &changes {
+        record(&txn, t.id, me.id, change).await?;
+        let sentence = change.sentence(&actor, me.id);
+        messages.push(system_message(&txn, t.conversation_id, me.id, &sentence).await?);
     }
     if let Some(Some(assignee)) = c.assignee_id {
         store::upsert_member(&txn, t.conversation_id, assignee, 0).await?;
@@ -488,7 +472,7 @@ pub async fn update(
     for m in &messages {
         publish_message(state, &facts, m, None).await;
     }
-    notify_changes(state, me, &t, &updated, &changes).await?;
+    notify_changes(state, me, &actor, &updated, &changes).await?;
     Ok(view)
 }
 
@@ -512,14 +496,14 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
         let Some(t) = ticket::Entity::find_by_id(ticket_id).one(&state.db).await? else {
             return Ok(());
         };
-        if t.status != Status::Pending.as_str() {
+        if t.status != Status::Pending {
             return Ok(());
         }
         let now = now_ms();
         let clock = Clock::of(&t).on_status(Status::Open, now);
         let txn = state.db.begin().await?;
         let res = ticket::Entity::update_many()
-            .col_expr(ticket::Column::Status, Expr::value(Status::Open.as_str()))
+            .col_expr(ticket::Column::Status, Expr::value(Status::Open))
             .col_expr(
                 ticket::Column::Version,
                 Expr::col(ticket::Column::Version).add(1),
@@ -544,15 +528,11 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
             continue;
         }
         let who = user_name(state, t.requester_id).await?;
-        record(
-            &txn,
-            t.id,
-            t.requester_id,
-            "status",
-            Some(t.status.clone()),
-            Some(Status::Open.as_str().into()),
-        )
-        .await?;
+        let reopened = TicketChange::Status {
+            from: t.status,
+            to: Status::Open,
+        };
+        record(&txn, t.id, t.requester_id, &reopened).await?;
         let sentence = format!("{who} replied: the ticket is open again");
         let message = system_message(&txn, t.conversation_id, t.requester_id, &sentence).await?;
         let updated = ticket::Entity::find_by_id(t.id)
@@ -571,86 +551,44 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
     Ok(())
 }
 
+/// Sends each change's notification ([`TicketChange::notice`]).
 async fn notify_changes(
     state: &AppState,
     me: &AuthUser,
-    before: &ticket::Model,
+    actor: &str,
     after: &ticket::Model,
-    changes: &[(&str, Option<String>, Option<String>, String)],
+    changes: &[TicketChange],
 ) -> AppResult<()> {
-    let notice = |kind: &'static str, title: String, body: &str| Notice {
-        kind,
-        title,
-        body: body.to_string(),
-        ticket_id: Some(after.id),
-        conversation_id: Some(after.conversation_id),
+    let seen = After {
+        number: after.number,
+        subject: &after.subject,
+        requester_id: after.requester_id,
+        assignee_id: after.assignee_id,
     };
-    for (field, _, _, sentence) in changes {
-        match *field {
-            "assignee" => {
-                if let Some(assignee) = after.assignee_id.filter(|&a| a != me.id) {
-                    notify(
-                        state,
-                        &[assignee],
-                        notice(
-                            "ticket_assigned",
-                            format!("#{} assigned to you", after.number),
-                            sentence,
-                        ),
-                    )
-                    .await?;
-                }
-            }
-            "team" => {
-                if let Some(team_id) = after.team_id.filter(|_| before.team_id != after.team_id) {
-                    let members: Vec<i64> = team_member::Entity::find()
-                        .filter(team_member::Column::TeamId.eq(team_id))
-                        .all(&state.db)
-                        .await?
-                        .into_iter()
-                        .map(|m| m.user_id)
-                        .filter(|&id| id != me.id)
-                        .collect();
-                    notify(
-                        state,
-                        &members,
-                        notice(
-                            "ticket_created",
-                            format!("#{} is in your team's queue", after.number),
-                            sentence,
-                        ),
-                    )
-                    .await?;
-                }
-            }
-            "status" if after.requester_id != me.id => {
-                notify(
-                    state,
-                    &[after.requester_id],
-                    notice(
-                        "ticket_status",
-                        format!("#{}: {}", after.number, after.subject),
-                        sentence,
-                    ),
-                )
-                .await?;
-            }
-            "status" => {
-                if let Some(assignee) = after.assignee_id {
-                    notify(
-                        state,
-                        &[assignee],
-                        notice(
-                            "ticket_status",
-                            format!("#{}: {}", after.number, after.subject),
-                            sentence,
-                        ),
-                    )
-                    .await?;
-                }
-            }
-            _ => {}
-        }
+    for change in changes {
+        let Some(notice) = change.notice(me.id, &seen) else {
+            continue;
+        };
+        let to: Vec<i64> = match notice.to {
+            Recipients::Users(ids) => ids,
+            Recipients::Team(team_id) => team_member::Entity::find()
+                .filter(team_member::Column::TeamId.eq(team_id))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .map(|m| m.user_id)
+                .filter(|&id| id != me.id)
+                .collect(),
+        };
+        let body = change.sentence(actor, me.id);
+        let notice = Notice {
+            kind: notice.kind,
+            title: notice.title,
+            body,
+            ticket_id: Some(after.id),
+            conversation_id: Some(after.conversation_id),
+        };
+        notify(state, &to, notice).await?;
     }
     Ok(())
 }

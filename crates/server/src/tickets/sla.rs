@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::domain::Status;
 use crate::db::entities::{ticket, user};
-use crate::domain::now_ms;
+use crate::domain::{Role, now_ms};
 use crate::error::AppResult;
 use crate::notifications::{Notice, notify};
 use crate::state::AppState;
@@ -107,7 +107,7 @@ pub fn spawn(state: AppState) {
 pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
     let soon = now + WARN_BEFORE_MS;
     let candidates = ticket::Entity::find()
-        .filter(ticket::Column::Status.ne("closed"))
+        .filter(ticket::Column::Status.ne(Status::Closed))
         .filter(
             Condition::any()
                 .add(
@@ -178,7 +178,7 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
                 let ids = state.audiences.ticket_audience(&state.db, &t).await?;
                 user::Entity::find()
                     .filter(user::Column::Id.is_in(ids.iter().copied()))
-                    .filter(user::Column::Role.eq("agent"))
+                    .filter(user::Column::Role.eq(Role::Agent))
                     .all(&state.db)
                     .await?
                     .into_iter()

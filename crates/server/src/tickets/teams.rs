@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::db::entities::{team, team_member, user};
 use crate::db::is_unique_violation;
-use crate::domain::now_ms;
+use crate::domain::{Role, now_ms};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
@@ -217,7 +217,7 @@ pub async fn add_member(
         .one(&state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if u.role == "customer" {
+    if u.role == Role::Customer {
         return Err(AppError::field(
             "user_id",
             "teams are made of agents and admins",

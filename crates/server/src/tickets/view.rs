@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::domain::{Priority, Status};
 use super::sla::Clock;
 use crate::db::entities::{team, ticket, user};
 use crate::domain::{now_ms, to_rfc3339};
@@ -36,10 +37,9 @@ pub struct TicketView {
     /// Human number, unique per installation (`#1042`).
     pub number: i64,
     pub subject: String,
-    /// `open`, `in_progress`, `pending` (waiting on the customer) or `closed`.
-    pub status: String,
-    /// `low`, `medium`, `high` or `urgent`.
-    pub priority: String,
+    /// `pending`: waiting on the customer.
+    pub status: Status,
+    pub priority: Priority,
     pub requester: UserSummary,
     pub assignee: Option<UserSummary>,
     pub team: Option<TeamRef>,
@@ -155,8 +155,8 @@ pub async fn render(
             id: t.id,
             number: t.number,
             subject: t.subject.clone(),
-            status: t.status.clone(),
-            priority: t.priority.clone(),
+            status: t.status,
+            priority: t.priority,
             requester: summary(t.requester_id),
             assignee: t.assignee_id.map(summary),
             team: t.team_id.and_then(|id| teams.get(&id)).map(|tm| TeamRef {

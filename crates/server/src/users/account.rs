@@ -22,7 +22,7 @@ pub async fn publish_account_updated(state: &AppState, user_id: i64) -> AppResul
         .map(|m| m.team_id)
         .collect();
     let payload = ServerFrame::AccountUpdated {
-        role: &account.role,
+        role: account.role,
         team_ids,
     }
     .encode();

@@ -113,10 +113,10 @@ pub async fn update_user(
         ));
     }
     let current = load_user(&state, id).await?;
-    let was_staff = current.role != Role::Customer.as_str();
+    let was_staff = current.role.is_staff();
     let mut model = current.into_active_model();
     if let Some(role) = req.role {
-        model.role = Set(role.as_str().into());
+        model.role = Set(role);
     }
     if let Some(disabled) = req.disabled {
         model.disabled = Set(disabled);
@@ -135,7 +135,7 @@ pub async fn update_user(
         revoke_all_sessions(&state, updated.id).await?;
     } else if req.role.is_some() {
         publish_account_updated(&state, updated.id).await?;
-        if was_staff && updated.role == Role::Customer.as_str() {
+        if was_staff && updated.role == Role::Customer {
             reconnect_after_demotion(&state, updated.id).await;
         }
     }

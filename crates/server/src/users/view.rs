@@ -38,17 +38,13 @@ pub fn avatar_url(u: &user::Model) -> String {
     }
 }
 
-fn role_of(u: &user::Model) -> Role {
-    Role::parse(&u.role).unwrap_or(Role::Customer)
-}
-
 impl UserView {
     pub fn new(u: &user::Model, show_email: bool) -> Self {
         Self {
             id: u.id,
             email: show_email.then(|| u.email.clone()),
             display_name: u.display_name.clone(),
-            role: role_of(u),
+            role: u.role,
             disabled: u.disabled,
             avatar_url: avatar_url(u),
             created_at: to_rfc3339(u.created_at),
@@ -61,7 +57,7 @@ impl UserSummary {
         Self {
             id: u.id,
             display_name: u.display_name.clone(),
-            role: role_of(u),
+            role: u.role,
             avatar_url: avatar_url(u),
         }
     }

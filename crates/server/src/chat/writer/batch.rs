@@ -25,10 +25,11 @@ use super::SendRequest;
 use crate::conversations::view::FileView;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
-use crate::domain::now_ms;
+use crate::domain::{MessageKind, now_ms};
 use crate::error::AppResult;
 use crate::notifications::truncate;
 use crate::state::AppState;
+use crate::tickets::domain::Status;
 
 /// What a committed batch still has to tell people.
 #[derive(Default)]
@@ -114,7 +115,7 @@ pub async fn store(
             conversation_id: Set(r.conversation.id),
             seq: Set(seq),
             sender_id: Set(r.sender_id),
-            kind: Set(r.kind.to_string()),
+            kind: Set(r.kind),
             body: Set(r.body.clone()),
             client_id: Set(r.client_id.clone()),
             created_at: Set(now),
@@ -171,7 +172,7 @@ pub async fn store(
         let Some(t) = &r.conversation.ticket else {
             continue;
         };
-        if r.kind != "text" {
+        if r.kind != MessageKind::Text {
             continue;
         }
         if r.sender_is_staff
@@ -241,7 +242,7 @@ async fn pending_tickets(
     let asked: Vec<i64> = requests
         .iter()
         .filter_map(|r| r.conversation.ticket.as_ref().map(|t| (r, t)))
-        .filter(|(r, t)| r.sender_id == t.requester_id && r.kind == "text")
+        .filter(|(r, t)| r.sender_id == t.requester_id && r.kind == MessageKind::Text)
         .map(|(_, t)| t.id)
         .collect();
     if asked.is_empty() {
@@ -251,7 +252,7 @@ async fn pending_tickets(
         .select_only()
         .column(ticket::Column::Id)
         .filter(ticket::Column::Id.is_in(asked))
-        .filter(ticket::Column::Status.eq("pending"))
+        .filter(ticket::Column::Status.eq(Status::Pending))
         .into_tuple()
         .all(txn)
         .await?;

@@ -23,6 +23,7 @@ use super::recent::Recent;
 use crate::conversations::store;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message};
+use crate::domain::MessageKind;
 use crate::error::{AppError, AppResult};
 use crate::realtime::close;
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
@@ -39,7 +40,7 @@ const QUEUE: usize = 16 * 1024;
 pub struct SendRequest {
     pub sender_id: i64,
     pub sender_is_staff: bool,
-    pub kind: &'static str,
+    pub kind: MessageKind,
     pub body: String,
     pub client_id: String,
     pub attachment_ids: Vec<i64>,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::domain::ConversationKind,
     pub direct_key: Option<String>,
     pub last_seq: i64,
     pub created_at: i64,

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub from_user_id: i64,
     pub to_user_id: i64,
-    pub status: String,
+    pub status: crate::social::view::RequestStatus,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -8,7 +8,7 @@ pub struct Model {
     pub conversation_id: i64,
     pub seq: i64,
     pub sender_id: i64,
-    pub kind: String,
+    pub kind: crate::domain::MessageKind,
     pub body: String,
     pub client_id: String,
     pub created_at: i64,

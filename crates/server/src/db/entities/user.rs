@@ -8,7 +8,7 @@ pub struct Model {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::domain::Role,
     pub disabled: bool,
     pub avatar_key: Option<String>,
     pub created_at: i64,
