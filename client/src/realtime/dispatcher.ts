@@ -131,7 +131,7 @@ function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
   const known = !!ctx.getState().conversations.byId[String(cid)];
   ctx.dispatch(messageReceived({ message: m, mine: m.sender_id === myId }));
   if (!known) refreshConversation(cid, ctx);
-  else if (m.sender_id != null) ensureMember(cid, m.sender_id, ctx);
+  else ensureMember(cid, m.sender_id, ctx);
 }
 
 /** Refetches a conversation (one request at a time: frames come in bursts). */

@@ -60,8 +60,7 @@ const slice = createSlice({
     b.addCase(messageReceived, (state, action) => {
       const { message: m, mine } = action.payload;
       // The sender stopped typing once the message arrived.
-      if (m.sender_id != null)
-        delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
+      delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
       const c = state.byId[String(m.conversation_id)];
       if (!c) return;
       if (m.seq > c.last_seq) {

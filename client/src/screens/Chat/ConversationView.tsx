@@ -282,7 +282,7 @@ export function ConversationView({
                 testID={`message-${m.seq}`}
                 message={m}
                 mine={mine}
-                senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
+                senderName={mine ? t('chat.you') : (names.get(m.sender_id) ?? '…')}
                 delivery={delivery}
                 onOpenImage={openImage}
               />

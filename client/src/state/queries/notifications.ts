@@ -1,12 +1,7 @@
 import * as peopleApi from '../../api/people';
-import type { Id, Notification } from '../../api/types';
+import type { Id, Notification, NotificationList } from '../../api/types';
 import type { AppDispatch } from '../store';
 import { api, call } from './api';
-
-export interface NotificationList {
-  items: Notification[];
-  unread_count: number;
-}
 
 export const notificationsApi = api.injectEndpoints({
   endpoints: (b) => ({

@@ -1,5 +1,5 @@
 import * as peopleApi from '../../api/people';
-import type { Contact, FriendRequest, Id, User } from '../../api/types';
+import type { Contact, FriendRequest, Id, UserPage } from '../../api/types';
 import type { AppDispatch } from '../store';
 import { api, call } from './api';
 
@@ -26,7 +26,7 @@ export const peopleApiSlice = api.injectEndpoints({
         }),
       providesTags: ['FriendRequests'],
     }),
-    searchUsers: b.query<{ items: User[]; next_cursor?: string | null }, string>({
+    searchUsers: b.query<UserPage, string>({
       queryFn: (q) => call(() => peopleApi.searchUsers(q)),
     }),
   }),

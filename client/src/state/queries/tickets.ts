@@ -56,11 +56,7 @@ export const ticketsApiSlice = api.injectEndpoints({
       providesTags: (_r, _e, id) => [{ type: 'TicketEvents', id }],
     }),
     getTeams: b.query<Team[], void>({
-      queryFn: () =>
-        call(async () => {
-          const res = await ticketsApi.listTeams();
-          return Array.isArray(res) ? res : res.items;
-        }),
+      queryFn: () => call(() => ticketsApi.listTeams()),
       providesTags: ['Teams'],
     }),
     /** How many tickets each saved view lists (one small request per view). */
