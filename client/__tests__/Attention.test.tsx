@@ -60,9 +60,6 @@ describe('what deserves an alert', () => {
   });
 });
 
-/** RTK Query tells subscribers of a cache update on the next frame (its auto-batching). */
-const cacheNotified = () => new Promise((r) => setTimeout(r, 20));
-
 describe('alerts', () => {
   it('are off until the agent opts in; then new notifications alert, except the one on screen', async () => {
     const store = makeStore();
@@ -77,13 +74,11 @@ describe('alerts', () => {
     );
     await act(async () => {
       await store.dispatch(notificationsApi.endpoints.getNotifications.initiate());
-      await cacheNotified();
     });
     expect(platform.setTabTitle).toHaveBeenLastCalledWith('(1) Switchboard');
     // Old news raises nothing; nor does a new one before the opt-in.
     await act(async () => {
       store.dispatch(notificationReceived(notice(2, 71)));
-      await cacheNotified();
     });
     expect(platform.showDesktopNotification).not.toHaveBeenCalled();
     expect(platform.setTabTitle).toHaveBeenLastCalledWith('(2) Switchboard');
@@ -102,7 +97,6 @@ describe('alerts', () => {
 
     await act(async () => {
       store.dispatch(notificationReceived(notice(3, 72)));
-      await cacheNotified();
     });
     expect(platform.showDesktopNotification).toHaveBeenCalledWith(
       'New reply on #1003',
@@ -116,14 +110,12 @@ describe('alerts', () => {
     await act(async () => {
       store.dispatch(activeConversationChanged(72));
       store.dispatch(notificationReceived(notice(4, 72)));
-      await cacheNotified();
     });
     expect(platform.showDesktopNotification).not.toHaveBeenCalled();
     // In another tab (not watched), it alerts.
     platform.pageIsWatched.mockReturnValue(false);
     await act(async () => {
       store.dispatch(notificationReceived(notice(5, 72)));
-      await cacheNotified();
     });
     expect(platform.showDesktopNotification).toHaveBeenCalledTimes(1);
   });

@@ -41,6 +41,9 @@ export function makeStore(preloaded?: Partial<RootState>) {
     reducer: rootReducer,
     preloadedState: preloaded as RootState | undefined,
     middleware: (getDefault) => getDefault().prepend(signOut.middleware).concat(api.middleware),
+    // RTK Query's cache updates reach subscribers together at the end of the tick, not on the
+    // next animation frame: no frame timer is left behind, and a frame's change shows at once.
+    enhancers: (getDefault) => getDefault({ autoBatch: { type: 'tick' } }),
   });
 }
 

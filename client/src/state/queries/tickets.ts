@@ -139,12 +139,9 @@ export function placeTicket(
   page.items = rest;
 }
 
-/** Per store (keyed by its dispatch): the pending recount of saved views. */
-const recounts = new WeakMap<AppDispatch, ReturnType<typeof setTimeout>>();
-
 /**
  * A ticket from a `ticket` frame or from our own change (PATCH, create): its entry, every cached
- * list and its history follow; saved views are counted again (at most about once a second).
+ * list and its history follow; saved views are counted again.
  * Never goes back to an older version.
  */
 export const ticketReceived =
@@ -167,13 +164,7 @@ export const ticketReceived =
     }
     if (!fresh) return;
     dispatch(ticketsApiSlice.util.invalidateTags([{ type: 'TicketEvents', id: ticket.id }]));
-    if (!recounts.has(dispatch)) {
-      recounts.set(
-        dispatch,
-        setTimeout(() => {
-          recounts.delete(dispatch);
-          dispatch(ticketsApiSlice.util.invalidateTags(['TicketLists']));
-        }, 800),
-      );
-    }
+    // Saved views are counted again (a burst of changes costs one request in flight and one
+    // after it: RTK Query delays invalidations while a request runs).
+    dispatch(ticketsApiSlice.util.invalidateTags(['TicketLists']));
   };
