@@ -42,6 +42,19 @@ describe('Contacts screen', () => {
   });
 });
 
+describe('Contacts screen, opened after sign-in', () => {
+  it('loads the list again even though the session already holds one', async () => {
+    mocked.listContacts.mockResolvedValueOnce([]);
+    mocked.listContacts.mockResolvedValue([{ user: ana, online: true, since: '' }]);
+    mocked.listFriendRequests.mockResolvedValue({ incoming: [], outgoing: [] });
+    const store = signedInStore();
+    // Held since sign-in (App.tsx), from before Ana became a contact.
+    await store.dispatch(peopleApiSlice.endpoints.getContacts.initiate());
+    await renderScreen(ContactsScreen, { store });
+    await findTestId('contact-row-2');
+  });
+});
+
 describe('Friend requests screen', () => {
   it('accepting a request removes it and reloads contacts', async () => {
     mocked.listFriendRequests.mockResolvedValue({

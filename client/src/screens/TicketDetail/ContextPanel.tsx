@@ -39,7 +39,10 @@ export function ContextPanel({
     return [...seen.values()];
   }, [messages]);
 
-  const others = useListTicketsQuery({ requester: requester.id, sort: 'updated', limit: 10 });
+  const others = useListTicketsQuery(
+    { requester: requester.id, sort: 'updated', limit: 10 },
+    { refetchOnMountOrArgChange: true },
+  );
   const otherTickets = (others.data?.items ?? []).filter((x) => x.id !== ticket.id);
 
   return (

@@ -15,7 +15,7 @@ export function useTicketData(id: Id) {
   const { error } = useGetTicketQuery(id, { refetchOnMountOrArgChange: true });
   // The newest copy held anywhere: a list row shows at once, live frames win over late answers.
   const ticket = useAppSelector((s) => selectTicket(s, id));
-  const events = useGetTicketEventsQuery(id).data;
+  const events = useGetTicketEventsQuery(id, { refetchOnMountOrArgChange: true }).data;
   useGetTeamsQuery(undefined, { skip: !isStaff });
   const notFound = !!error && (error as { status?: number | null }).status === 404;
   return { ticket, events, isStaff, notFound };

@@ -78,7 +78,9 @@ export function TicketsScreen() {
     );
   const [q, setQ] = useState('');
   const [debouncedQ, setDebouncedQ] = useState('');
-  const teams = useGetTeamsQuery(undefined, { skip: !isStaff }).data ?? NO_TEAMS;
+  const teams =
+    useGetTeamsQuery(undefined, { skip: !isStaff, refetchOnMountOrArgChange: true }).data ??
+    NO_TEAMS;
   const myTeams = useMemo(
     () => teams.filter((tm) => tm.members.some((m) => m.id === me?.id)),
     [teams, me?.id],

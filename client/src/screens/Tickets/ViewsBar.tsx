@@ -35,7 +35,8 @@ export function ViewsBar({
   const me = useAppSelector((s) => s.auth.user);
   const { userId, items } = useAppSelector((s) => s.views);
   // Counted again when tickets change live (see `ticketReceived`).
-  const counts = useCountViewsQuery(items, { skip: !items.length }).data ?? {};
+  const counts =
+    useCountViewsQuery(items, { skip: !items.length, refetchOnMountOrArgChange: true }).data ?? {};
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
 

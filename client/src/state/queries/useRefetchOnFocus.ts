@@ -1,19 +1,15 @@
 import { useFocusEffect } from '@react-navigation/native';
-import { useCallback, useRef } from 'react';
+import { useCallback } from 'react';
 
 /**
- * Loads a screen's data again each time the screen comes back into view (the first time, the
- * query's own mount does it).
+ * Loads a screen's data again each time the screen comes into view, the first time included
+ * (the answer may be cached from before, e.g. by the session's subscriptions). Call it after the
+ * query hook: its subscription is then started, and a request already in flight is not repeated.
  */
 export function useRefetchOnFocus(refetch: () => unknown, skip = false): void {
-  const first = useRef(true);
   useFocusEffect(
     useCallback(() => {
-      if (first.current || skip) {
-        first.current = false;
-        return;
-      }
-      refetch();
+      if (!skip) refetch();
     }, [refetch, skip]),
   );
 }
