@@ -4,7 +4,7 @@ import { readReceived, typingReceived } from '../state/conversations';
 import { hereReceived } from '../state/here';
 import { messageReceived } from '../state/messages';
 import { presenceChanged } from '../state/presence';
-import { refreshConversation as fetchConversation } from '../state/queries/conversations';
+import { refreshConversation as refetchConversation } from '../state/queries/conversations';
 import { notificationReceived } from '../state/queries/notifications';
 import { contactUpserted, friendRequestReceived } from '../state/queries/people';
 import { ticketReceived } from '../state/queries/tickets';
@@ -136,7 +136,7 @@ function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
 
 /** Refetches a conversation (one request at a time: frames come in bursts). */
 function refreshConversation(cid: Id, ctx: DispatchContext) {
-  void ctx.dispatch(fetchConversation(cid));
+  void ctx.dispatch(refetchConversation(cid));
 }
 
 /** Someone we don't know yet spoke in a conversation (e.g. the agent who just took a ticket). */
