@@ -12,3 +12,10 @@ if (typeof window !== 'undefined' && !window.ResizeObserver) {
   };
   global.ResizeObserver = window.ResizeObserver;
 }
+
+// Icon fonts are files the bundler serves; tests have none to load (the glyphs render as text).
+jest.mock('expo-font', () => ({
+  ...jest.requireActual('expo-font'),
+  isLoaded: () => true,
+  loadAsync: async () => undefined,
+}));

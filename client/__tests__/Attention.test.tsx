@@ -7,7 +7,7 @@ import * as attention from '../src/lib/attention';
 import { attentionKey, shouldAlert, tabTitle } from '../src/state/attention';
 import { signedIn } from '../src/state/auth';
 import { activeConversationChanged } from '../src/state/conversations';
-import { fetchNotifications, notificationReceived } from '../src/state/notifications';
+import { notificationReceived, notificationsApi } from '../src/state/queries/notifications';
 import { makeStore } from '../src/state/store';
 import { agent } from './helpers/fixtures';
 import { renderWithApp } from './helpers/render';
@@ -73,7 +73,7 @@ describe('alerts', () => {
       { store },
     );
     await act(async () => {
-      await store.dispatch(fetchNotifications());
+      await store.dispatch(notificationsApi.endpoints.getNotifications.initiate());
     });
     expect(platform.setTabTitle).toHaveBeenLastCalledWith('(1) Switchboard');
     // Old news raises nothing; nor does a new one before the opt-in.

@@ -94,7 +94,9 @@ describe('bulk actions on the list', () => {
       [1, 1, { assignee_id: agent.id }],
       [3, 1, { assignee_id: agent.id }],
     ]);
-    expect(store.getState().tickets.byId['3'].assignee?.id).toBe(agent.id);
+    // Assigned, they leave the queue (and stay selected).
+    await waitFor(() => expect(queryTestId('ticket-row-1003')).toBeNull());
+    expect(textOf('tickets-bulk-count')).toBe('2 selected');
 
     // Tags are added to each ticket's own.
     await typeInto('tickets-bulk-tag', 'Printer');

@@ -184,6 +184,7 @@ describe('ConversationView', () => {
       id: 5,
       name: 'invoice.pdf',
       content_type: 'application/pdf',
+      created_at: '2026-11-25T12:00:00.000Z',
       size: 10,
       is_image: false,
       url: '/api/v1/files/5',

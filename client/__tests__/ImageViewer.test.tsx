@@ -18,6 +18,7 @@ const file = (id: number, name: string): FileInfo => ({
   id,
   name,
   content_type: 'image/png',
+  created_at: '2026-11-25T12:00:00.000Z',
   size: 10,
   is_image: true,
   url: `/api/v1/files/${id}`,

@@ -3,7 +3,9 @@ import { ContactsScreen } from '../src/screens/Contacts/ContactsScreen';
 import { FriendRequestsScreen } from '../src/screens/FriendRequests/FriendRequestsScreen';
 import { NotificationsScreen } from '../src/screens/Notifications/NotificationsScreen';
 import { signedIn } from '../src/state/auth';
-import { presenceChanged } from '../src/state/people';
+import { presenceChanged } from '../src/state/presence';
+import { selectNotifications } from '../src/state/queries/notifications';
+import { peopleApiSlice, selectContacts } from '../src/state/queries/people';
 import { makeStore } from '../src/state/store';
 import { me } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
@@ -40,6 +42,19 @@ describe('Contacts screen', () => {
   });
 });
 
+describe('Contacts screen, opened after sign-in', () => {
+  it('loads the list again even though the session already holds one', async () => {
+    mocked.listContacts.mockResolvedValueOnce([]);
+    mocked.listContacts.mockResolvedValue([{ user: ana, online: true, since: '' }]);
+    mocked.listFriendRequests.mockResolvedValue({ incoming: [], outgoing: [] });
+    const store = signedInStore();
+    // Held since sign-in (App.tsx), from before Ana became a contact.
+    await store.dispatch(peopleApiSlice.endpoints.getContacts.initiate());
+    await renderScreen(ContactsScreen, { store });
+    await findTestId('contact-row-2');
+  });
+});
+
 describe('Friend requests screen', () => {
   it('accepting a request removes it and reloads contacts', async () => {
     mocked.listFriendRequests.mockResolvedValue({
@@ -53,14 +68,19 @@ describe('Friend requests screen', () => {
       status: 'accepted',
       created_at: '',
     });
+    mocked.listContacts.mockResolvedValueOnce([]);
     mocked.listContacts.mockResolvedValue([{ user: bob, online: true, since: '' }]);
     const store = signedInStore();
+    // The contact list as the app holds it from sign-in.
+    await store.dispatch(peopleApiSlice.endpoints.getContacts.initiate());
     await renderScreen(FriendRequestsScreen, { store });
     await findTestId('request-row-9');
     await press('request-accept-9');
     expect(mocked.acceptFriendRequest).toHaveBeenCalledWith(9);
     await waitFor(() => expect(queryTestId('request-row-9')).toBeNull());
-    await waitFor(() => expect(store.getState().people.contacts['3']).toBeTruthy());
+    await waitFor(() =>
+      expect(selectContacts(store.getState()).map((c) => c.user.id)).toEqual([3]),
+    );
   });
 });
 
@@ -87,7 +107,7 @@ describe('Notifications screen', () => {
     expect(textOf('notification-1')).toContain('Ana replied on #1001');
     await press('notifications-read-all');
     expect(mocked.readAllNotifications).toHaveBeenCalled();
-    expect(store.getState().notifications.unreadCount).toBe(0);
+    expect(selectNotifications(store.getState()).data?.unread_count).toBe(0);
     expect(queryTestId('notifications-read-all')).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { roleChanged, signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { makeStore } from '../src/state/store';
-import { fetchTeams, ticketUpserted } from '../src/state/tickets';
+import { selectTicket, ticketReceived, ticketsApiSlice } from '../src/state/queries/tickets';
 import { agent, conversation, me, ticket } from './helpers/fixtures';
 import { renderScreen, renderWithApp } from './helpers/render';
 import {
@@ -71,7 +71,7 @@ describe('Tickets screen', () => {
     await renderScreen(TicketsScreen, { store });
     await findTestId('ticket-row-1001');
     await act(async () => {
-      store.dispatch(ticketUpserted({ ticket: ticket({ status: 'closed', version: 2 }), myId: 2 }));
+      store.dispatch(ticketReceived({ ticket: ticket({ status: 'closed', version: 2 }), myId: 2 }));
     });
     expect(queryTestId('ticket-row-1001')).toBeNull();
     mocked.listTickets.mockResolvedValue({
@@ -119,7 +119,7 @@ describe('Tickets screen', () => {
     await renderScreen(TicketsScreen, { store });
     await findTestId('tickets-empty');
     await act(async () => {
-      store.dispatch(ticketUpserted({ ticket: ticket({ id: 12, number: 1002 }), myId: agent.id }));
+      store.dispatch(ticketReceived({ ticket: ticket({ id: 12, number: 1002 }), myId: agent.id }));
     });
     expect(byTestId('ticket-row-1002')).toBeTruthy();
     expect(textOf('tickets-count-open')).toBe('Open: 1');
@@ -155,7 +155,9 @@ describe('Ticket header', () => {
       assignee: { id: 2, display_name: 'Ana Agent', role: 'agent', avatar_url: '' },
     });
     mocked.patchTicket.mockResolvedValue(taken);
-    store.dispatch(ticketUpserted({ ticket: ticket(), myId: 2 }));
+    // The ticket as its screen holds it.
+    mocked.getTicket.mockResolvedValue(ticket());
+    await store.dispatch(ticketsApiSlice.endpoints.getTicket.initiate(11));
     await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
     expect(textOf('ticket-sla')).toContain('First response due');
     await press('ticket-take');
@@ -163,7 +165,7 @@ describe('Ticket header', () => {
       assignee_id: 2,
       status: 'in_progress',
     });
-    await waitFor(() => expect(store.getState().tickets.byId['11'].assignee?.id).toBe(2));
+    await waitFor(() => expect(selectTicket(store.getState(), 11)?.assignee?.id).toBe(2));
   });
 
   it('a stale version shows the conflict and adopts the current ticket', async () => {
@@ -174,18 +176,21 @@ describe('Ticket header', () => {
         response: { status: 409, data: { error: { code: 'conflict', message: 'stale', current } } },
       }),
     );
+    // The ticket as its screen holds it.
+    mocked.getTicket.mockResolvedValue(ticket());
+    await store.dispatch(ticketsApiSlice.endpoints.getTicket.initiate(11));
     await renderWithApp(<TicketHeader ticket={ticket()} events={[]} />, { store });
     await press('ticket-set-priority-low');
     await findTestId('ticket-error');
     expect(textOf('ticket-error')).toContain('Someone else changed this ticket');
-    expect(store.getState().tickets.byId['11'].version).toBe(5);
+    expect(selectTicket(store.getState(), 11)?.version).toBe(5);
   });
 
   it('history names people, teams and values instead of showing ids', async () => {
     const store = storeFor(agent);
     const bea = { id: 5, display_name: 'Bea Agent', role: 'agent' as const, avatar_url: '' };
     mocked.listTeams.mockResolvedValue([{ id: 4, name: 'Billing', members: [bea] }]);
-    await store.dispatch(fetchTeams());
+    await store.dispatch(ticketsApiSlice.endpoints.getTeams.initiate());
     const actor = { id: 2, display_name: 'Ana Agent', role: 'agent' as const, avatar_url: '' };
     const at = '2026-11-25T12:00:00.000Z';
     const events = [
@@ -256,7 +261,7 @@ describe('Ticket header: teams', () => {
     const store = storeFor(agent);
     const bea = { id: 5, display_name: 'Bea Agent', role: 'agent' as const, avatar_url: '' };
     mocked.listTeams.mockResolvedValue([{ id: 4, name: 'Billing', members: [bea] }]);
-    await store.dispatch(fetchTeams());
+    await store.dispatch(ticketsApiSlice.endpoints.getTeams.initiate());
     const teamTicket = ticket({ team: { id: 4, name: 'Billing' } });
     mocked.patchTicket.mockResolvedValue({ ...teamTicket, version: 2, assignee: bea });
     await renderWithApp(<TicketHeader ticket={teamTicket} events={[]} />, { store });

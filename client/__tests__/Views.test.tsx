@@ -4,7 +4,8 @@ import * as ticketsApi from '../src/api/tickets';
 import { TicketsScreen } from '../src/screens/Tickets/TicketsScreen';
 import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
-import { compareTickets, fetchTickets, nextDue, ticketUpserted } from '../src/state/tickets';
+import { ticketReceived, ticketsApiSlice } from '../src/state/queries/tickets';
+import { compareTickets, nextDue } from '../src/state/tickets';
 import { countFor, viewsKey, type SavedView } from '../src/state/views';
 import { agent, staffSla, ticket } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
@@ -73,23 +74,27 @@ describe('sorting', () => {
     const store = makeStore();
     store.dispatch(signedIn(agent));
     mocked.listTickets.mockResolvedValue({ items: [urgent, high, low], counts, next_cursor: null });
-    await store.dispatch(fetchTickets({ query: { sort: 'priority' } }));
+    const q = { sort: 'priority' as const };
+    await store.dispatch(ticketsApiSlice.endpoints.listTickets.initiate(q));
+    const ids = () =>
+      ticketsApiSlice.endpoints.listTickets
+        .select(q)(store.getState())
+        .data?.items.map((t) => t.id);
     // Low becomes medium and was updated last: under priority sorting it stays below high.
     store.dispatch(
-      ticketUpserted({
+      ticketReceived({
         ticket: { ...low, priority: 'medium', version: 2, updated_at: at(9) },
         myId: agent.id,
       }),
     );
-    expect(store.getState().tickets.list.ids).toEqual([2, 3, 1]);
+    expect(ids()).toEqual([2, 3, 1]);
     store.dispatch(
-      ticketUpserted({
+      ticketReceived({
         ticket: { ...low, priority: 'urgent', version: 3, updated_at: at(10) },
         myId: agent.id,
       }),
     );
-    expect(store.getState().tickets.list.ids).toEqual([1, 2, 3]);
-    expect(store.getState().tickets.revision).toBe(2);
+    expect(ids()).toEqual([1, 2, 3]);
   });
 });
 
@@ -165,7 +170,7 @@ describe('saved views', () => {
       next_cursor: null,
     });
     await act(async () => {
-      store.dispatch(ticketUpserted({ ticket: ticket({ version: 9 }), myId: agent.id }));
+      store.dispatch(ticketReceived({ ticket: ticket({ version: 9 }), myId: agent.id }));
     });
     await waitFor(() => expect(textOf(chip)).toBe('My waiting urgent · 3'), { timeout: 3000 });
 

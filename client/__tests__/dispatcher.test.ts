@@ -3,12 +3,18 @@ import { signedIn } from '../src/state/auth';
 import { conversationUpserted } from '../src/state/conversations';
 import { messagesLoaded } from '../src/state/messages';
 import { makeStore } from '../src/state/store';
-import { fetchTickets, ticketUpserted } from '../src/state/tickets';
+import { notificationsApi, selectNotifications } from '../src/state/queries/notifications';
+import { peopleApiSlice, selectContacts, selectFriendRequests } from '../src/state/queries/people';
+import { selectTicket, ticketReceived, ticketsApiSlice } from '../src/state/queries/tickets';
+import { listMessages } from '../src/api/conversations';
+import { getTicket } from '../src/api/tickets';
 import { conversation, me, message, ticket } from './helpers/fixtures';
 
+jest.mock('../src/api/tickets');
 jest.mock('../src/api/conversations', () => ({
   getConversation: jest.fn(() => new Promise(() => undefined)),
   listConversations: jest.fn(() => new Promise(() => undefined)),
+  listMessages: jest.fn(() => new Promise(() => undefined)),
 }));
 
 function setup() {
@@ -16,15 +22,24 @@ function setup() {
   store.dispatch(signedIn(me));
   store.dispatch(conversationUpserted(conversation()));
   const outbox = { ack: jest.fn(() => true), fail: jest.fn() };
-  const fillGap = jest.fn();
   const ctx: DispatchContext = {
     dispatch: store.dispatch,
     getState: store.getState,
     outbox,
-    fillGap,
     now: () => 1_000,
   };
-  return { store, ctx, outbox, fillGap };
+  return { store, ctx, outbox };
+}
+
+/** The contact list and friend requests as loaded at sign-in (empty). */
+async function seedPeople(store: ReturnType<typeof setup>['store']) {
+  await store.dispatch(peopleApiSlice.util.upsertQueryData('getContacts', undefined, []));
+  await store.dispatch(
+    peopleApiSlice.util.upsertQueryData('getFriendRequests', undefined, {
+      incoming: [],
+      outgoing: [],
+    }),
+  );
 }
 
 describe('dispatcher', () => {
@@ -64,8 +79,8 @@ describe('dispatcher', () => {
     expect(outbox.ack).toHaveBeenCalledWith('c-9');
   });
 
-  it('asks for the missing range when a seq gap appears in a loaded conversation', () => {
-    const { store, ctx, fillGap } = setup();
+  it('leaves seq gaps to the server (customers skip internal notes by design)', () => {
+    const { store, ctx } = setup();
     store.dispatch(
       messagesLoaded({
         conversationId: 7,
@@ -75,9 +90,11 @@ describe('dispatcher', () => {
       }),
     );
     handleServerFrame({ type: 'message', message: message(3) }, ctx);
-    expect(fillGap).not.toHaveBeenCalled();
     handleServerFrame({ type: 'message', message: message(6) }, ctx);
-    expect(fillGap).toHaveBeenCalledWith(7, 3);
+    expect(listMessages).not.toHaveBeenCalled();
+    expect(store.getState().messages.byConversation['7'].items.map((m) => m.seq)).toEqual([
+      1, 2, 3, 6,
+    ]);
   });
 
   it('account_updated switches the role at once and says whether it changed', () => {
@@ -112,8 +129,9 @@ describe('dispatcher', () => {
     expect(member?.last_read_seq).toBe(5);
   });
 
-  it('presence updates contacts', () => {
+  it('a contact frame lists the contact; presence frames move who is online', async () => {
     const { store, ctx } = setup();
+    await seedPeople(store);
     handleServerFrame(
       {
         type: 'contact',
@@ -126,12 +144,13 @@ describe('dispatcher', () => {
       ctx,
     );
     handleServerFrame({ type: 'presence', user_id: 2, online: true }, ctx);
-    expect(store.getState().people.contacts['2'].online).toBe(true);
-    expect(store.getState().people.presence['2']).toBe(true);
+    expect(selectContacts(store.getState()).map((c) => c.user.id)).toEqual([2]);
+    expect(store.getState().presence.byUser['2']).toBe(true);
   });
 
-  it('friend requests land in incoming or outgoing', () => {
+  it('friend requests land in incoming or outgoing', async () => {
     const { store, ctx } = setup();
+    await seedPeople(store);
     const ana = { id: 2, display_name: 'Ana', role: 'agent' as const, avatar_url: '' };
     const mine = { id: 1, display_name: 'Me', role: 'customer' as const, avatar_url: '' };
     handleServerFrame(
@@ -141,7 +160,7 @@ describe('dispatcher', () => {
       },
       ctx,
     );
-    expect(store.getState().people.incoming.map((r) => r.id)).toEqual([5]);
+    expect(selectFriendRequests(store.getState()).incoming.map((r) => r.id)).toEqual([5]);
     handleServerFrame(
       {
         type: 'friend_request',
@@ -149,11 +168,17 @@ describe('dispatcher', () => {
       },
       ctx,
     );
-    expect(store.getState().people.incoming).toEqual([]);
+    expect(selectFriendRequests(store.getState()).incoming).toEqual([]);
   });
 
-  it('notifications are prepended once and counted', () => {
+  it('notifications are prepended once and counted, in the cached list', async () => {
     const { store, ctx } = setup();
+    await store.dispatch(
+      notificationsApi.util.upsertQueryData('getNotifications', undefined, {
+        items: [],
+        unread_count: 0,
+      }),
+    );
     const n = {
       id: 3,
       kind: 'ticket_reply',
@@ -164,20 +189,25 @@ describe('dispatcher', () => {
     };
     handleServerFrame({ type: 'notification', notification: n }, ctx);
     handleServerFrame({ type: 'notification', notification: n }, ctx);
-    expect(store.getState().notifications.items).toHaveLength(1);
-    expect(store.getState().notifications.unreadCount).toBe(1);
+    expect(selectNotifications(store.getState()).data?.items).toHaveLength(1);
+    expect(selectNotifications(store.getState()).data?.unread_count).toBe(1);
   });
 
-  it('a live ticket updates the list for the current query', () => {
+  it('a live ticket updates every cached list and the ticket itself', async () => {
     const { store, ctx } = setup();
-    store.dispatch({
-      type: fetchTickets.pending.type,
-      meta: { arg: { query: { assignee: 'none', sort: 'updated' } } },
-    });
+    const queue = { assignee: 'none' as const, sort: 'updated' as const };
+    const empty = { open: 0, in_progress: 0, pending: 0, closed: 0 };
+    await store.dispatch(
+      ticketsApiSlice.util.upsertQueryData('listTickets', queue, {
+        items: [],
+        counts: empty,
+        next_cursor: null,
+      }),
+    );
     handleServerFrame({ type: 'ticket', ticket: ticket() }, ctx);
-    let s = store.getState().tickets;
-    expect(s.list.ids).toEqual([11]);
-    expect(s.list.counts).toEqual({ open: 1, in_progress: 0, pending: 0, closed: 0 });
+    const list = () => ticketsApiSlice.endpoints.listTickets.select(queue)(store.getState()).data;
+    expect(list()?.items.map((t) => t.id)).toEqual([11]);
+    expect(list()?.counts).toEqual({ open: 1, in_progress: 0, pending: 0, closed: 0 });
     // An agent takes it: it leaves the queue.
     handleServerFrame(
       {
@@ -190,10 +220,9 @@ describe('dispatcher', () => {
       },
       ctx,
     );
-    s = store.getState().tickets;
-    expect(s.list.ids).toEqual([]);
-    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, pending: 0, closed: 0 });
-    expect(s.byId['11'].status).toBe('in_progress');
+    expect(list()?.items).toEqual([]);
+    expect(list()?.counts).toEqual(empty);
+    expect(selectTicket(store.getState(), 11)).toBeUndefined(); // held nowhere any more
   });
 });
 
@@ -210,19 +239,10 @@ describe('dispatcher: conversation membership', () => {
 });
 
 describe('dispatcher: tickets', () => {
-  it('refetches a ticket when its first response arrives', () => {
+  it('does not refetch a ticket on its first response (the server sends the ticket frame)', () => {
     const { store, ctx } = setup();
-    const refreshTicket = jest.fn();
-    store.dispatch(ticketUpserted({ ticket: ticket({ conversation_id: 7 }), myId: 1 }));
-    handleServerFrame(
-      { type: 'message', message: message(1, { sender_id: 1 }) },
-      { ...ctx, refreshTicket },
-    );
-    expect(refreshTicket).not.toHaveBeenCalled(); // the requester's own message
-    handleServerFrame(
-      { type: 'message', message: message(2, { sender_id: 2 }) },
-      { ...ctx, refreshTicket },
-    );
-    expect(refreshTicket).toHaveBeenCalledWith(11);
+    store.dispatch(ticketReceived({ ticket: ticket({ conversation_id: 7 }), myId: 1 }));
+    handleServerFrame({ type: 'message', message: message(2, { sender_id: 2 }) }, ctx);
+    expect(getTicket).not.toHaveBeenCalled();
   });
 });

@@ -150,6 +150,7 @@ describe('Outbox', () => {
           id: 42,
           name: 'a.png',
           content_type: 'image/png',
+          created_at: '2026-11-25T12:00:00.000Z',
           size: 3,
           is_image: true,
           url: '/api/v1/files/42',

@@ -76,7 +76,7 @@ describe('realtime pipeline', () => {
         body: 'written while offline',
       },
     ]);
-    expect(ws2.sent.map((f) => f.type)).toEqual(['auth', 'resume', 'send']);
+    expect(ws2.sent.map((f) => f.type)).toEqual(['auth', 'send']);
 
     const stored = message(5, {
       sender_id: 1,
@@ -98,7 +98,7 @@ describe('realtime pipeline', () => {
   it('resumes from the conversation list and from loaded messages', async () => {
     const { store, rt } = await setup();
     const ws = ready();
-    expect(ws.sentOfType('resume')).toEqual([{ type: 'resume', positions: { '7': 4 } }]);
+    expect(ws.sentOfType('auth')).toEqual([{ type: 'auth', token: 'tok', resume: { '7': 4 } }]);
     ws.receive({ type: 'message', message: message(5) });
     expect(resumePositions(store.getState())).toEqual({ '7': 5 });
     rt.stop();

@@ -1,31 +1,43 @@
 import { signedIn, signedOut } from '../src/state/auth';
 import reducer, {
   conversationUpserted,
-  fetchConversations,
   readReceived,
   sortedConversations,
   typingExpired,
   typingReceived,
 } from '../src/state/conversations';
 import { messageReceived } from '../src/state/messages';
-import notifications, {
-  markAllNotificationsRead,
+import * as peopleApi from '../src/api/people';
+import * as ticketsApi from '../src/api/tickets';
+import { presenceChanged } from '../src/state/presence';
+import {
   notificationReceived,
-} from '../src/state/notifications';
-import people, {
+  notificationsApi,
+  selectNotifications,
+} from '../src/state/queries/notifications';
+import {
   contactUpserted,
   friendRequestReceived,
-  presenceChanged,
-} from '../src/state/people';
+  peopleApiSlice,
+  selectContacts,
+  selectFriendRequests,
+} from '../src/state/queries/people';
+import {
+  loadMoreTickets,
+  selectTicket,
+  ticketReceived,
+  ticketsApiSlice,
+} from '../src/state/queries/tickets';
 import { makeStore } from '../src/state/store';
-import tickets, {
-  fetchTickets,
-  matchesQuery,
-  queryKey,
-  ticketQuery,
-  ticketUpserted,
-} from '../src/state/tickets';
+import { matchesQuery, ticketQuery } from '../src/state/tickets';
 import { conversation, me, message, ticket } from './helpers/fixtures';
+
+jest.mock('../src/api/people');
+jest.mock('../src/api/tickets');
+const mocked = ticketsApi as jest.Mocked<typeof ticketsApi>;
+beforeEach(() => {
+  (peopleApi as jest.Mocked<typeof peopleApi>).readAllNotifications.mockResolvedValue(undefined);
+});
 
 describe('conversations slice', () => {
   it('counts unread messages from others, not our own, not in the open conversation', () => {
@@ -58,24 +70,30 @@ describe('conversations slice', () => {
   it('sorts by latest activity and filters by kind', () => {
     let s = reducer(
       undefined,
-      fetchConversations.fulfilled(
-        [
-          conversation({
-            id: 1,
-            last_message: message(1, { created_at: '2026-11-25T10:00:00.000Z' }),
-          }),
-          conversation({
-            id: 2,
-            kind: 'ticket',
-            last_message: message(1, { created_at: '2026-11-25T12:00:00.000Z' }),
-          }),
-          conversation({
-            id: 3,
-            last_message: message(1, { created_at: '2026-11-25T11:00:00.000Z' }),
-          }),
-        ],
-        'r',
-        undefined,
+      conversationUpserted(
+        conversation({
+          id: 1,
+          last_message: message(1, { created_at: '2026-11-25T10:00:00.000Z' }),
+        }),
+      ),
+    );
+    s = reducer(
+      s,
+      conversationUpserted(
+        conversation({
+          id: 2,
+          kind: 'ticket',
+          last_message: message(1, { created_at: '2026-11-25T12:00:00.000Z' }),
+        }),
+      ),
+    );
+    s = reducer(
+      s,
+      conversationUpserted(
+        conversation({
+          id: 3,
+          last_message: message(1, { created_at: '2026-11-25T11:00:00.000Z' }),
+        }),
       ),
     );
     expect(sortedConversations(s).map((c) => c.id)).toEqual([2, 3, 1]);
@@ -85,7 +103,7 @@ describe('conversations slice', () => {
   });
 });
 
-describe('tickets slice', () => {
+describe('ticket lists', () => {
   it('builds the query of each tab', () => {
     expect(ticketQuery('queue', {}, null)).toEqual({ sort: 'updated', assignee: 'none' });
     expect(ticketQuery('mine', { status: 'open' }, null)).toEqual({
@@ -114,105 +132,118 @@ describe('tickets slice', () => {
     expect(matchesQuery(t, { q: 'scanner' }, 2)).toBe(false);
   });
 
-  it('never goes back to an older version of a ticket', () => {
-    let s = tickets(
-      undefined,
-      ticketUpserted({ ticket: ticket({ version: 3, status: 'closed' }), myId: 1 }),
-    );
-    s = tickets(s, ticketUpserted({ ticket: ticket({ version: 2, status: 'open' }), myId: 1 }));
-    expect(s.byId['11'].status).toBe('closed');
+  it('never goes back to an older version of a ticket', async () => {
+    const store = makeStore();
+    await store.dispatch(ticketsApiSlice.util.upsertQueryData('getTicket', 11, ticket()));
+    store.dispatch(ticketReceived({ ticket: ticket({ version: 3, status: 'closed' }), myId: 1 }));
+    store.dispatch(ticketReceived({ ticket: ticket({ version: 2, status: 'open' }), myId: 1 }));
+    expect(selectTicket(store.getState(), 11)?.status).toBe('closed');
   });
 
-  it('ignores a late answer for a query that is no longer shown', () => {
+  it('keeps each query in its own list and appends the next page', async () => {
     const queue = { sort: 'updated' as const, assignee: 'none' as const };
     const mine = { sort: 'updated' as const, assignee: 'me' as const };
-    let s = tickets(undefined, fetchTickets.pending('r1', { query: queue }));
-    s = tickets(s, fetchTickets.pending('r2', { query: mine }));
-    s = tickets(
-      s,
-      fetchTickets.fulfilled(
-        {
-          page: { items: [ticket()], counts: { open: 1, in_progress: 0, pending: 0, closed: 0 } },
-          key: queryKey(queue),
-        },
-        'r1',
-        { query: queue },
-      ),
+    const counts = { open: 2, in_progress: 0, pending: 0, closed: 0 };
+    mocked.listTickets.mockImplementation(async (q) =>
+      q.cursor
+        ? { items: [ticket({ id: 12, number: 1002 })], counts, next_cursor: null }
+        : { items: q.assignee === 'none' ? [ticket()] : [], counts, next_cursor: 'c2' },
     );
-    expect(s.list.key).toBe(queryKey(mine));
-    expect(s.list.ids).toEqual([]);
+    const store = makeStore();
+    await store.dispatch(ticketsApiSlice.endpoints.listTickets.initiate(queue));
+    await store.dispatch(ticketsApiSlice.endpoints.listTickets.initiate(mine));
+    const list = (q: typeof queue | typeof mine) =>
+      ticketsApiSlice.endpoints.listTickets.select(q)(store.getState()).data;
+    expect(list(mine)?.items).toEqual([]);
+    await store.dispatch(loadMoreTickets(queue, 'c2'));
+    expect(mocked.listTickets).toHaveBeenLastCalledWith({ ...queue, cursor: 'c2' });
+    expect(list(queue)?.items.map((t) => t.id)).toEqual([11, 12]);
+    expect(list(queue)?.next_cursor).toBeNull();
   });
 
-  it('moves a live status change between counts', () => {
+  it('moves a live status change between counts', async () => {
     const q = { sort: 'updated' as const };
-    let s = tickets(undefined, fetchTickets.pending('r', { query: q }));
-    s = tickets(
-      s,
-      fetchTickets.fulfilled(
-        {
-          page: { items: [ticket()], counts: { open: 1, in_progress: 0, pending: 0, closed: 0 } },
-          key: queryKey(q),
-        },
-        'r',
-        { query: q },
-      ),
+    const store = makeStore();
+    await store.dispatch(
+      ticketsApiSlice.util.upsertQueryData('listTickets', q, {
+        items: [ticket()],
+        counts: { open: 1, in_progress: 0, pending: 0, closed: 0 },
+        next_cursor: null,
+      }),
     );
-    s = tickets(s, ticketUpserted({ ticket: ticket({ version: 2, status: 'closed' }), myId: 1 }));
-    expect(s.list.counts).toEqual({ open: 0, in_progress: 0, pending: 0, closed: 1 });
-    expect(s.list.ids).toEqual([11]);
+    store.dispatch(ticketReceived({ ticket: ticket({ version: 2, status: 'closed' }), myId: 1 }));
+    const page = ticketsApiSlice.endpoints.listTickets.select(q)(store.getState()).data;
+    expect(page?.counts).toEqual({ open: 0, in_progress: 0, pending: 0, closed: 1 });
+    expect(page?.items.map((t) => t.id)).toEqual([11]);
   });
 });
 
-describe('people slice', () => {
+describe('people', () => {
   const ana = { id: 2, display_name: 'Ana', role: 'agent' as const, avatar_url: '' };
   const mine = { id: 1, display_name: 'Me', role: 'customer' as const, avatar_url: '' };
 
-  it('places requests by direction and clears them when we become contacts', () => {
-    let s = people(
-      undefined,
+  it('places requests by direction and clears them when we become contacts', async () => {
+    const store = makeStore();
+    await store.dispatch(
+      peopleApiSlice.util.upsertQueryData('getFriendRequests', undefined, {
+        incoming: [],
+        outgoing: [],
+      }),
+    );
+    await store.dispatch(peopleApiSlice.util.upsertQueryData('getContacts', undefined, []));
+    store.dispatch(
       friendRequestReceived({
         request: { id: 1, from: mine, to: ana, status: 'pending', created_at: '' },
         myId: 1,
       }),
     );
-    expect(s.outgoing.map((r) => r.id)).toEqual([1]);
-    s = people(s, contactUpserted({ user: ana, online: true, since: '' }));
-    expect(s.outgoing).toEqual([]);
-    expect(s.contacts['2'].online).toBe(true);
-    s = people(s, presenceChanged({ userId: 2, online: false }));
-    expect(s.contacts['2'].online).toBe(false);
+    expect(selectFriendRequests(store.getState()).outgoing.map((r) => r.id)).toEqual([1]);
+    store.dispatch(contactUpserted({ user: ana, online: true, since: '' }));
+    expect(selectFriendRequests(store.getState()).outgoing).toEqual([]);
+    expect(selectContacts(store.getState()).map((c) => c.user.id)).toEqual([2]);
+    store.dispatch(presenceChanged({ userId: 2, online: false }));
+    expect(store.getState().presence.byUser['2']).toBe(false);
   });
 });
 
-describe('notifications slice', () => {
-  it('counts unread and marks all read at once', () => {
-    let s = notifications(
-      undefined,
+describe('notifications', () => {
+  it('counts unread and marks all read at once', async () => {
+    const store = makeStore();
+    await store.dispatch(
+      notificationsApi.util.upsertQueryData('getNotifications', undefined, {
+        items: [],
+        unread_count: 0,
+      }),
+    );
+    store.dispatch(
       notificationReceived({ id: 1, kind: 'x', title: 'a', body: '', read: false, created_at: '' }),
     );
-    s = notifications(
-      s,
+    store.dispatch(
       notificationReceived({ id: 2, kind: 'x', title: 'b', body: '', read: false, created_at: '' }),
     );
-    expect(s.unreadCount).toBe(2);
-    s = notifications(s, markAllNotificationsRead.pending('r', undefined));
-    expect(s.unreadCount).toBe(0);
-    expect(s.items.every((n) => n.read)).toBe(true);
+    expect(selectNotifications(store.getState()).data?.unread_count).toBe(2);
+    void store.dispatch(notificationsApi.endpoints.markAllNotificationsRead.initiate());
+    const d = selectNotifications(store.getState()).data;
+    expect(d?.unread_count).toBe(0);
+    expect(d?.items.every((n) => n.read)).toBe(true);
   });
 });
 
 describe('store', () => {
-  it('sign-out clears every user-scoped slice', () => {
+  it('sign-out clears every user-scoped slice and every cached answer', async () => {
     const store = makeStore();
     store.dispatch(signedIn(me));
     store.dispatch(conversationUpserted(conversation()));
-    store.dispatch(
-      notificationReceived({ id: 1, kind: 'x', title: 'a', body: '', read: false, created_at: '' }),
+    await store.dispatch(
+      notificationsApi.util.upsertQueryData('getNotifications', undefined, {
+        items: [],
+        unread_count: 3,
+      }),
     );
     store.dispatch(signedOut());
     const s = store.getState();
     expect(s.auth.user).toBeNull();
     expect(s.conversations.byId).toEqual({});
-    expect(s.notifications.items).toEqual([]);
+    expect(selectNotifications(s).data).toBeUndefined();
   });
 });

@@ -68,19 +68,29 @@ describe('backoffDelay', () => {
 });
 
 describe('RealtimeSocket', () => {
-  it('sends auth as the first frame, then resume with the last seq of each conversation', () => {
+  it('sends auth as the first frame, resuming from the last seq of each conversation', () => {
     const { socket, statuses, onReady } = setup();
     socket.start();
     const ws = FakeSocket.last();
     expect(ws.url).toBe('ws://test/api/v1/ws');
     ws.open();
-    expect(ws.sent).toEqual([{ type: 'auth', token: 'tok-1' }]);
+    expect(ws.sent).toEqual([{ type: 'auth', token: 'tok-1', resume: { '7': 3 } }]);
     expect(socket.isReady).toBe(false);
     ws.receive({ type: 'ready', user_id: 1, connection_id: 'c1' });
-    expect(ws.sent[1]).toEqual({ type: 'resume', positions: { '7': 3 } });
+    // No separate `resume` frame: the server replays before any live event.
+    expect(ws.sent).toHaveLength(1);
     expect(socket.isReady).toBe(true);
     expect(onReady).toHaveBeenCalledTimes(1);
     expect(statuses[statuses.length - 1]).toBe('online');
+  });
+
+  it('leaves resume out of auth when there is nothing to resume', () => {
+    const { socket, setPositions } = setup();
+    setPositions({});
+    socket.start();
+    const ws = FakeSocket.last();
+    ws.open();
+    expect(ws.sent).toEqual([{ type: 'auth', token: 'tok-1' }]);
   });
 
   it('refuses to send application frames before ready', () => {
@@ -118,7 +128,9 @@ describe('RealtimeSocket', () => {
     expect(FakeSocket.instances).toHaveLength(3);
     jest.advanceTimersByTime(1);
     const ws = connectReady();
-    expect(ws.sentOfType('resume')).toEqual([{ type: 'resume', positions: { '7': 9, '8': 2 } }]);
+    expect(ws.sentOfType('auth')).toEqual([
+      { type: 'auth', token: 'tok-1', resume: { '7': 9, '8': 2 } },
+    ]);
     expect(statuses[statuses.length - 1]).toBe('online');
   });
 
@@ -133,7 +145,7 @@ describe('RealtimeSocket', () => {
     const ws = FakeSocket.last();
     expect(FakeSocket.instances).toHaveLength(2);
     ws.open();
-    expect(ws.sent[0]).toEqual({ type: 'auth', token: 'tok-2' });
+    expect(ws.sent[0]).toEqual({ type: 'auth', token: 'tok-2', resume: { '7': 3 } });
   });
 
   it('stops when the session cannot be refreshed', async () => {

@@ -16,6 +16,11 @@ export const tests = {
         );
       }
       const ann = await newPerson(browser, server.baseURL);
+      // The icon font (tabs and buttons) is a file the server serves next to the bundle.
+      const fonts = [];
+      ann.page.on('response', (r) => {
+        if (/\.ttf(\?|$)/.test(r.url())) fonts.push({ url: r.url(), status: r.status() });
+      });
       await ann.page.goto('/');
       await ann.page.getByTestId('signin-screen').waitFor();
       await shot(ann.page, 'signin-light');
@@ -26,6 +31,11 @@ export const tests = {
       });
       await ann.page.reload();
       await ann.page.getByTestId('tab-profile').click();
+      assert(
+        fonts.some((f) => /Ionicons/.test(f.url) && f.status === 200) &&
+          fonts.every((f) => f.status === 200),
+        `icon font served: ${JSON.stringify(fonts)}`,
+      );
       await ann.page.getByTestId('profile-name').waitFor();
       assert(
         (await ann.page.getByTestId('profile-name').textContent()) === 'Ann Customer',

@@ -49,7 +49,12 @@ self.addEventListener('fetch', (event) => {
     );
     return;
   }
-  if (url.pathname.startsWith('/_expo/static/') || url.pathname.startsWith('/icons/')) {
+  // Hashed names: bundles, icons, and the icon font under /assets/ (buttons and tabs offline).
+  if (
+    url.pathname.startsWith('/_expo/static/') ||
+    url.pathname.startsWith('/icons/') ||
+    url.pathname.startsWith('/assets/')
+  ) {
     event.respondWith(
       caches.match(req).then(
         (hit) =>

@@ -7,6 +7,7 @@ export CI=1 EXPO_NO_TELEMETRY=1 EXPO_OFFLINE=1
 step() { echo; echo "== client: $* =="; }
 
 step "npm ci";          npm ci --no-audit --no-fund
+step "api:check";       npm run api:check
 step "typecheck";       npm run typecheck
 step "lint";            npm run lint
 step "format:check";    npm run format:check

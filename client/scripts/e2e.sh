@@ -8,7 +8,7 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "== installing Debian chromium =="
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-color-emoji
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
 fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund

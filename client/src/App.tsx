@@ -17,17 +17,17 @@ import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
 import { RealtimeProvider } from './realtime/context';
-import { initRealtime, type Realtime } from './realtime';
-import { fetchConversations } from './state/conversations';
+import { createRealtime, type Realtime } from './realtime';
 import { useAppDispatch, useAppSelector } from './state/hooks';
-import { fetchNotifications } from './state/notifications';
-import { fetchContacts, fetchFriendRequests } from './state/people';
+import { conversationsApi } from './state/queries/conversations';
+import { notificationsApi } from './state/queries/notifications';
+import { peopleApiSlice } from './state/queries/people';
 import { bootstrapSession } from './state/session';
 import { makeStore } from './state/store';
 import { ThemeProvider, useTheme } from './theme';
 
 const store = makeStore();
-const realtime = initRealtime(store);
+const realtime = createRealtime(store);
 registerServiceWorker();
 
 function Root({ rt }: { rt: Realtime }) {
@@ -42,12 +42,18 @@ function Root({ rt }: { rt: Realtime }) {
 
   useEffect(() => {
     if (status !== 'signedIn' || userId == null) return;
-    void dispatch(fetchConversations());
-    void dispatch(fetchNotifications());
-    void dispatch(fetchContacts());
-    void dispatch(fetchFriendRequests());
+    // Held for the whole session: frames update these caches, a reconnect refetches them.
+    const subscriptions = [
+      dispatch(conversationsApi.endpoints.getConversations.initiate()),
+      dispatch(notificationsApi.endpoints.getNotifications.initiate()),
+      dispatch(peopleApiSlice.endpoints.getContacts.initiate()),
+      dispatch(peopleApiSlice.endpoints.getFriendRequests.initiate()),
+    ];
     void rt.start();
-    return () => rt.stop();
+    return () => {
+      rt.stop();
+      subscriptions.forEach((s) => s.unsubscribe());
+    };
   }, [status, userId, dispatch, rt]);
 
   const navTheme: NavTheme = useMemo(() => {

@@ -34,7 +34,7 @@ export function message(seq: number, extra: Partial<Message> = {}): Message {
     sender_id: 2,
     kind: 'text',
     body: `message ${seq}`,
-    client_id: null,
+    client_id: '',
     attachments: [],
     created_at: new Date(Date.UTC(2026, 10, 25, 12, 0, seq)).toISOString(),
     ...extra,

@@ -148,7 +148,7 @@ export function toApiFailure(e: unknown): ApiFailure {
         status: ax.response?.status ?? null,
         code: body.code,
         message: body.message,
-        fields: body.fields,
+        fields: body.fields ?? undefined,
         body,
         ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfter } : {}),
       };

@@ -1,8 +1,11 @@
 import { api } from './client';
-import type { Conversation, Id, Message } from './types';
+import type { components } from './schema';
+import type { Conversation, Id } from './types';
+
+type Schemas = components['schemas'];
 
 export async function listConversations() {
-  return (await api.get<{ items: Conversation[] }>('/conversations')).data.items;
+  return (await api.get<Schemas['ConversationList']>('/conversations')).data.items;
 }
 
 export async function getConversation(id: Id) {
@@ -17,15 +20,12 @@ export async function listMessages(
   id: Id,
   opts: { after_seq?: number; before_seq?: number; limit?: number },
 ) {
-  return (await api.get<{ items: Message[] }>(`/conversations/${id}/messages`, { params: opts }))
+  return (await api.get<Schemas['MessagePage']>(`/conversations/${id}/messages`, { params: opts }))
     .data.items;
 }
 
-export async function postMessage(
-  id: Id,
-  body: { body: string; client_id: string; kind?: 'text' | 'note'; attachment_ids?: Id[] },
-) {
-  return (await api.post<Message>(`/conversations/${id}/messages`, body)).data;
+export async function postMessage(id: Id, body: Schemas['SendMessageRequest']) {
+  return (await api.post<Schemas['MessageView']>(`/conversations/${id}/messages`, body)).data;
 }
 
 export async function markRead(id: Id, seq: number) {

@@ -1,18 +1,23 @@
 import { api } from './client';
-import type { Contact, FriendRequest, Id, Notification, User } from './types';
+import type {
+  ContactList,
+  FriendRequest,
+  FriendRequestList,
+  Id,
+  NotificationList,
+  UserPage,
+} from './types';
 
-export async function searchUsers(q: string, cursor?: string) {
+export async function searchUsers(q: string, cursor?: number) {
   return (
-    await api.get<{ items: User[]; next_cursor?: string | null }>('/users', {
-      params: { q, ...(cursor ? { cursor } : {}) },
+    await api.get<UserPage>('/users', {
+      params: { q, ...(cursor != null ? { cursor } : {}) },
     })
   ).data;
 }
 
 export async function listFriendRequests() {
-  return (
-    await api.get<{ incoming: FriendRequest[]; outgoing: FriendRequest[] }>('/friend-requests')
-  ).data;
+  return (await api.get<FriendRequestList>('/friend-requests')).data;
 }
 
 export async function sendFriendRequest(toUserId: Id) {
@@ -32,7 +37,7 @@ export async function cancelFriendRequest(id: Id) {
 }
 
 export async function listContacts() {
-  return (await api.get<{ items: Contact[] }>('/contacts')).data.items;
+  return (await api.get<ContactList>('/contacts')).data.items;
 }
 
 export async function removeContact(userId: Id) {
@@ -40,7 +45,7 @@ export async function removeContact(userId: Id) {
 }
 
 export async function listNotifications() {
-  return (await api.get<{ items: Notification[]; unread_count: number }>('/notifications')).data;
+  return (await api.get<NotificationList>('/notifications')).data;
 }
 
 export async function readNotification(id: Id) {

@@ -1,5 +1,8 @@
 import { api } from './client';
-import type { Id, Priority, Team, Ticket, TicketEvent, TicketPage, TicketStatus } from './types';
+import type { components } from './schema';
+import type { Id, Priority, Team, Ticket, TicketPage, TicketPatch, TicketStatus } from './types';
+
+export type { TicketPatch } from './types';
 
 /** `sla`: the next due time first (see the server's `sort=sla`). */
 export type TicketSort = 'updated' | 'created' | 'priority' | 'sla';
@@ -33,22 +36,15 @@ export async function getTicket(id: Id) {
   return (await api.get<Ticket>(`/tickets/${id}`)).data;
 }
 
-export interface TicketPatch {
-  status?: TicketStatus;
-  priority?: Priority;
-  assignee_id?: Id | null;
-  team_id?: Id | null;
-  tags?: string[];
-}
-
 export async function patchTicket(id: Id, version: number, patch: TicketPatch) {
   return (await api.patch<Ticket>(`/tickets/${id}`, { version, ...patch })).data;
 }
 
 export async function ticketEvents(id: Id) {
-  return (await api.get<{ items: TicketEvent[] }>(`/tickets/${id}/events`)).data.items;
+  return (await api.get<components['schemas']['TicketEventList']>(`/tickets/${id}/events`)).data
+    .items;
 }
 
-export async function listTeams() {
-  return (await api.get<Team[] | { items: Team[] }>('/teams')).data;
+export async function listTeams(): Promise<Team[]> {
+  return (await api.get<components['schemas']['TeamList']>('/teams')).data.items;
 }

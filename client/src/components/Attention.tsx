@@ -14,6 +14,10 @@ import { loadAttention, setAttention, shouldAlert, tabTitle } from '../state/att
 import { useAppDispatch, useAppSelector } from '../state/hooks';
 import { useTheme } from '../theme';
 import { Button } from './Button';
+import { useGetNotificationsQuery } from '../state/queries/notifications';
+import type { Notification } from '../api/types';
+
+const NO_NOTIFICATIONS: Notification[] = [];
 
 /**
  * Runs while signed in: the tab title carries the unread count, and each new notification
@@ -24,7 +28,10 @@ export function AttentionEffects() {
   const dispatch = useAppDispatch();
   const me = useAppSelector((s) => s.auth.user);
   const prefs = useAppSelector((s) => s.attention);
-  const { items, unreadCount, loaded } = useAppSelector((s) => s.notifications);
+  const { data } = useGetNotificationsQuery();
+  const items = data?.items ?? NO_NOTIFICATIONS;
+  const unreadCount = data?.unread_count ?? 0;
+  const loaded = !!data;
   const active = useAppSelector((s) => s.conversations.activeId);
   const seen = useRef<Set<number> | null>(null);
 

@@ -1,9 +1,12 @@
-import { ActivityIndicator, Pressable, StyleSheet, Text, type ViewStyle } from 'react-native';
+import { ActivityIndicator, Pressable, StyleSheet, Text, View, type ViewStyle } from 'react-native';
 
 import { useTheme } from '../theme';
+import { Icon, type IconName } from './Icon';
 
 interface Props {
   title: string;
+  /** Shown before the title (or alone, with an empty title and an accessibility label). */
+  icon?: IconName;
   onPress: () => void;
   testID: string;
   accessibilityLabel?: string;
@@ -16,6 +19,7 @@ interface Props {
 
 export function Button({
   title,
+  icon,
   onPress,
   testID,
   accessibilityLabel,
@@ -53,7 +57,10 @@ export function Button({
       {busy ? (
         <ActivityIndicator color={fg} />
       ) : (
-        <Text style={[styles.text, { color: fg }]}>{title}</Text>
+        <View style={styles.row}>
+          {icon ? <Icon name={icon} size={18} color={fg} /> : null}
+          {title ? <Text style={[styles.text, { color: fg }]}>{title}</Text> : null}
+        </View>
       )}
     </Pressable>
   );
@@ -67,5 +74,6 @@ const styles = StyleSheet.create({
     justifyContent: 'center',
   },
   compact: { paddingHorizontal: 10, paddingVertical: 6 },
+  row: { flexDirection: 'row', alignItems: 'center', gap: 6 },
   text: { fontWeight: '600', fontSize: 15 },
 });

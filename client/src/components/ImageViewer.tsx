@@ -6,18 +6,19 @@ import { t } from '../i18n';
 import { downloadFile } from '../lib/download';
 import { useShortcuts } from '../lib/shortcuts';
 import { AuthImage } from './AuthImage';
+import { Icon, type IconName } from './Icon';
 
 export const ZOOMS = [1, 1.5, 2, 3, 4];
 
 function Control({
   label,
-  text,
+  icon,
   testID,
   onPress,
   disabled,
 }: {
   label: string;
-  text: string;
+  icon: IconName;
   testID: string;
   onPress: () => void;
   disabled?: boolean;
@@ -32,7 +33,7 @@ function Control({
       onPress={onPress}
       style={[styles.control, disabled && styles.disabled]}
     >
-      <Text style={styles.controlText}>{text}</Text>
+      <Icon name={icon} size={22} color="#fff" />
     </Pressable>
   );
 }
@@ -100,7 +101,7 @@ export function ImageViewer({
           <Control
             testID="image-viewer-zoom-out"
             label={t('viewer.zoomOut')}
-            text="−"
+            icon="remove"
             disabled={zoom === 0}
             onPress={() => zoomBy(-1)}
           />
@@ -110,20 +111,20 @@ export function ImageViewer({
           <Control
             testID="image-viewer-zoom-in"
             label={t('viewer.zoomIn')}
-            text="+"
+            icon="add"
             disabled={zoom === ZOOMS.length - 1}
             onPress={() => zoomBy(1)}
           />
           <Control
             testID="image-viewer-download"
             label={t('viewer.download', { name: file.name })}
-            text="⬇"
+            icon="download-outline"
             onPress={download}
           />
           <Control
             testID="image-viewer-close"
             label={t('common.close')}
-            text="✕"
+            icon="close"
             onPress={onClose}
           />
         </View>
@@ -131,7 +132,7 @@ export function ImageViewer({
           <Control
             testID="image-viewer-prev"
             label={t('viewer.previous')}
-            text="‹"
+            icon="chevron-back"
             disabled={index === 0}
             onPress={() => go(-1)}
           />
@@ -148,7 +149,7 @@ export function ImageViewer({
           <Control
             testID="image-viewer-next"
             label={t('viewer.next')}
-            text="›"
+            icon="chevron-forward"
             disabled={index === images.length - 1}
             onPress={() => go(1)}
           />
@@ -180,6 +181,5 @@ const styles = StyleSheet.create({
     backgroundColor: 'rgba(255,255,255,0.15)',
   },
   disabled: { opacity: 0.3 },
-  controlText: { color: '#fff', fontSize: 20, fontWeight: '700' },
   error: { color: '#ffb4b4', textAlign: 'center' },
 });

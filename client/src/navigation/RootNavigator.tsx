@@ -1,6 +1,5 @@
 import { createBottomTabNavigator } from '@react-navigation/bottom-tabs';
 import { createNativeStackNavigator } from '@react-navigation/native-stack';
-import { Text } from 'react-native';
 
 import { t } from '../i18n';
 import { ChatScreen } from '../screens/Chat/ChatScreen';
@@ -16,14 +15,17 @@ import { TicketDetailScreen } from '../screens/TicketDetail/TicketDetailScreen';
 import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
 import { UserSearchScreen } from '../screens/UserSearch/UserSearchScreen';
 import { useAppSelector } from '../state/hooks';
+import { useGetNotificationsQuery } from '../state/queries/notifications';
+import { useGetFriendRequestsQuery } from '../state/queries/people';
 import type { HomeTabParamList, RootStackParamList } from './types';
+import { Icon, type IconName } from '../components/Icon';
 
 const Stack = createNativeStackNavigator<RootStackParamList>();
 const Tab = createBottomTabNavigator<HomeTabParamList>();
 
-const icon = (glyph: string) =>
-  function TabIcon({ color }: { color: string }) {
-    return <Text style={{ color, fontSize: 18 }}>{glyph}</Text>;
+const icon = (name: IconName) =>
+  function TabIcon({ color, size }: { color: string; size: number }) {
+    return <Icon name={name} color={color} size={size} />;
   };
 
 function HomeTabs() {
@@ -32,8 +34,8 @@ function HomeTabs() {
       .filter((c) => c.kind === 'direct')
       .reduce((n, c) => n + c.unread_count, 0),
   );
-  const unreadNotifications = useAppSelector((s) => s.notifications.unreadCount);
-  const incoming = useAppSelector((s) => s.people.incoming.length);
+  const unreadNotifications = useGetNotificationsQuery().data?.unread_count ?? 0;
+  const incoming = useGetFriendRequestsQuery().data?.incoming.length ?? 0;
   return (
     <Tab.Navigator screenOptions={{ headerShown: false }}>
       <Tab.Screen
@@ -43,7 +45,7 @@ function HomeTabs() {
           title: t('tabs.tickets'),
           tabBarButtonTestID: 'tab-tickets',
           tabBarAccessibilityLabel: t('tabs.tickets'),
-          tabBarIcon: icon('🎫'),
+          tabBarIcon: icon('ticket-outline'),
         }}
       />
       <Tab.Screen
@@ -53,7 +55,7 @@ function HomeTabs() {
           title: t('tabs.chats'),
           tabBarButtonTestID: 'tab-chats',
           tabBarAccessibilityLabel: t('tabs.chats'),
-          tabBarIcon: icon('💬'),
+          tabBarIcon: icon('chatbubbles-outline'),
           tabBarBadge: unreadChats || undefined,
         }}
       />
@@ -64,7 +66,7 @@ function HomeTabs() {
           title: t('tabs.contacts'),
           tabBarButtonTestID: 'tab-contacts',
           tabBarAccessibilityLabel: t('tabs.contacts'),
-          tabBarIcon: icon('👥'),
+          tabBarIcon: icon('people-outline'),
           tabBarBadge: incoming || undefined,
         }}
       />
@@ -75,7 +77,7 @@ function HomeTabs() {
           title: t('tabs.notifications'),
           tabBarButtonTestID: 'tab-notifications',
           tabBarAccessibilityLabel: t('tabs.notifications'),
-          tabBarIcon: icon('🔔'),
+          tabBarIcon: icon('notifications-outline'),
           tabBarBadge: unreadNotifications || undefined,
         }}
       />
@@ -86,7 +88,7 @@ function HomeTabs() {
           title: t('tabs.profile'),
           tabBarButtonTestID: 'tab-profile',
           tabBarAccessibilityLabel: t('tabs.profile'),
-          tabBarIcon: icon('👤'),
+          tabBarIcon: icon('person-circle-outline'),
         }}
       />
     </Tab.Navigator>

@@ -1,16 +1,16 @@
-import type { Id, ServerFrame } from '../api/types';
+import type { Id, Message, ServerFrame } from '../api/types';
 import { isStaffRole, roleChanged } from '../state/auth';
-import { fetchConversation, readReceived, typingReceived } from '../state/conversations';
+import { readReceived, typingReceived } from '../state/conversations';
 import { hereReceived } from '../state/here';
-import { lastSeqOf, messageReceived } from '../state/messages';
-import { notificationReceived } from '../state/notifications';
-import { contactUpserted, friendRequestReceived, presenceChanged } from '../state/people';
+import { messageReceived } from '../state/messages';
+import { presenceChanged } from '../state/presence';
+import { refreshConversation as refetchConversation } from '../state/queries/conversations';
+import { notificationReceived } from '../state/queries/notifications';
+import { contactUpserted, friendRequestReceived } from '../state/queries/people';
+import { ticketReceived } from '../state/queries/tickets';
 import type { AppDispatch, RootState } from '../state/store';
-import { ticketUpserted } from '../state/tickets';
 
 export interface DispatchContext {
-  /** A ticket's derived fields (first response) changed with a message: fetch it again. */
-  refreshTicket?: (ticketId: Id) => void;
   dispatch: AppDispatch;
   getState: () => RootState;
   outbox: {
@@ -19,8 +19,6 @@ export interface DispatchContext {
   };
   /** Our role or teams changed (after the store has the new role). */
   onAccountUpdated?: (change: { roleChanged: boolean; wasStaff: boolean }) => void;
-  /** A gap in a conversation's seqs: fetch what is missing over REST. */
-  fillGap?: (conversationId: Id, afterSeq: number) => void;
   /** Someone new arrived on a conversation: tell them we are here too. */
   onHereNewcomer?: (conversationId: Id) => void;
   now?: () => number;
@@ -95,7 +93,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       else console.warn('realtime error', frame.code, frame.message);
       return;
     case 'ticket':
-      dispatch(ticketUpserted({ ticket: frame.ticket, myId }));
+      dispatch(ticketReceived({ ticket: frame.ticket, myId }));
       // Assignment and team changes change who is in the ticket's conversation: refresh it.
       refreshConversation(frame.ticket.conversation_id, ctx);
       return;
@@ -107,6 +105,7 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     case 'contact':
       dispatch(contactUpserted(frame.contact));
+      dispatch(presenceChanged({ userId: frame.contact.user.id, online: frame.contact.online }));
       return;
     case 'account_updated': {
       const before = getState().auth.user?.role;
@@ -122,30 +121,22 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
   }
 }
 
-function receiveMessage(m: import('../api/types').Message, ctx: DispatchContext, myId: Id | null) {
-  const state = ctx.getState();
+/**
+ * Stores a message from `ack`, `message` or a replay. Seq gaps are the server's to fill (it replays
+ * what a connection missed; customers skip internal notes' seqs by design), and a first reply's
+ * ticket change arrives as its own `ticket` frame.
+ */
+function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
   const cid = m.conversation_id;
-  const known = state.messages.byConversation[String(cid)];
-  const last = lastSeqOf(state.messages, cid);
-  // A hole between what we hold and this message (e.g. a dropped frame): fetch it.
-  if (known?.loaded && last > 0 && m.seq > last + 1) ctx.fillGap?.(cid, last);
+  const known = !!ctx.getState().conversations.byId[String(cid)];
   ctx.dispatch(messageReceived({ message: m, mine: m.sender_id === myId }));
-  if (!state.conversations.byId[String(cid)]) refreshConversation(cid, ctx);
-  else if (m.sender_id != null) ensureMember(cid, m.sender_id, ctx);
-  // The first reply from someone other than the requester sets the ticket's first response time.
-  if (m.kind === 'text' && m.sender_id != null && ctx.refreshTicket) {
-    const t = Object.values(state.tickets.byId).find((x) => x.conversation_id === cid);
-    if (t && !t.first_response_at && t.requester.id !== m.sender_id) ctx.refreshTicket(t.id);
-  }
+  if (!known) refreshConversation(cid, ctx);
+  else ensureMember(cid, m.sender_id, ctx);
 }
 
-const refreshing = new Set<Id>();
-
-/** Refetches a conversation once at a time (frames can come in bursts). */
+/** Refetches a conversation (one request at a time: frames come in bursts). */
 function refreshConversation(cid: Id, ctx: DispatchContext) {
-  if (refreshing.has(cid)) return;
-  refreshing.add(cid);
-  void Promise.resolve(ctx.dispatch(fetchConversation(cid))).finally(() => refreshing.delete(cid));
+  void ctx.dispatch(refetchConversation(cid));
 }
 
 /** Someone we don't know yet spoke in a conversation (e.g. the agent who just took a ticket). */

@@ -10,13 +10,11 @@ import { wsUrl } from '../config';
 import { subscribeNetwork } from '../lib/network';
 import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
-import { fetchConversations, readReceived, typingExpired } from '../state/conversations';
+import { readReceived, typingExpired } from '../state/conversations';
 import { hereCleared, hereExpired } from '../state/here';
-import { messagesCached, messagesLoaded, outboxChanged } from '../state/messages';
-import { fetchNotifications } from '../state/notifications';
-import { fetchContacts, fetchFriendRequests } from '../state/people';
+import { messagesCached, outboxChanged } from '../state/messages';
+import { api } from '../state/queries/api';
 import type { AppStore } from '../state/store';
-import { fetchTeams, fetchTicket } from '../state/tickets';
 import { handleServerFrame } from './dispatcher';
 import { messageCacheKey, readCache, snapshot } from './messageCache';
 import { Outbox } from './outbox';
@@ -75,15 +73,6 @@ export function createRealtime(store: AppStore): Realtime {
       });
   };
 
-  const fillGap = (cid: Id, afterSeq: number) => {
-    convApi
-      .listMessages(cid, { after_seq: afterSeq, limit: 200 })
-      .then((items) =>
-        store.dispatch(messagesLoaded({ conversationId: cid, items, page: 'newer', limit: 200 })),
-      )
-      .catch(() => undefined);
-  };
-
   return {
     async start() {
       const session = getSession();
@@ -129,20 +118,18 @@ export function createRealtime(store: AppStore): Realtime {
             dispatch: store.dispatch,
             getState: store.getState,
             outbox: ob,
-            fillGap,
             onHereNewcomer: (cid) => {
               const mine = myHere.get(cid);
               if (mine) tellHere(cid, mine.activity);
             },
-            refreshTicket: (id) => void store.dispatch(fetchTicket(id)),
             onAccountUpdated: ({ roleChanged, wasStaff }) => {
               const user = store.getState().auth.user;
               if (user) updateSessionUser(user); // a reload starts with the new role too
-              if (isStaffRole(user?.role)) void store.dispatch(fetchTeams());
+              if (isStaffRole(user?.role)) store.dispatch(api.util.invalidateTags(['Teams']));
               // Promoted: a new connection receives what staff get (internal notes). (A demoted
               // user's connections are closed by the server.)
               if (roleChanged && !wasStaff && isStaffRole(user?.role)) s.restart();
-              else if (roleChanged) void store.dispatch(fetchConversations());
+              else if (roleChanged) store.dispatch(api.util.invalidateTags(['Conversations']));
             },
           }),
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
@@ -161,10 +148,14 @@ export function createRealtime(store: AppStore): Realtime {
                 updateSessionUser(u);
               })
               .catch(() => undefined);
-            void store.dispatch(fetchConversations());
-            void store.dispatch(fetchNotifications());
-            void store.dispatch(fetchContacts());
-            void store.dispatch(fetchFriendRequests());
+            store.dispatch(
+              api.util.invalidateTags([
+                'Conversations',
+                'Notifications',
+                'Contacts',
+                'FriendRequests',
+              ]),
+            );
           }
           firstReady = false;
         },
@@ -250,16 +241,4 @@ export function createRealtime(store: AppStore): Realtime {
       }
     },
   };
-}
-
-let instance: Realtime | null = null;
-
-export function initRealtime(store: AppStore): Realtime {
-  instance = createRealtime(store);
-  return instance;
-}
-
-export function realtime(): Realtime {
-  if (!instance) throw new Error('initRealtime first');
-  return instance;
 }

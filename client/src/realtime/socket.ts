@@ -18,11 +18,14 @@ export interface SocketOptions {
   getToken: () => string | null;
   /** Refreshes the session after a 4401 close; resolves to the new token, or null when signed out. */
   reauthenticate: () => Promise<string | null>;
-  /** Last seen seq per conversation, sent in `resume` after every (re)connect. */
+  /**
+   * Last seen seq per conversation, sent as the `auth` frame's `resume` on every (re)connect: the
+   * server replays from there before any live event (race-free, see docs/protocol.md).
+   */
   getPositions: () => Record<string, number>;
   onFrame: (frame: ServerFrame) => void;
   onStatus: (status: ConnectionStatus, info: { attempt: number; retryAt: number | null }) => void;
-  /** Authenticated and `resume` sent: the outbox may flush. */
+  /** Authenticated (the replay is queued ahead of everything else): the outbox may flush. */
   onReady?: () => void;
   createWebSocket?: (url: string) => WebSocketLike;
   random?: () => number;
@@ -46,6 +49,13 @@ export const CLOSE = {
   authTimeout: 4408,
 } as const;
 
+/** The first frame of a connection; `resume` is left out when there is nothing to resume. */
+export function authFrame(token: string, positions: Record<string, number>): ClientFrame {
+  return Object.keys(positions).length
+    ? { type: 'auth', token, resume: positions }
+    : { type: 'auth', token };
+}
+
 /**
  * Exponential backoff with "equal jitter": half the capped exponential delay is fixed, the other
  * half random, so clients that dropped together don't come back together and never retry at 0 ms.
@@ -56,8 +66,8 @@ export function backoffDelay(attempt: number, random: () => number, baseMs = 500
 }
 
 /**
- * One WebSocket client for the app: connect, `auth` first, heartbeats, reconnect with backoff and
- * jitter, `resume` from the last seq of each conversation after every (re)connect.
+ * One WebSocket client for the app: connect, `auth` first (carrying the last seq of each
+ * conversation to resume from), heartbeats, reconnect with backoff and jitter.
  */
 export class RealtimeSocket {
   private ws: WebSocketLike | null = null;
@@ -187,7 +197,7 @@ export class RealtimeSocket {
       if (this.ws !== ws) return;
       const t = this.o.getToken();
       if (!t) return this.stop();
-      ws.send(JSON.stringify({ type: 'auth', token: t }));
+      ws.send(JSON.stringify(authFrame(t, this.o.getPositions())));
     };
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
@@ -218,7 +228,6 @@ export class RealtimeSocket {
     if (frame.type === 'ready') {
       this.ready = true;
       this.attempt = 0;
-      this.ws?.send(JSON.stringify({ type: 'resume', positions: this.o.getPositions() }));
       this.startHeartbeat();
       this.setStatus('online', null);
       this.o.onFrame(frame);

@@ -1,9 +1,9 @@
-import { createAsyncThunk, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-import * as convApi from '../api/conversations';
 import type { Conversation, Id } from '../api/types';
 import { signedOut } from './auth';
 import { messageReceived } from './messages';
+import { conversationsApi } from './queries/conversations';
 
 export const TYPING_TTL_MS = 5000;
 
@@ -17,13 +17,6 @@ export interface ConversationsState {
 }
 
 const initialState: ConversationsState = { byId: {}, loaded: false, activeId: null, typing: {} };
-
-export const fetchConversations = createAsyncThunk('conversations/fetch', () =>
-  convApi.listConversations(),
-);
-export const fetchConversation = createAsyncThunk('conversations/fetchOne', (id: Id) =>
-  convApi.getConversation(id),
-);
 
 const slice = createSlice({
   name: 'conversations',
@@ -64,20 +57,10 @@ const slice = createSlice({
     },
   },
   extraReducers: (b) => {
-    b.addCase(fetchConversations.fulfilled, (state, action) => {
-      const next: Record<string, Conversation> = {};
-      for (const c of action.payload) next[String(c.id)] = c;
-      state.byId = next;
-      state.loaded = true;
-    });
-    b.addCase(fetchConversation.fulfilled, (state, action) => {
-      state.byId[String(action.payload.id)] = action.payload;
-    });
     b.addCase(messageReceived, (state, action) => {
       const { message: m, mine } = action.payload;
       // The sender stopped typing once the message arrived.
-      if (m.sender_id != null)
-        delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
+      delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
       const c = state.byId[String(m.conversation_id)];
       if (!c) return;
       if (m.seq > c.last_seq) {
@@ -91,11 +74,20 @@ const slice = createSlice({
           c.unread_count = Math.max(0, c.last_seq - c.last_read_seq);
         }
       }
-      // The sender stopped typing once the message arrived.
-      if (m.sender_id != null)
-        delete state.typing[String(m.conversation_id)]?.[String(m.sender_id)];
     });
     b.addCase(signedOut, () => initialState);
+    b.addMatcher(conversationsApi.endpoints.getConversations.matchFulfilled, (state, action) => {
+      const next: Record<string, Conversation> = {};
+      for (const c of action.payload) next[String(c.id)] = c;
+      state.byId = next;
+      state.loaded = true;
+    });
+    b.addMatcher(conversationsApi.endpoints.getConversation.matchFulfilled, (state, action) => {
+      state.byId[String(action.payload.id)] = action.payload;
+    });
+    b.addMatcher(conversationsApi.endpoints.getLatestMessages.matchFulfilled, (state, action) => {
+      state.byId[String(action.payload.conversation.id)] = action.payload.conversation;
+    });
   },
 });
 

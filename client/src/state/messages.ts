@@ -2,6 +2,7 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 import type { FileInfo, Id, Message } from '../api/types';
 import { signedOut } from './auth';
+import { conversationsApi, PAGE } from './queries/conversations';
 
 /** A message the user wrote that the server has not acknowledged yet. */
 export interface OutboxItem {
@@ -103,7 +104,33 @@ const slice = createSlice({
       state.outbox = action.payload;
     },
   },
-  extraReducers: (b) => b.addCase(signedOut, () => initialState),
+  extraReducers: (b) => {
+    b.addCase(signedOut, () => initialState);
+    b.addMatcher(conversationsApi.endpoints.getLatestMessages.matchFulfilled, (state, action) => {
+      const { conversation, items } = action.payload;
+      slice.caseReducers.messagesLoaded(
+        state,
+        slice.actions.messagesLoaded({
+          conversationId: conversation.id,
+          items,
+          page: 'latest',
+          limit: PAGE,
+        }),
+      );
+    });
+    b.addMatcher(conversationsApi.endpoints.getOlderMessages.matchFulfilled, (state, action) => {
+      const { conversationId } = action.meta.arg.originalArgs;
+      slice.caseReducers.messagesLoaded(
+        state,
+        slice.actions.messagesLoaded({
+          conversationId,
+          items: action.payload,
+          page: 'older',
+          limit: PAGE,
+        }),
+      );
+    });
+  },
 });
 
 export const { messageReceived, messagesCached, messagesLoaded, outboxChanged } = slice.actions;

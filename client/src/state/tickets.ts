@@ -1,8 +1,6 @@
-import { createAsyncThunk, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-
+/** The rules of ticket lists, as the server applies them (the data is in `queries/tickets.ts`). */
 import * as ticketsApi from '../api/tickets';
-import type { Id, Team, Ticket, TicketCounts, TicketEvent, TicketStatus } from '../api/types';
-import { signedOut } from './auth';
+import type { Id, Ticket, TicketStatus } from '../api/types';
 
 export type TicketTab = 'mine' | 'queue' | 'team' | 'all';
 
@@ -12,33 +10,6 @@ export interface TicketFilters {
   q?: string;
   sort?: ticketsApi.TicketSort;
 }
-
-export interface TicketsState {
-  byId: Record<string, Ticket>;
-  list: {
-    /** Which query the ids belong to (tab + filters). */
-    key: string;
-    ids: Id[];
-    counts: TicketCounts;
-    nextCursor: string | null;
-    loading: boolean;
-    error: string | null;
-  };
-  events: Record<string, TicketEvent[]>;
-  teams: Team[];
-  /** Bumped by every live ticket change: what depends on many queries (view counts) refreshes. */
-  revision: number;
-}
-
-const emptyCounts: TicketCounts = { open: 0, in_progress: 0, pending: 0, closed: 0 };
-
-const initialState: TicketsState = {
-  byId: {},
-  list: { key: '', ids: [], counts: emptyCounts, nextCursor: null, loading: false, error: null },
-  events: {},
-  teams: [],
-  revision: 0,
-};
 
 /** The REST query for a tab and filters, as seen by a user with `role`. */
 export function ticketQuery(
@@ -69,32 +40,6 @@ export function queryKey(q: ticketsApi.TicketQuery): string {
       .filter(([, v]) => v !== undefined && v !== '')
       .sort(([a], [b]) => a.localeCompare(b)),
   );
-}
-
-export const fetchTickets = createAsyncThunk(
-  'tickets/fetch',
-  async (arg: { query: ticketsApi.TicketQuery; append?: boolean }) => {
-    const page = await ticketsApi.listTickets(arg.query);
-    return { page, key: queryKey({ ...arg.query, cursor: undefined }) };
-  },
-);
-export const fetchTicket = createAsyncThunk('tickets/fetchOne', (id: Id) =>
-  ticketsApi.getTicket(id),
-);
-export const fetchTicketEvents = createAsyncThunk('tickets/events', async (id: Id) => ({
-  id,
-  items: await ticketsApi.ticketEvents(id),
-}));
-export const fetchTeams = createAsyncThunk('tickets/teams', async () => {
-  const res = await ticketsApi.listTeams();
-  return Array.isArray(res) ? res : res.items;
-});
-
-function upsert(state: TicketsState, t: Ticket) {
-  const prev = state.byId[String(t.id)];
-  // Never go back to an older version (a late REST answer after a live event).
-  if (prev && prev.version > t.version) return;
-  state.byId[String(t.id)] = t;
 }
 
 const RANK: Record<Ticket['priority'], number> = { low: 1, medium: 2, high: 3, urgent: 4 };
@@ -141,82 +86,8 @@ export function matchesQuery(t: Ticket, q: ticketsApi.TicketQuery, myId: Id | nu
   if (q.assignee === 'none' && t.assignee) return false;
   if (typeof q.assignee === 'number' && t.assignee?.id !== q.assignee) return false;
   if (q.team != null && t.team?.id !== q.team) return false;
+  if (q.requester === 'me' && t.requester.id !== myId) return false;
+  if (typeof q.requester === 'number' && t.requester.id !== q.requester) return false;
   if (q.q && !t.subject.toLowerCase().includes(q.q.toLowerCase())) return false;
   return true;
 }
-
-const slice = createSlice({
-  name: 'tickets',
-  initialState,
-  reducers: {
-    ticketUpserted(state, action: PayloadAction<{ ticket: Ticket; myId: Id | null }>) {
-      const { ticket, myId } = action.payload;
-      const prev = state.byId[String(ticket.id)];
-      upsert(state, ticket);
-      if (prev && prev.version > ticket.version) return;
-      state.revision += 1;
-      // Keep the visible list and its counts live.
-      if (!state.list.key) return;
-      const q = Object.fromEntries(JSON.parse(state.list.key)) as ticketsApi.TicketQuery;
-      const inList = state.list.ids.includes(ticket.id);
-      const matches = matchesQuery(ticket, q, myId);
-      const countQuery = { ...q, status: undefined };
-      const countedBefore = prev ? matchesQuery(prev, countQuery, myId) : false;
-      const countedNow = matchesQuery(ticket, countQuery, myId);
-      if (countedBefore && prev)
-        state.list.counts[prev.status] = Math.max(0, state.list.counts[prev.status] - 1);
-      if (countedNow) state.list.counts[ticket.status] += 1;
-      if (!matches && inList) state.list.ids = state.list.ids.filter((id) => id !== ticket.id);
-      if (matches) {
-        // Where the server's order puts it among the loaded rows.
-        const order = compareTickets(q.sort);
-        const rest = state.list.ids.filter((id) => id !== ticket.id);
-        const at = rest.findIndex((id) => {
-          const other = state.byId[String(id)];
-          return other && order(ticket, other) < 0;
-        });
-        // Past the loaded page it belongs to a later one (unless this is the last page).
-        if (at >= 0) rest.splice(at, 0, ticket.id);
-        else if (!state.list.nextCursor) rest.push(ticket.id);
-        state.list.ids = rest;
-      }
-    },
-  },
-  extraReducers: (b) => {
-    b.addCase(fetchTickets.pending, (state, action) => {
-      const key = queryKey({ ...action.meta.arg.query, cursor: undefined });
-      if (state.list.key !== key) {
-        state.list = { ...initialState.list, key };
-      }
-      state.list.loading = true;
-      state.list.error = null;
-    });
-    b.addCase(fetchTickets.fulfilled, (state, action) => {
-      const { page, key } = action.payload;
-      if (key !== state.list.key) return; // a stale answer for another tab
-      page.items.forEach((t) => upsert(state, t));
-      const ids = page.items.map((t) => t.id);
-      state.list.ids = action.meta.arg.append
-        ? [...state.list.ids, ...ids.filter((id) => !state.list.ids.includes(id))]
-        : ids;
-      state.list.counts = page.counts ?? emptyCounts;
-      state.list.nextCursor = page.next_cursor ?? null;
-      state.list.loading = false;
-    });
-    b.addCase(fetchTickets.rejected, (state, action) => {
-      state.list.loading = false;
-      state.list.error = action.error.message ?? 'error';
-    });
-    b.addCase(fetchTicket.fulfilled, (state, action) => upsert(state, action.payload));
-    b.addCase(fetchTicketEvents.fulfilled, (state, action) => {
-      state.events[String(action.payload.id)] = action.payload.items;
-    });
-    b.addCase(fetchTeams.fulfilled, (state, action) => {
-      state.teams = action.payload;
-    });
-    b.addCase(signedOut, () => initialState);
-  },
-});
-
-export const { ticketUpserted } = slice.actions;
-export default slice.reducer;

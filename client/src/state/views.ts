@@ -1,7 +1,7 @@
 import AsyncStorage from '@react-native-async-storage/async-storage';
 import { createAsyncThunk, createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-import { listTickets, type TicketQuery, type TicketSort } from '../api/tickets';
+import type { TicketQuery, TicketSort } from '../api/tickets';
 import type { Id, Priority, TicketCounts, TicketStatus } from '../api/types';
 import { uuidv4 } from '../lib/uuid';
 import { signedOut } from './auth';
@@ -27,11 +27,9 @@ export interface SavedView {
 export interface ViewsState {
   userId: Id | null;
   items: SavedView[];
-  /** Tickets per view (by id), refreshed when tickets change live. */
-  counts: Record<string, number>;
 }
 
-const initialState: ViewsState = { userId: null, items: [], counts: {} };
+const initialState: ViewsState = { userId: null, items: [] };
 
 export const viewsKey = (userId: Id) => `switchboard.views.${userId}`;
 
@@ -90,22 +88,6 @@ export const removeView = createAsyncThunk<void, string, { state: { views: Views
   },
 );
 
-/** Counts every saved view (one small request each). */
-export const countViews = createAsyncThunk<
-  Record<string, number>,
-  void,
-  { state: { views: ViewsState } }
->('views/count', async (_, { getState }) => {
-  const views = getState().views.items;
-  const counted = await Promise.all(
-    views.map(async (v) => {
-      const page = await listTickets({ ...viewQuery(v), limit: 1 });
-      return [v.id, countFor(v, page.counts)] as const;
-    }),
-  );
-  return Object.fromEntries(counted);
-});
-
 const slice = createSlice({
   name: 'views',
   initialState,
@@ -115,17 +97,12 @@ const slice = createSlice({
     },
     viewRemoved(state, action: PayloadAction<string>) {
       state.items = state.items.filter((v) => v.id !== action.payload);
-      delete state.counts[action.payload];
     },
   },
   extraReducers: (b) => {
     b.addCase(loadViews.fulfilled, (state, action) => {
       state.userId = action.payload.userId;
       state.items = action.payload.items;
-      state.counts = {};
-    });
-    b.addCase(countViews.fulfilled, (state, action) => {
-      state.counts = { ...state.counts, ...action.payload };
     });
     b.addCase(signedOut, () => initialState);
   },

@@ -10,6 +10,7 @@ import { t } from '../../i18n';
 import { isSendKey } from '../../lib/composerKeys';
 import { pickFile } from '../../lib/pickFile';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 const LINE_HEIGHT = 20;
 const MIN_INPUT_HEIGHT = 40;
@@ -111,7 +112,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
             onPress={() => setNote(true)}
           >
             <Text style={[styles.mode, { color: note ? colors.warning : colors.textMuted }]}>
-              🔒 {t('ticket.noteMode')}
+              <Icon name="lock-closed" size={13} /> {t('ticket.noteMode')}
             </Text>
           </Pressable>
         </View>
@@ -127,7 +128,9 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
               onPress={() => setAttachments((xs) => xs.filter((x) => x.id !== a.id))}
               style={[styles.chip, { borderColor: colors.border }]}
             >
-              <Text style={{ color: colors.text }}>📎 {a.name} ✕</Text>
+              <Text style={{ color: colors.text }}>
+                <Icon name="attach" /> {a.name} <Icon name="close" />
+              </Text>
             </Pressable>
           ))}
           {uploading ? (
@@ -146,7 +149,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           onPress={() => void attach()}
           style={styles.attach}
         >
-          <Text style={{ fontSize: 20, color: colors.textMuted }}>📎</Text>
+          <Icon name="attach" size={22} color={colors.textMuted} />
         </Pressable>
         <TextInput
           ref={input}

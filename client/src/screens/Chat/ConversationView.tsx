@@ -9,37 +9,26 @@ import {
   type NativeSyntheticEvent,
 } from 'react-native';
 
-import { failureText, toApiFailure } from '../../api/client';
-import { getConversation, listMessages } from '../../api/conversations';
-import type { Conversation, FileInfo, Id, Message } from '../../api/types';
+import { failureText, type ApiFailure } from '../../api/client';
+import type { FileInfo, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ImageViewer } from '../../components/ImageViewer';
 import { Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
 import { isRetryable } from '../../realtime/outbox';
-import { activeConversationChanged, conversationUpserted } from '../../state/conversations';
+import { activeConversationChanged } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { othersHere } from '../../state/here';
-import { messagesLoaded, type OutboxItem } from '../../state/messages';
+import type { OutboxItem } from '../../state/messages';
+import {
+  useGetLatestMessagesQuery,
+  useLazyGetOlderMessagesQuery,
+} from '../../state/queries/conversations';
 import { useTheme } from '../../theme';
 import { Composer, type ComposerHandle } from './Composer';
 import { MessageBubble, type Delivery } from './MessageBubble';
 
-const PAGE = 50;
-
-/**
- * The newest page: ask for the `PAGE` messages below the conversation's current last seq (fresh
- * from the server), so it works whatever the server's default order for a bare query is.
- */
-async function loadLatest(
-  conversationId: Id,
-  onConversation: (c: Conversation) => void,
-): Promise<Message[]> {
-  const fresh = await getConversation(conversationId);
-  onConversation(fresh);
-  return listMessages(conversationId, { before_seq: fresh.last_seq + 1, limit: PAGE });
-}
 const EMPTY: Message[] = [];
 
 /** The reason shown under a message that was not sent. */
@@ -85,10 +74,6 @@ export function ConversationView({
     realtime.here(conversationId, 'viewing');
     return () => realtime.here(conversationId, 'left');
   }, [allowNotes, linkUp, conversationId, realtime]);
-  const [loadingOlder, setLoadingOlder] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  // The server could not be reached: say so calmly (and load again when the link is back).
-  const [unreachable, setUnreachable] = useState(false);
   const listRef = useRef<FlatList<Row>>(null);
   // The list is inverted (newest at the bottom, offset 0): it opens at the latest message and
   // stays there as messages arrive; older pages load at its far end without moving the view.
@@ -108,20 +93,19 @@ export function ConversationView({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conversationId]);
 
+  // The newest page, until it is held (its messages and the socket's meet in the store).
+  const latest = useGetLatestMessagesQuery(conversationId, { skip: !!entry?.loaded || !online });
+  const { refetch: refetchLatest, isError: latestFailed } = latest;
   useEffect(() => {
-    if (entry?.loaded || !online) return;
-    loadLatest(conversationId, (c) => dispatch(conversationUpserted(c)))
-      .then((page) => {
-        setError(null);
-        setUnreachable(false);
-        dispatch(messagesLoaded({ conversationId, items: page, page: 'latest', limit: PAGE }));
-      })
-      .catch((e) => {
-        const f = toApiFailure(e);
-        setUnreachable(f.code === 'network');
-        setError(f.code === 'network' ? null : failureText(f));
-      });
-  }, [conversationId, entry?.loaded, online, linkUp, dispatch]);
+    // The link came back after a failed load: try again.
+    if (linkUp && latestFailed) void refetchLatest();
+  }, [linkUp, latestFailed, refetchLatest]);
+  const [fetchOlder, older] = useLazyGetOlderMessagesQuery();
+  const loadingOlder = older.isFetching;
+  const failure = (latest.error ?? older.error) as ApiFailure | undefined;
+  // The server could not be reached: say so calmly (and load again when the link is back).
+  const unreachable = failure?.code === 'network';
+  const error = failure && !unreachable ? failureText(failure) : null;
   const offline = !online || (unreachable && !entry?.loaded);
 
   const lastSeq = items.length ? items[items.length - 1].seq : 0;
@@ -130,20 +114,10 @@ export function ConversationView({
   }, [conversationId, lastSeq, realtime]);
 
   const canLoadOlder = !!(entry?.loaded && entry.hasOlder);
-  const loadOlder = useCallback(async () => {
+  const loadOlder = useCallback(() => {
     if (loadingOlder || !canLoadOlder || items.length === 0) return;
-    setLoadingOlder(true);
-    try {
-      const page = await listMessages(conversationId, { before_seq: items[0].seq, limit: PAGE });
-      dispatch(messagesLoaded({ conversationId, items: page, page: 'older', limit: PAGE }));
-    } catch (e) {
-      const f = toApiFailure(e);
-      if (f.code === 'network') setUnreachable(true);
-      else setError(failureText(f));
-    } finally {
-      setLoadingOlder(false);
-    }
-  }, [conversationId, dispatch, canLoadOlder, items, loadingOlder]);
+    void fetchOlder({ conversationId, beforeSeq: items[0].seq });
+  }, [conversationId, canLoadOlder, items, loadingOlder, fetchOlder]);
 
   const names = useMemo(() => {
     const m = new Map<Id, string>();
@@ -165,7 +139,7 @@ export function ConversationView({
           images.findIndex((x) => x.id === f.id),
         ),
       ),
-    [images],
+    [images, setViewing],
   );
 
   /** Newest first (the list is inverted): pending sends, then stored messages. */
@@ -254,7 +228,7 @@ export function ConversationView({
           contentContainerStyle={styles.list}
           onScroll={onScroll}
           scrollEventThrottle={100}
-          onEndReached={() => void loadOlder()}
+          onEndReached={loadOlder}
           onEndReachedThreshold={0.2}
           // Inverted, the footer is the top: the ticket header, then empty space down to the
           // messages when they don't fill the screen.
@@ -267,7 +241,7 @@ export function ConversationView({
                   variant="link"
                   title={loadingOlder ? t('common.loading') : t('chat.loadOlder')}
                   testID="chat-load-older"
-                  onPress={() => void loadOlder()}
+                  onPress={loadOlder}
                 />
               ) : null}
               {offline && !entry?.loaded ? (
@@ -308,7 +282,7 @@ export function ConversationView({
                 testID={`message-${m.seq}`}
                 message={m}
                 mine={mine}
-                senderName={mine ? t('chat.you') : (names.get(m.sender_id ?? -1) ?? '…')}
+                senderName={mine ? t('chat.you') : (names.get(m.sender_id) ?? '…')}
                 delivery={delivery}
                 onOpenImage={openImage}
               />

@@ -8,6 +8,7 @@ import { formatTime, t } from '../../i18n';
 import { downloadFile } from '../../lib/download';
 import type { OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 export type Delivery = 'pending' | 'failed' | 'sent' | 'read';
 
@@ -69,7 +70,9 @@ function Attachment({
       onPress={() => void downloadFile(file).catch(() => undefined)}
       style={[styles.file, { borderColor: colors.border }]}
     >
-      <Text style={{ color: colors.primary }}>📎 {file.name}</Text>
+      <Text style={{ color: colors.primary }}>
+        <Icon name="attach" /> {file.name}
+      </Text>
       <Text style={{ color: colors.textMuted, fontSize: 12 }}>{formatSize(file.size)}</Text>
     </Pressable>
   );
@@ -117,7 +120,7 @@ export function MessageBubble({
             testID={`${testID}-note-label`}
             style={[styles.noteLabel, { color: colors.warning }]}
           >
-            🔒 {t('ticket.note')}
+            <Icon name="lock-closed" size={12} /> {t('ticket.note')}
           </Text>
         ) : null}
         {!mine ? (

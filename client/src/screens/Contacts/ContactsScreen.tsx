@@ -1,5 +1,5 @@
-import { useFocusEffect, useNavigation } from '@react-navigation/native';
-import { useCallback, useState } from 'react';
+import { useNavigation } from '@react-navigation/native';
+import { useCallback, useMemo, useState } from 'react';
 import { FlatList, StyleSheet, Text, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
@@ -12,7 +12,12 @@ import { ErrorText, Muted, Title } from '../../components/Screen';
 import { t } from '../../i18n';
 import { conversationUpserted } from '../../state/conversations';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { contactRemoved, fetchContacts, fetchFriendRequests } from '../../state/people';
+import {
+  contactRemoved,
+  useGetContactsQuery,
+  useGetFriendRequestsQuery,
+} from '../../state/queries/people';
+import { useRefetchOnFocus } from '../../state/queries/useRefetchOnFocus';
 import { useTheme } from '../../theme';
 
 /** Opens (or creates) the direct conversation with a user and shows it. */
@@ -33,21 +38,33 @@ export function ContactsScreen() {
   const navigation = useNavigation();
   const dispatch = useAppDispatch();
   const { colors } = useTheme();
-  const contacts = useAppSelector((s) => s.people.contacts);
-  const incoming = useAppSelector((s) => s.people.incoming.length);
+  const contacts = useGetContactsQuery();
+  const requests = useGetFriendRequestsQuery();
+  const incoming = requests.data?.incoming.length ?? 0;
+  const presence = useAppSelector((s) => s.presence.byUser);
   const openChat = useOpenDirect();
   const [error, setError] = useState<string | null>(null);
 
-  useFocusEffect(
+  const { refetch: refetchContacts } = contacts;
+  const { refetch: refetchRequests } = requests;
+  useRefetchOnFocus(
     useCallback(() => {
-      void dispatch(fetchContacts());
-      void dispatch(fetchFriendRequests());
-    }, [dispatch]),
+      refetchContacts();
+      refetchRequests();
+    }, [refetchContacts, refetchRequests]),
   );
 
-  const list = Object.values(contacts).sort(
-    (a, b) =>
-      Number(b.online) - Number(a.online) || a.user.display_name.localeCompare(b.user.display_name),
+  // Live presence wins over the list's snapshot.
+  const list = useMemo(
+    () =>
+      (contacts.data ?? [])
+        .map((c) => ({ ...c, online: presence[String(c.user.id)] ?? c.online }))
+        .sort(
+          (a, b) =>
+            Number(b.online) - Number(a.online) ||
+            a.user.display_name.localeCompare(b.user.display_name),
+        ),
+    [contacts.data, presence],
   );
 
   return (
@@ -107,7 +124,8 @@ export function ContactsScreen() {
             <Button
               compact
               variant="link"
-              title="✕"
+              title=""
+              icon="close"
               accessibilityLabel={t('contacts.remove', { name: c.user.display_name })}
               testID={`contact-remove-${c.user.id}`}
               onPress={() =>

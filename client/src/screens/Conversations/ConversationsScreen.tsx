@@ -1,29 +1,26 @@
-import { useFocusEffect, useNavigation } from '@react-navigation/native';
-import { useCallback } from 'react';
+import { useNavigation } from '@react-navigation/native';
 import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { Avatar } from '../../components/Avatar';
 import { CountBubble } from '../../components/Badge';
 import { Muted, Title } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
-import { fetchConversations, sortedConversations } from '../../state/conversations';
-import { useAppDispatch, useAppSelector } from '../../state/hooks';
+import { sortedConversations } from '../../state/conversations';
+import { useAppSelector } from '../../state/hooks';
+import { useGetConversationsQuery } from '../../state/queries/conversations';
+import { useRefetchOnFocus } from '../../state/queries/useRefetchOnFocus';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 export function ConversationsScreen() {
   const navigation = useNavigation();
-  const dispatch = useAppDispatch();
   const { colors } = useTheme();
   const me = useAppSelector((s) => s.auth.user);
   const state = useAppSelector((s) => s.conversations);
-  const presence = useAppSelector((s) => s.people.presence);
+  const presence = useAppSelector((s) => s.presence.byUser);
   const list = sortedConversations(state, 'direct');
-
-  useFocusEffect(
-    useCallback(() => {
-      void dispatch(fetchConversations());
-    }, [dispatch]),
-  );
+  // The list itself is merged into the `conversations` slice, where frames keep it live.
+  useRefetchOnFocus(useGetConversationsQuery().refetch);
 
   return (
     <View
@@ -62,7 +59,7 @@ export function ConversationsScreen() {
               <View style={styles.text}>
                 <Text style={[styles.name, { color: colors.text }]}>{name}</Text>
                 <Text numberOfLines={1} style={{ color: colors.textMuted }}>
-                  {last ? last.body || '📎' : t('chats.noMessages')}
+                  {last ? last.body || <Icon name="attach" /> : t('chats.noMessages')}
                 </Text>
               </View>
               <View style={styles.side}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
@@ -9,20 +9,21 @@ import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { fetchContacts, fetchFriendRequests, friendRequestReceived } from '../../state/people';
+import {
+  friendRequestReceived,
+  peopleApiSlice,
+  useGetFriendRequestsQuery,
+} from '../../state/queries/people';
 import { useTheme } from '../../theme';
 
 export function FriendRequestsScreen() {
   const dispatch = useAppDispatch();
   const { colors } = useTheme();
   const me = useAppSelector((s) => s.auth.user);
-  const incoming = useAppSelector((s) => s.people.incoming);
-  const outgoing = useAppSelector((s) => s.people.outgoing);
+  const { data } = useGetFriendRequestsQuery(undefined, { refetchOnMountOrArgChange: true });
+  const incoming = data?.incoming ?? [];
+  const outgoing = data?.outgoing ?? [];
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    void dispatch(fetchFriendRequests());
-  }, [dispatch]);
 
   const act = async (
     fn: () => Promise<FriendRequest | void>,
@@ -33,7 +34,13 @@ export function FriendRequestsScreen() {
     try {
       const res = await fn();
       dispatch(friendRequestReceived({ request: res ?? { ...r, status }, myId: me!.id }));
-      if (status === 'accepted') void dispatch(fetchContacts());
+      if (status === 'accepted')
+        void dispatch(
+          peopleApiSlice.endpoints.getContacts.initiate(undefined, {
+            subscribe: false,
+            forceRefetch: true,
+          }),
+        );
     } catch (e) {
       setError(toApiFailure(e).message);
     }

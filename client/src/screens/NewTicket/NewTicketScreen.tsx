@@ -9,9 +9,9 @@ import { ErrorText, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
-import { fetchConversation } from '../../state/conversations';
+import { refreshConversation } from '../../state/queries/conversations';
 import { useAppDispatch } from '../../state/hooks';
-import { ticketUpserted } from '../../state/tickets';
+import { ticketReceived } from '../../state/queries/tickets';
 
 export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
   const dispatch = useAppDispatch();
@@ -28,8 +28,8 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
     setFields({});
     try {
       const ticket = await createTicket(subject.trim(), body.trim(), priority);
-      dispatch(ticketUpserted({ ticket, myId: ticket.requester.id }));
-      void dispatch(fetchConversation(ticket.conversation_id));
+      dispatch(ticketReceived({ ticket, myId: ticket.requester.id }));
+      void dispatch(refreshConversation(ticket.conversation_id));
       navigation.replace('TicketDetail', { id: ticket.id });
     } catch (e) {
       const f = toApiFailure(e);

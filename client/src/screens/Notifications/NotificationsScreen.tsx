@@ -1,30 +1,27 @@
-import { useFocusEffect, useNavigation } from '@react-navigation/native';
-import { useCallback } from 'react';
+import { useNavigation } from '@react-navigation/native';
 import { FlatList, Pressable, StyleSheet, Text, View } from 'react-native';
 
 import { AttentionSettings } from '../../components/Attention';
 import { Button } from '../../components/Button';
 import { Muted, Title } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
-import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import {
-  fetchNotifications,
-  markAllNotificationsRead,
-  markNotificationRead,
-} from '../../state/notifications';
+  useGetNotificationsQuery,
+  useMarkAllNotificationsReadMutation,
+  useMarkNotificationReadMutation,
+} from '../../state/queries/notifications';
+import { useRefetchOnFocus } from '../../state/queries/useRefetchOnFocus';
 import { useTheme } from '../../theme';
 
 export function NotificationsScreen() {
-  const dispatch = useAppDispatch();
   const navigation = useNavigation();
   const { colors } = useTheme();
-  const { items, unreadCount } = useAppSelector((s) => s.notifications);
-
-  useFocusEffect(
-    useCallback(() => {
-      void dispatch(fetchNotifications());
-    }, [dispatch]),
-  );
+  const { data, refetch } = useGetNotificationsQuery();
+  useRefetchOnFocus(refetch);
+  const items = data?.items ?? [];
+  const unreadCount = data?.unread_count ?? 0;
+  const [markRead] = useMarkNotificationReadMutation();
+  const [markAllRead] = useMarkAllNotificationsReadMutation();
 
   return (
     <View
@@ -46,7 +43,7 @@ export function NotificationsScreen() {
                   variant="secondary"
                   title={t('notifications.readAll')}
                   testID="notifications-read-all"
-                  onPress={() => void dispatch(markAllNotificationsRead())}
+                  onPress={() => void markAllRead()}
                 />
               ) : null}
             </View>
@@ -60,7 +57,7 @@ export function NotificationsScreen() {
             accessibilityLabel={`${n.title}. ${n.body}`}
             accessibilityState={{ selected: !n.read }}
             onPress={() => {
-              if (!n.read) void dispatch(markNotificationRead(n.id));
+              if (!n.read) void markRead(n.id);
               if (n.ticket_id) navigation.navigate('TicketDetail', { id: n.ticket_id });
               else if (n.conversation_id) navigation.navigate('Chat', { id: n.conversation_id });
             }}

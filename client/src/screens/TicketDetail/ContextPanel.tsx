@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Pressable, ScrollView, StyleSheet, Text, View } from 'react-native';
 
 import { toApiFailure } from '../../api/client';
-import { listTickets, patchTicket } from '../../api/tickets';
+import { patchTicket } from '../../api/tickets';
 import type { FileInfo, Id, Message, Ticket } from '../../api/types';
 import { Avatar } from '../../components/Avatar';
 import { StatusBadge } from '../../components/Badge';
@@ -12,8 +12,9 @@ import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { downloadFile } from '../../lib/download';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { ticketUpserted } from '../../state/tickets';
+import { ticketReceived, useListTicketsQuery } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
+import { Icon } from '../../components/Icon';
 
 const NO_MESSAGES: Message[] = [];
 
@@ -29,7 +30,6 @@ export function ContextPanel({
 }) {
   const { colors } = useTheme();
   const requester = ticket.requester;
-  const [others, setOthers] = useState<Ticket[] | null>(null);
   const messages = useAppSelector(
     (s) => s.messages.byConversation[String(ticket.conversation_id)]?.items ?? NO_MESSAGES,
   );
@@ -39,16 +39,11 @@ export function ContextPanel({
     return [...seen.values()];
   }, [messages]);
 
-  useEffect(() => {
-    let live = true;
-    listTickets({ requester: requester.id, sort: 'updated', limit: 10 })
-      .then((page) => live && setOthers(page.items))
-      .catch(() => live && setOthers([]));
-    return () => {
-      live = false;
-    };
-  }, [requester.id]);
-  const otherTickets = (others ?? []).filter((x) => x.id !== ticket.id);
+  const others = useListTicketsQuery(
+    { requester: requester.id, sort: 'updated', limit: 10 },
+    { refetchOnMountOrArgChange: true },
+  );
+  const otherTickets = (others.data?.items ?? []).filter((x) => x.id !== ticket.id);
 
   return (
     <ScrollView
@@ -69,7 +64,7 @@ export function ContextPanel({
         </View>
       </Section>
       <Section title={t('context.otherTickets')}>
-        {others === null ? (
+        {others.isLoading ? (
           <Muted>{t('common.loading')}</Muted>
         ) : otherTickets.length === 0 ? (
           <Muted testID="context-no-other-tickets">{t('context.noOtherTickets')}</Muted>
@@ -104,7 +99,7 @@ export function ContextPanel({
               onPress={() => void downloadFile(f).catch(() => undefined)}
             >
               <Text numberOfLines={1} style={{ color: colors.primary, marginVertical: 2 }}>
-                📎 {f.name}
+                <Icon name="attach" /> {f.name}
               </Text>
             </Pressable>
           ))
@@ -143,12 +138,12 @@ function TagEditor({ ticket }: { ticket: Ticket }) {
     setError(null);
     try {
       const next = await patchTicket(ticket.id, ticket.version, { tags });
-      dispatch(ticketUpserted({ ticket: next, myId }));
+      dispatch(ticketReceived({ ticket: next, myId }));
       setDraft('');
     } catch (e) {
       const f = toApiFailure(e);
       if (f.code === 'conflict' && f.body?.current) {
-        dispatch(ticketUpserted({ ticket: f.body.current, myId }));
+        dispatch(ticketReceived({ ticket: f.body.current, myId }));
         setError(t('ticket.conflict'));
       } else {
         setError(f.fields?.tags ?? f.message);
@@ -177,7 +172,9 @@ function TagEditor({ ticket }: { ticket: Ticket }) {
             onPress={() => void save(ticket.tags.filter((x) => x !== tag))}
             style={[styles.tag, { borderColor: colors.border, backgroundColor: colors.surfaceAlt }]}
           >
-            <Text style={{ color: colors.text, fontSize: 12 }}>{tag} ✕</Text>
+            <Text style={{ color: colors.text, fontSize: 12 }}>
+              {tag} <Icon name="close" size={12} />
+            </Text>
           </Pressable>
         ))}
       </View>

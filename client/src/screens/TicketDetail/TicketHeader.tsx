@@ -11,7 +11,7 @@ import { ErrorText } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
 import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { ticketUpserted } from '../../state/tickets';
+import { selectTeams, ticketReceived } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
 import { formatLeft } from '../Tickets/sla';
 import { describeEvent, type Names } from './history';
@@ -29,7 +29,7 @@ export function TicketHeader({
   const dispatch = useAppDispatch();
   const { colors, radius } = useTheme();
   const me = useAppSelector((s) => s.auth.user);
-  const teams = useAppSelector((s) => s.tickets.teams);
+  const teams = useAppSelector(selectTeams);
   const isStaff = me?.role === 'agent' || me?.role === 'admin';
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -40,11 +40,11 @@ export function TicketHeader({
     setError(null);
     try {
       const next = await patchTicket(ticket.id, ticket.version, patch);
-      dispatch(ticketUpserted({ ticket: next, myId: me?.id ?? null }));
+      dispatch(ticketReceived({ ticket: next, myId: me?.id ?? null }));
     } catch (e) {
       const f = toApiFailure(e);
       if (f.code === 'conflict' && f.body?.current) {
-        dispatch(ticketUpserted({ ticket: f.body.current, myId: me?.id ?? null }));
+        dispatch(ticketReceived({ ticket: f.body.current, myId: me?.id ?? null }));
         setError(t('ticket.conflict'));
       } else {
         setError(f.message);

@@ -9,7 +9,7 @@ import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { applyToTickets, type BulkResult } from '../../state/bulk';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { ticketUpserted } from '../../state/tickets';
+import { selectTeams, ticketReceived } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
 
 /** One line for the whole batch: how many changed, and which failed with the server's reason. */
@@ -22,11 +22,20 @@ export function summarize(r: BulkResult): string {
 }
 
 /** Actions on the selected tickets: assign, status, priority, tag. */
-export function BulkBar({ selected, onClear }: { selected: Ticket[]; onClear: () => void }) {
+export function BulkBar({
+  selected,
+  onClear,
+  onUpdated,
+}: {
+  selected: Ticket[];
+  onClear: () => void;
+  /** The tickets as changed (they stay selected even when they leave the list). */
+  onUpdated?: (tickets: Ticket[]) => void;
+}) {
   const { colors } = useTheme();
   const dispatch = useAppDispatch();
   const me = useAppSelector((s) => s.auth.user);
-  const teams = useAppSelector((s) => s.tickets.teams);
+  const teams = useAppSelector(selectTeams);
   const [busy, setBusy] = useState(false);
   const [summary, setSummary] = useState<{ text: string; failed: boolean } | null>(null);
   const [tag, setTag] = useState('');
@@ -44,7 +53,8 @@ export function BulkBar({ selected, onClear }: { selected: Ticket[]; onClear: ()
     setBusy(true);
     setSummary(null);
     const result = await applyToTickets(selected, change);
-    result.updated.forEach((tk) => dispatch(ticketUpserted({ ticket: tk, myId: me?.id ?? null })));
+    result.updated.forEach((tk) => dispatch(ticketReceived({ ticket: tk, myId: me?.id ?? null })));
+    onUpdated?.(result.updated);
     setSummary({ text: summarize(result), failed: result.failed.length > 0 });
     setBusy(false);
   };

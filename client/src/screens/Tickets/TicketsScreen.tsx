@@ -1,17 +1,27 @@
-import { useFocusEffect, useIsFocused, useNavigation } from '@react-navigation/native';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useIsFocused, useNavigation } from '@react-navigation/native';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { shallowEqual } from 'react-redux';
 import {
   FlatList,
   Pressable,
   StyleSheet,
-  Text,
   useWindowDimensions,
   View,
   type TextInput,
 } from 'react-native';
 
 import { SORTS, type TicketSort } from '../../api/tickets';
-import { PRIORITIES, STATUSES, type Id, type Priority, type TicketStatus } from '../../api/types';
+import { failureText, type ApiFailure } from '../../api/client';
+import {
+  PRIORITIES,
+  STATUSES,
+  type Id,
+  type Priority,
+  type Team,
+  type Ticket,
+  type TicketCounts,
+  type TicketStatus,
+} from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Muted, Title } from '../../components/Screen';
@@ -23,20 +33,24 @@ import { useNow } from '../../lib/useNow';
 import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import {
-  fetchTeams,
-  fetchTickets,
-  shownInTab,
-  ticketQuery,
-  type TicketTab,
-} from '../../state/tickets';
+  loadMoreTickets,
+  selectTicket,
+  useGetTeamsQuery,
+  useListTicketsQuery,
+} from '../../state/queries/tickets';
+import { useRefetchOnFocus } from '../../state/queries/useRefetchOnFocus';
+import { shownInTab, ticketQuery, type TicketTab } from '../../state/tickets';
 import { useTheme } from '../../theme';
 import { TicketPane } from '../TicketDetail/TicketPane';
 import { BulkBar } from './BulkBar';
 import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
 import { ViewsBar, type ViewFields } from './ViewsBar';
+import { Icon } from '../../components/Icon';
 
 type Any = 'any';
+const NO_TEAMS: Team[] = [];
+const NO_COUNTS: TicketCounts = { open: 0, in_progress: 0, pending: 0, closed: 0 };
 
 export function TicketsScreen() {
   const navigation = useNavigation();
@@ -56,12 +70,17 @@ export function TicketsScreen() {
   const [sort, setSort] = useState<TicketSort>('updated');
   // Bulk actions: a selection of tickets (staff only).
   const [selecting, setSelecting] = useState(false);
-  const [picked, setPicked] = useState<Id[]>([]);
-  const togglePicked = (id: Id) =>
-    setPicked((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
+  // The tickets as picked (a ticket a change moved out of the list stays selected).
+  const [picked, setPicked] = useState<Ticket[]>([]);
+  const togglePicked = (tk: Ticket) =>
+    setPicked((ts) =>
+      ts.some((x) => x.id === tk.id) ? ts.filter((x) => x.id !== tk.id) : [...ts, tk],
+    );
   const [q, setQ] = useState('');
   const [debouncedQ, setDebouncedQ] = useState('');
-  const teams = useAppSelector((s) => s.tickets.teams);
+  const teams =
+    useGetTeamsQuery(undefined, { skip: !isStaff, refetchOnMountOrArgChange: true }).data ??
+    NO_TEAMS;
   const myTeams = useMemo(
     () => teams.filter((tm) => tm.members.some((m) => m.id === me?.id)),
     [teams, me?.id],
@@ -73,10 +92,6 @@ export function TicketsScreen() {
     const h = setTimeout(() => setDebouncedQ(q.trim()), 300);
     return () => clearTimeout(h);
   }, [q]);
-
-  useEffect(() => {
-    if (isStaff) void dispatch(fetchTeams());
-  }, [dispatch, isStaff]);
 
   const query = useMemo(
     () =>
@@ -111,17 +126,27 @@ export function TicketsScreen() {
   };
   const teamTabWithoutTeam = tab === 'team' && activeTeam == null;
 
-  const load = useCallback(() => {
-    if (!teamTabWithoutTeam) void dispatch(fetchTickets({ query }));
-  }, [dispatch, query, teamTabWithoutTeam]);
-  useFocusEffect(load);
-
-  const list = useAppSelector((s) => s.tickets.list);
-  const byId = useAppSelector((s) => s.tickets.byId);
+  const list = useListTicketsQuery(query, {
+    skip: teamTabWithoutTeam,
+    refetchOnMountOrArgChange: true,
+  });
+  useRefetchOnFocus(list.refetch, teamTabWithoutTeam);
+  const page = teamTabWithoutTeam ? undefined : list.currentData;
+  const counts = page?.counts ?? NO_COUNTS;
+  const listError = list.error && !list.isFetching ? failureText(list.error as ApiFailure) : null;
   const convs = useAppSelector((s) => s.conversations.byId);
-  const tickets = list.ids
-    .map((id) => byId[String(id)])
-    .filter((tk) => tk && shownInTab(tk, tab, status));
+  const tickets = useMemo(
+    () => (page?.items ?? []).filter((tk) => shownInTab(tk, tab, status)),
+    [page, tab, status],
+  );
+  const selected = useAppSelector(
+    (s) =>
+      picked.map((p) => {
+        const held = selectTicket(s, p.id);
+        return held && held.version >= p.version ? held : p;
+      }),
+    shallowEqual,
+  );
 
   // Keyboard (web): j/k move a cursor through the list, Enter opens, / searches, ? helps.
   const [cursor, setCursor] = useState(-1);
@@ -239,7 +264,7 @@ export function TicketsScreen() {
                 },
                 ...STATUSES.map((s) => ({
                   value: s,
-                  label: `${t(`status.${s}`)} ${list.counts[s] ?? 0}`,
+                  label: `${t(`status.${s}`)} ${counts[s] ?? 0}`,
                 })),
               ]}
             />
@@ -276,17 +301,20 @@ export function TicketsScreen() {
             <View testID="tickets-counts" style={styles.counts}>
               {STATUSES.map((s) => (
                 <Muted key={s} testID={`tickets-count-${s}`}>
-                  {t('tickets.count', { label: t(`status.${s}`), count: list.counts[s] ?? 0 })}
+                  {t('tickets.count', { label: t(`status.${s}`), count: counts[s] ?? 0 })}
                 </Muted>
               ))}
             </View>
             {selecting ? (
               <BulkBar
-                selected={picked.map((id) => byId[String(id)]).filter((tk) => !!tk)}
+                selected={selected}
                 onClear={() => setPicked([])}
+                onUpdated={(ts) =>
+                  setPicked((ps) => ps.map((p) => ts.find((x) => x.id === p.id) ?? p))
+                }
               />
             ) : null}
-            <ErrorText testID="tickets-error">{list.error}</ErrorText>
+            <ErrorText testID="tickets-error">{listError}</ErrorText>
           </View>
         }
         renderItem={({ item, index }) => {
@@ -308,7 +336,7 @@ export function TicketsScreen() {
             />
           );
           if (!selecting) return row;
-          const checked = picked.includes(item.id);
+          const checked = picked.some((p) => p.id === item.id);
           return (
             <View style={styles.pickRow}>
               <Pressable
@@ -317,7 +345,7 @@ export function TicketsScreen() {
                 accessibilityLabel={t('bulk.check', { number: item.number })}
                 accessibilityState={{ checked }}
                 aria-checked={checked}
-                onPress={() => togglePicked(item.id)}
+                onPress={() => togglePicked(item)}
                 style={[
                   styles.check,
                   {
@@ -326,32 +354,26 @@ export function TicketsScreen() {
                   },
                 ]}
               >
-                <Text style={{ color: colors.onPrimary, fontWeight: '700' }}>
-                  {checked ? '✓' : ''}
-                </Text>
+                {checked ? <Icon name="checkmark" size={14} color={colors.onPrimary} /> : null}
               </Pressable>
               <View style={styles.grow}>{row}</View>
             </View>
           );
         }}
         ListEmptyComponent={
-          list.loading ? (
+          list.isFetching ? (
             <Muted>{t('common.loading')}</Muted>
           ) : (
             <Muted testID="tickets-empty">{t('tickets.empty')}</Muted>
           )
         }
         ListFooterComponent={
-          list.nextCursor ? (
+          page?.next_cursor ? (
             <Button
               variant="secondary"
               title={t('common.loadMore')}
               testID="tickets-load-more"
-              onPress={() =>
-                void dispatch(
-                  fetchTickets({ query: { ...query, cursor: list.nextCursor! }, append: true }),
-                )
-              }
+              onPress={() => void dispatch(loadMoreTickets(query, page.next_cursor!))}
             />
           ) : null
         }

@@ -6,7 +6,8 @@ import { Chips } from '../../components/Chips';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { countViews, loadViews, removeView, saveView, type SavedView } from '../../state/views';
+import { useCountViewsQuery } from '../../state/queries/tickets';
+import { loadViews, removeView, saveView, type SavedView } from '../../state/views';
 
 export type ViewFields = Omit<SavedView, 'id' | 'name'>;
 
@@ -32,20 +33,16 @@ export function ViewsBar({
 }) {
   const dispatch = useAppDispatch();
   const me = useAppSelector((s) => s.auth.user);
-  const { userId, items, counts } = useAppSelector((s) => s.views);
-  const revision = useAppSelector((s) => s.tickets.revision);
+  const { userId, items } = useAppSelector((s) => s.views);
+  // Counted again when tickets change live (see `ticketReceived`).
+  const counts =
+    useCountViewsQuery(items, { skip: !items.length, refetchOnMountOrArgChange: true }).data ?? {};
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState('');
 
   useEffect(() => {
     if (me && userId !== me.id) void dispatch(loadViews(me.id));
   }, [dispatch, me, userId]);
-  // Counts follow live ticket changes, at most about once a second.
-  useEffect(() => {
-    if (!items.length) return;
-    const h = setTimeout(() => void dispatch(countViews()), revision ? 800 : 0);
-    return () => clearTimeout(h);
-  }, [dispatch, items, revision]);
 
   const selected = items.find((v) => isCurrent(v, current)) ?? null;
   const save = () => {

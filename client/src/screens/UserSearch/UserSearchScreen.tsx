@@ -9,7 +9,12 @@ import { ErrorText, Muted, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
-import { friendRequestReceived, searchUsers } from '../../state/people';
+import {
+  friendRequestReceived,
+  selectContacts,
+  selectFriendRequests,
+  useSearchUsersQuery,
+} from '../../state/queries/people';
 import { useTheme } from '../../theme';
 import { useOpenDirect } from '../Contacts/ContactsScreen';
 
@@ -17,22 +22,23 @@ export function UserSearchScreen() {
   const dispatch = useAppDispatch();
   const { colors } = useTheme();
   const me = useAppSelector((s) => s.auth.user);
-  const search = useAppSelector((s) => s.people.search);
-  const contacts = useAppSelector((s) => s.people.contacts);
-  const outgoing = useAppSelector((s) => s.people.outgoing);
+  const contacts = useAppSelector(selectContacts);
+  const outgoing = useAppSelector(selectFriendRequests).outgoing;
   const [q, setQ] = useState('');
+  const [searched, setSearched] = useState('');
+  const search = useSearchUsersQuery(searched, { skip: !searched });
   const [error, setError] = useState<string | null>(null);
   const openChat = useOpenDirect();
   const isStaff = me?.role === 'agent' || me?.role === 'admin';
 
   useEffect(() => {
     const h = setTimeout(() => {
-      if (q.trim()) void dispatch(searchUsers(q.trim()));
+      if (q.trim()) setSearched(q.trim());
     }, 250);
     return () => clearTimeout(h);
-  }, [q, dispatch]);
+  }, [q]);
 
-  const results = q.trim() ? search.items.filter((u) => u.id !== me?.id) : [];
+  const results = q.trim() ? (search.data?.items ?? []).filter((u) => u.id !== me?.id) : [];
 
   return (
     <View testID="user-search-screen" style={[styles.page, { backgroundColor: colors.background }]}>
@@ -56,12 +62,12 @@ export function UserSearchScreen() {
           </View>
         }
         ListEmptyComponent={
-          q.trim() && !search.loading ? (
+          q.trim() && !search.isFetching ? (
             <Muted testID="user-search-empty">{t('search.empty')}</Muted>
           ) : null
         }
         renderItem={({ item: u }) => {
-          const isContact = !!contacts[String(u.id)];
+          const isContact = contacts.some((c) => c.user.id === u.id);
           const requested = outgoing.some((r) => r.to.id === u.id);
           return (
             <View
