@@ -40,6 +40,8 @@ enum Kind {
     Team,
     TeamMember,
     AdminUser,
+    /// A canned response: its owner's, or (shared) every staff member's.
+    CannedResponse,
     /// Readable by every signed-in user (avatars).
     PublicUser,
     /// Acts on the caller's own relations (contacts, blocks): any id is fine, nothing leaks.
@@ -106,6 +108,7 @@ fn classify(path: &str) -> Option<Kind> {
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
+        "canned-responses" => Kind::CannedResponse,
         _ => return None,
     })
 }
@@ -150,6 +153,14 @@ fn bodies(
             vec![json!({"seq": 1})]
         }
         ("PATCH", t) if t.ends_with("/teams/{id}") => vec![json!({"name": "pwned"})],
+        ("PATCH", t) if t.starts_with("/api/v1/canned-responses") => {
+            vec![json!({"body": "PWNED"})]
+        }
+        ("POST", t) if t.ends_with("/render") => world
+            .conversations
+            .iter()
+            .map(|(_, id, _)| json!({"conversation_id": id}))
+            .collect(),
         ("POST", t) if t.ends_with("/members") => vec![json!({"user_id": me})],
         ("PATCH", t) if t.starts_with("/api/v1/admin/users") => {
             vec![json!({"role": "admin"}), json!({"disabled": true})]
@@ -423,6 +434,30 @@ async fn seed(app: &TestApp) -> World {
         w.objects.iter().any(|o| o.kind == Kind::Notification),
         "assignments notify the agents"
     );
+
+    // Each agent's own canned response, and one the admin shares with the desk.
+    let staff = [Who::Admin, Who::AgentA, Who::AgentB];
+    for (owner, shared, allowed) in [
+        (Who::AgentA, false, vec![Who::AgentA]),
+        (Who::AgentB, false, vec![Who::AgentB]),
+        (Who::Admin, true, staff.to_vec()),
+    ] {
+        let body = w.canary(&format!("canned {owner:?}"), &allowed);
+        let (s, r) = app
+            .post(
+                "/api/v1/canned-responses",
+                Some(&w.user(owner).token),
+                json!({"shortcut": "hello", "title": "Hello", "body": body, "shared": shared}),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+        w.objects.push(Obj {
+            kind: Kind::CannedResponse,
+            label: format!("{owner:?}'s canned response (shared: {shared})"),
+            ids: vec![r["id"].as_i64().unwrap()],
+            allowed,
+        });
+    }
     w
 }
 
@@ -508,6 +543,14 @@ async fn snapshot(app: &TestApp, w: &World) -> Value {
         "teams".into(),
         app.get("/api/v1/teams", Some(admin)).await.1,
     );
+    for who in [Who::Admin, Who::AgentA, Who::AgentB] {
+        out.insert(
+            format!("{who:?} canned responses"),
+            app.get("/api/v1/canned-responses", Some(&w.user(who).token))
+                .await
+                .1,
+        );
+    }
     out.insert(
         "users".into(),
         app.get("/api/v1/admin/users?limit=100", Some(admin))
