@@ -179,6 +179,13 @@ export const en = {
   'chat.openImage': 'Open image {name}',
   'chat.you': 'You',
 
+  'canned.title': 'Canned responses',
+  'canned.pickerLabel': 'Canned responses',
+  'canned.pick': 'Insert {title} (/{shortcut})',
+  'canned.inserting': 'Inserting…',
+  'canned.noMatch': 'No canned response matches /{query}',
+  'canned.shared': 'Shared',
+
   'contacts.title': 'Contacts',
   'contacts.empty': 'No contacts yet. Find people to add.',
   'contacts.online': 'Online',
