@@ -92,4 +92,14 @@ export function isDisabled(id: string): boolean {
   );
 }
 
+/** A text field's current value. */
+export function valueOf(id: string): string {
+  return String(screen.getByTestId(id).props.value ?? '');
+}
+
+/** The highlighted item of a list (accessibilityState.selected). */
+export function isSelected(id: string): boolean {
+  return screen.getByTestId(id).props.accessibilityState?.selected === true;
+}
+
 export { act, waitFor };

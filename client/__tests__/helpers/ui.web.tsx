@@ -86,4 +86,14 @@ export function isDisabled(id: string): boolean {
   return el.getAttribute('aria-disabled') === 'true' || (el as HTMLButtonElement).disabled === true;
 }
 
+/** A text field's current value. */
+export function valueOf(id: string): string {
+  return (screen.getByTestId(id) as HTMLInputElement | HTMLTextAreaElement).value;
+}
+
+/** The highlighted item of a list (aria-selected). */
+export function isSelected(id: string): boolean {
+  return screen.getByTestId(id).getAttribute('aria-selected') === 'true';
+}
+
 export { act, waitFor };

@@ -41,6 +41,13 @@ export type Contact = Schemas['ContactView'];
 export type ContactList = Schemas['ContactList'];
 export type UserPage = Schemas['UserPage'];
 
+/** Staff only. A body may hold `{{customer.name}}`, `{{ticket.number}}`, `{{agent.name}}`. */
+export type CannedResponse = Schemas['CannedResponseView'];
+export type CannedResponseList = Schemas['CannedResponseList'];
+export type NewCannedResponse = Schemas['NewCannedResponse'];
+export type CannedResponseChanges = Schemas['CannedResponseChanges'];
+export type RenderedCannedResponse = Schemas['RenderedResponse'];
+
 /**
  * The error body. The document gives `current` (the resource as it is now, with a stale-version
  * `conflict`) no shape; the app only sends versioned writes for tickets, so it is a ticket.

@@ -8,6 +8,7 @@ import { ConversationsScreen } from '../screens/Conversations/ConversationsScree
 import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsScreen';
 import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
+import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
 import { SignInScreen } from '../screens/SignIn/SignInScreen';
@@ -126,6 +127,11 @@ export function RootNavigator() {
             name="UserSearch"
             component={UserSearchScreen}
             options={{ title: t('search.title') }}
+          />
+          <Stack.Screen
+            name="CannedResponses"
+            component={CannedResponsesScreen}
+            options={{ title: t('canned.title') }}
           />
         </Stack.Group>
       ) : (

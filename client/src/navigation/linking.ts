@@ -24,6 +24,7 @@ export const linking: LinkingOptions<RootStackParamList> = {
       Chat: { path: 'chats/:id', parse: { id: Number } },
       FriendRequests: 'contacts/requests',
       UserSearch: 'people',
+      CannedResponses: 'profile/canned-responses',
     },
   },
 };

@@ -18,6 +18,7 @@ export type RootStackParamList = {
   Chat: { id: number };
   FriendRequests: undefined;
   UserSearch: undefined;
+  CannedResponses: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

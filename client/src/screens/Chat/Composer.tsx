@@ -1,25 +1,37 @@
-import { forwardRef, useImperativeHandle, useRef, useState } from 'react';
+import { forwardRef, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
-import { toApiFailure } from '../../api/client';
+import { failureText, toApiFailure, type ApiFailure } from '../../api/client';
 import { uploadFile } from '../../api/files';
-import type { FileInfo } from '../../api/types';
+import type { CannedResponse, FileInfo, Id } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/Screen';
 import { t } from '../../i18n';
-import { isSendKey } from '../../lib/composerKeys';
+import { isSendKey, pickerKey } from '../../lib/composerKeys';
 import { pickFile } from '../../lib/pickFile';
+import { isStaffRole } from '../../state/auth';
+import { useAppSelector } from '../../state/hooks';
+import {
+  useGetCannedResponsesQuery,
+  useRenderCannedResponseMutation,
+} from '../../state/queries/canned';
 import { useTheme } from '../../theme';
 import { Icon } from '../../components/Icon';
+import { CannedPicker } from './CannedPicker';
+import { filterCanned, findSlashQuery, insertAt } from './slashQuery';
 
 const LINE_HEIGHT = 20;
 const MIN_INPUT_HEIGHT = 40;
 const MAX_INPUT_HEIGHT = 160;
+/** The type-ahead list shows this many responses at most (typing narrows it). */
+const MAX_MATCHES = 8;
 
 interface Props {
   onSend: (body: string, attachments: FileInfo[], kind: 'text' | 'note') => void;
   onTyping: () => void;
   allowNotes: boolean;
+  /** Where canned responses are rendered for; without it the composer offers none. */
+  conversationId?: Id;
   testID: string;
 }
 
@@ -29,7 +41,7 @@ export interface ComposerHandle {
 }
 
 export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
-  { onSend, onTyping, allowNotes, testID },
+  { onSend, onTyping, allowNotes, conversationId, testID },
   ref,
 ) {
   const { colors, radius } = useTheme();
@@ -57,12 +69,75 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     Math.max(MIN_INPUT_HEIGHT, LINE_HEIGHT * lines + 18, contentHeight),
   );
 
+  // Canned responses: staff type `/` and a shortcut or part of a title, then pick one.
+  const staff = useAppSelector((s) => isStaffRole(s.auth.user?.role));
+  // Where the caret is, once the field has said (null: at the end, where typing happens).
+  const [caret, setCaret] = useState<number | null>(null);
+  // The `/` whose list was closed with Esc (or just filled in): it stays closed.
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [active, setActive] = useState(0);
+  // The draft as it is now, for a response that arrives after more typing.
+  const latestText = useRef(text);
+  const setDraft = (v: string) => {
+    latestText.current = v;
+    setText(v);
+  };
+  const slash = staff && conversationId != null ? findSlashQuery(text, caret ?? text.length) : null;
+  const open = slash !== null && slash.start !== dismissedAt;
+  // Customers never get here: the list is requested only while it is open.
+  const canned = useGetCannedResponsesQuery(undefined, { skip: !open });
+  const [renderCanned, rendering] = useRenderCannedResponseMutation();
+  const [cannedError, setCannedError] = useState<string | null>(null);
+  const query = slash?.query ?? '';
+  const matches = useMemo(
+    () => (open && canned.data ? filterCanned(canned.data, query).slice(0, MAX_MATCHES) : []),
+    [open, canned.data, query],
+  );
+  const activeIndex = Math.min(active, Math.max(0, matches.length - 1));
+
+  const changeText = (v: string) => {
+    setDraft(v);
+    setActive(0);
+    setCannedError(null);
+    const next = findSlashQuery(v, caret ?? v.length);
+    if (!next || next.start !== dismissedAt) setDismissedAt(null);
+  };
+
+  /** Replaces the `/query` with the response, filled in for this conversation by the server. */
+  const pick = async (c: CannedResponse) => {
+    if (!slash || conversationId == null || rendering.isLoading) return;
+    const at = slash;
+    const typed = text.slice(at.start, at.end);
+    setCannedError(null);
+    let body: string;
+    try {
+      body = await renderCanned({ id: c.id, conversationId }).unwrap();
+    } catch (e) {
+      setCannedError(failureText(e as ApiFailure));
+      return;
+    }
+    // Typed on while it loaded: insert at the end rather than over other words.
+    const current = latestText.current;
+    const where =
+      current.slice(at.start, at.end) === typed
+        ? at
+        : { start: current.length, end: current.length, query: '' };
+    const next = insertAt(current, where, body).text;
+    setDraft(next);
+    // A `/word` inside the response must not open the list again.
+    setDismissedAt(findSlashQuery(next)?.start ?? null);
+    setCaret(null);
+    setContentHeight(0);
+    input.current?.focus();
+  };
+
   const send = () => {
     // Trim the ends only: line breaks inside the message are kept.
     const body = text.trim();
     if (!body && attachments.length === 0) return;
     onSend(body, attachments, note ? 'note' : 'text');
-    setText('');
+    setDraft('');
+    setCaret(null);
     setContentHeight(0);
     setAttachments([]);
   };
@@ -141,6 +216,18 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
         </View>
       ) : null}
       <ErrorText testID={`${testID}-error`}>{error}</ErrorText>
+      {open ? (
+        <CannedPicker
+          testID={`${testID}-canned`}
+          query={query}
+          matches={matches}
+          active={activeIndex}
+          loading={canned.isLoading}
+          busy={rendering.isLoading}
+          error={cannedError ?? (canned.error ? failureText(canned.error as ApiFailure) : null)}
+          onPick={(c) => void pick(c)}
+        />
+      ) : null}
       <View style={styles.row}>
         <Pressable
           testID={`${testID}-attach`}
@@ -162,12 +249,32 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           onChangeText={(v) => {
             // A textarea's scroll height never shrinks: measure again when lines go away.
             if (v.split('\n').length < lines || !v) setContentHeight(0);
-            setText(v);
+            changeText(v);
             // Writing an internal note is nobody else's business: customers would see "typing".
             if (v && !note) onTyping();
           }}
           onContentSizeChange={(e) => setContentHeight(e.nativeEvent.contentSize.height)}
+          onSelectionChange={(e) => {
+            const { start, end } = e.nativeEvent.selection;
+            setCaret(start === end ? end : null);
+          }}
           onKeyPress={(e) => {
+            const key = open ? pickerKey(e) : null;
+            if (key === 'close' && slash) {
+              e.preventDefault();
+              setDismissedAt(slash.start);
+              return;
+            }
+            // While the list loads, Enter waits for it rather than sending the `/query`.
+            if (key && (matches.length > 0 || canned.isFetching || rendering.isLoading)) {
+              e.preventDefault();
+              if (matches.length === 0) return;
+              if (key === 'next') setActive((activeIndex + 1) % matches.length);
+              else if (key === 'previous')
+                setActive((activeIndex - 1 + matches.length) % matches.length);
+              else if (key === 'pick') void pick(matches[activeIndex]);
+              return;
+            }
             if (isSendKey(e)) {
               e.preventDefault();
               send();

@@ -340,6 +340,7 @@ export function ConversationView({
         ref={composerRef}
         testID="composer"
         allowNotes={allowNotes}
+        conversationId={conversationId}
         onTyping={() => realtime.typing(conversationId)}
         onSend={(body, attachments, kind) => {
           // Your own message is where you are going: show it.

@@ -1,3 +1,4 @@
+import { useNavigation } from '@react-navigation/native';
 import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
@@ -11,13 +12,14 @@ import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { pickImage } from '../../lib/pickFile';
-import { userUpdated } from '../../state/auth';
+import { isStaffRole, userUpdated } from '../../state/auth';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { signOut } from '../../state/session';
 import { useTheme } from '../../theme';
 
 export function ProfileScreen() {
   const dispatch = useAppDispatch();
+  const navigation = useNavigation();
   const { colors } = useTheme();
   const user = useAppSelector((s) => s.auth.user);
   const [name, setName] = useState(user?.display_name ?? '');
@@ -105,6 +107,16 @@ export function ProfileScreen() {
         />
       </View>
       <ErrorText testID="profile-error">{error}</ErrorText>
+      {isStaffRole(user.role) ? (
+        <Button
+          variant="secondary"
+          icon="chatbox-ellipses-outline"
+          title={t('profile.canned')}
+          testID="profile-canned"
+          style={{ marginTop: 16 }}
+          onPress={() => navigation.navigate('CannedResponses')}
+        />
+      ) : null}
       <Button
         variant="danger"
         title={t('profile.signOut')}

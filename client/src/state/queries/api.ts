@@ -15,6 +15,7 @@ export const api = createApi({
   // no 60 s clean-up timer keeps the test run alive after its last test.
   keepUnusedDataFor: process.env.NODE_ENV === 'test' ? 0 : 60,
   tagTypes: [
+    'CannedResponses',
     'Conversations',
     'Contacts',
     'FriendRequests',
