@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 mod protocol;
-pub use protocol::{Desk, View, view};
+pub use protocol::{Desk, View, send_frame, view};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -114,6 +114,15 @@ impl TestApp {
             .await
     }
 
+    /// An agent ("Agent") and a customer ("Ana") in a direct conversation:
+    /// `(agent, ana, conversation id)`.
+    pub async fn agent_and_customer(&self) -> (TestUser, TestUser, i64) {
+        let agent = self.user_with_role("Agent", Role::Agent).await;
+        let ana = self.register("Ana").await;
+        let conversation = self.direct(&agent, &ana).await;
+        (agent, ana, conversation)
+    }
+
     /// Sends a text message over REST; it must be stored (201).
     pub async fn send_message(
         &self,
@@ -125,4 +134,29 @@ impl TestApp {
         assert_eq!(status, 201, "{message}");
         view(message)
     }
+
+    /// Writes an internal note over REST (staff on a ticket); it must be stored (201).
+    pub async fn send_note(
+        &self,
+        user: &TestUser,
+        conversation_id: i64,
+        body: &str,
+    ) -> MessageView {
+        let (status, message) = self
+            .post(
+                &format!("/api/v1/conversations/{conversation_id}/messages"),
+                Some(&user.token),
+                json!({"body": body, "kind": "note", "client_id": uuid::Uuid::new_v4().to_string()}),
+            )
+            .await;
+        assert_eq!(status, 201, "{message}");
+        view(message)
+    }
+}
+
+/// A `send` frame with a fresh client id: `(client_id, frame)`.
+pub fn send_frame(conversation_id: i64, body: &str) -> (String, Value) {
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let frame = json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "body": body});
+    (client_id, frame)
 }

@@ -14,7 +14,7 @@ cluster_test!(
     clients_on_two_nodes_talk_type_read_and_see_presence,
     |c: Cluster| async move {
         let (a, b) = (&c.nodes[0], &c.nodes[1]);
-        let (agent, ana, conv) = people(a).await;
+        let (agent, ana, conv) = a.agent_and_customer().await;
         let mut agent_ws = a.ws(&agent).await;
         let mut ana_ws = b.ws(&ana).await;
         let p = agent_ws.recv_type("presence").await;
@@ -45,15 +45,8 @@ cluster_test!(
         assert_eq!(agent_ws.recv_type("read").await["seq"], 1);
 
         // A ticket opened through node B reaches the agent's queue on node A.
-        let (s, t) = b
-            .post(
-                "/api/v1/tickets",
-                Some(&ana.token),
-                json!({"subject": "Cross-node", "body": "hi"}),
-            )
-            .await;
-        assert_eq!(s, 201);
-        assert_eq!(agent_ws.recv_type("ticket").await["ticket"]["id"], t["id"]);
+        let t = b.open_ticket(&ana, "Cross-node", "medium").await;
+        assert_eq!(agent_ws.recv_type("ticket").await["ticket"]["id"], t.id);
 
         drop(ana_ws);
         let p = agent_ws.recv_type("presence").await;
@@ -68,7 +61,7 @@ cluster_test!(
     fifty_senders_on_two_nodes_get_one_gapless_order,
     |c: Cluster| async move {
         let (a, b) = (&c.nodes[0], &c.nodes[1]);
-        let (agent, ana, conv) = people(a).await;
+        let (agent, ana, conv) = a.agent_and_customer().await;
         let mut readers = [a.ws(&agent).await, b.ws(&ana).await];
         let mut tasks = Vec::new();
         for i in 0..50 {
@@ -141,17 +134,8 @@ cluster_test!(
             a.team_with(&admin, "Billing", &[&alice]).await,
             a.team_with(&admin, "Tech", &[&barry]).await,
         ];
-        let (_, t) = a
-            .post(
-                "/api/v1/tickets",
-                Some(&ana.token),
-                json!({"subject": "Invoice", "body": "Wrong amount"}),
-            )
-            .await;
-        let (ticket, conv) = (
-            t["id"].as_i64().unwrap(),
-            t["conversation_id"].as_i64().unwrap(),
-        );
+        let t = a.open_ticket(&ana, "Invoice", "medium").await;
+        let (ticket, conv) = (t.id, t.conversation_id);
         let move_to = async |team: i64| {
             let (_, cur) = a
                 .get(&format!("/api/v1/tickets/{ticket}"), Some(&admin.token))

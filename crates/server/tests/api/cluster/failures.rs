@@ -70,7 +70,7 @@ async fn redis_outage(backend: Backend) {
         return;
     };
     let (a, b) = (&c.nodes[0], &c.nodes[1]);
-    let (agent, ana, conv) = people(a).await;
+    let (agent, ana, conv) = a.agent_and_customer().await;
     const TOTAL: i64 = 150;
     let reader = tokio::spawn(resilient_reader(
         vec![b.ws_url.clone()],
@@ -199,7 +199,7 @@ async fn killed_node(backend: Backend) {
         s.redis_prefix = prefix.clone();
     })
     .await;
-    let (agent, ana, conv) = people(&owner).await;
+    let (agent, ana, conv) = owner.agent_and_customer().await;
     let mut doomed = start_child(&url, &redis, &prefix).await;
     let survivor = start_child(&url, &redis, &prefix).await;
     let ws = |port: u16| format!("ws://127.0.0.1:{port}/api/v1/ws");

@@ -6,13 +6,12 @@
 //! crossnode.rs: what clients on different nodes see; failures.rs: outages, killed nodes and the
 //! SQLite refusal.
 
-use serde_json::{Value, json};
-use switchboard::domain::Role;
+use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use switchboard_test_support::{
-    Backend, TestApp, TestUser, WsClient, base_url, fresh_database, spawn_node,
+    Backend, TestApp, TestUser, WsClient, base_url, fresh_database, send_frame, spawn_node,
 };
 
 /// One test per database that can be shared (SQLite can't): `name::postgres`, `name::mysql`.
@@ -136,21 +135,6 @@ impl Cluster {
         }
         Some(Cluster { nodes, proxy })
     }
-}
-
-async fn people(app: &TestApp) -> (TestUser, TestUser, i64) {
-    let agent = app.user_with_role("Agent", Role::Agent).await;
-    let ana = app.register("Ana").await;
-    let conv = app.direct(&agent, &ana).await;
-    (agent, ana, conv)
-}
-
-fn send_frame(conversation_id: i64, body: &str) -> (String, Value) {
-    let client_id = uuid::Uuid::new_v4().to_string();
-    (
-        client_id.clone(),
-        json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "body": body}),
-    )
 }
 
 async fn connect(url: &str, user: &TestUser) -> WsClient {

@@ -16,7 +16,7 @@ use super::*;
 db_test!(
     messages_reach_every_member_connection_and_no_one_else,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let outsider = app.register("Eve").await;
         let mut agent_ws = app.ws(&agent).await;
         let mut ana_phone = app.ws(&ana).await;
@@ -50,7 +50,7 @@ db_test!(
 db_test!(
     an_ack_comes_only_after_the_row_exists,
     |app: TestApp| async move {
-        let (agent, _ana, conv) = pair(&app).await;
+        let (agent, _ana, conv) = app.agent_and_customer().await;
         let mut ws = app.ws(&agent).await;
         for i in 0..20 {
             let (client_id, frame) = send_frame(conv, &format!("m{i}"));
@@ -66,7 +66,7 @@ db_test!(
 db_test!(
     a_repeated_client_id_stores_one_row,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let mut agent_ws = app.ws(&agent).await;
         let mut ana_ws = app.ws(&ana).await;
         let (client_id, frame) = send_frame(conv, "once");
@@ -93,7 +93,7 @@ db_test!(
 db_test!(
     rest_and_websocket_sends_share_one_sequence,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let mut ana_ws = app.ws(&ana).await;
         let (status, m) = app.send(&agent, conv, "over REST").await;
         assert_eq!(status, 201, "{m}");

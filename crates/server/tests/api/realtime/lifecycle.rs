@@ -15,7 +15,7 @@ use super::*;
 db_test!(
     typing_read_and_presence_reach_the_right_people,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let outsider = app.register("Eve").await;
         let mut eve = app.ws(&outsider).await;
         let mut agent_ws = app.ws(&agent).await;
@@ -35,8 +35,8 @@ db_test!(
             (Some(conv), Some(ana.id))
         );
 
-        app.send(&agent, conv, "hi").await;
-        app.send(&agent, conv, "there").await;
+        app.send_message(&agent, conv, "hi").await;
+        app.send_message(&agent, conv, "there").await;
         let (_, list) = app.get("/api/v1/conversations", Some(&ana.token)).await;
         assert_eq!(list["items"][0]["unread_count"], 2);
         assert_eq!(list["items"][0]["last_seq"], 2);
@@ -78,7 +78,7 @@ db_test!(
 db_test!(
     a_slow_reader_is_cut_off_without_delaying_others,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         // A reader that never reads: its queue fills and the server closes it (1013).
         let slow = app.ws(&ana).await;
         let mut fast = app.ws(&ana).await;
@@ -154,7 +154,7 @@ async fn shutdown_closes_sockets_with_1001() {
 async fn shutdown_acks_every_stored_send_before_closing() {
     use sea_orm::{ConnectionTrait, TransactionTrait};
     let app = switchboard_test_support::spawn_app(switchboard_test_support::Backend::Sqlite).await;
-    let (agent, _ana, conv) = pair(&app).await;
+    let (agent, _ana, conv) = app.agent_and_customer().await;
     let mut ws = app.ws(&agent).await;
     let lock = app.state.db.begin().await.unwrap();
     lock.execute_unprepared("UPDATE users SET updated_at = updated_at WHERE id = 0")

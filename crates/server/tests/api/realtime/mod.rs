@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use futures::SinkExt;
-use serde_json::{Value, json};
-use switchboard::domain::Role;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
 use switchboard_test_support::db_test;
-use switchboard_test_support::{TestApp, TestUser, WsClient};
+use switchboard_test_support::send_frame;
+use switchboard_test_support::{TestApp, WsClient};
 
 mod delivery;
 mod lifecycle;
@@ -34,19 +34,6 @@ async fn collect_messages(ws: &mut WsClient, n: usize) -> Vec<(i64, i64)> {
     order
 }
 
-fn send_frame(conversation_id: i64, body: &str) -> (String, Value) {
-    let client_id = uuid::Uuid::new_v4().to_string();
-    let frame = json!({"type": "send", "conversation_id": conversation_id, "client_id": client_id, "body": body});
-    (client_id, frame)
-}
-
-async fn pair(app: &TestApp) -> (TestUser, TestUser, i64) {
-    let agent = app.user_with_role("Agent", Role::Agent).await;
-    let ana = app.register("Ana").await;
-    let conv = app.direct(&agent, &ana).await;
-    (agent, ana, conv)
-}
-
 async fn stored_count(app: &TestApp, conversation_id: i64) -> u64 {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     use switchboard::db::entities::message;
@@ -60,7 +47,7 @@ async fn stored_count(app: &TestApp, conversation_id: i64) -> u64 {
 db_test!(
     bad_frames_get_documented_answers,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let outsider = app.register("Eve").await;
         let mut ws = app.ws(&agent).await;
         ws.stream.send(Message::Text("{nope".into())).await.unwrap();
@@ -186,7 +173,7 @@ async fn sends_over_the_rate_and_connections_over_the_cap_are_refused() {
         })
         .await
         .unwrap();
-    let (agent, _ana, conv) = pair(&app).await;
+    let (agent, _ana, conv) = app.agent_and_customer().await;
     let mut ws = app.ws(&agent).await;
     for i in 0..30 {
         ws.send(json!({"type": "typing", "conversation_id": conv}))

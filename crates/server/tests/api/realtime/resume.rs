@@ -8,12 +8,10 @@ use serde_json::{Value, json};
 use switchboard_test_support::TestApp;
 use switchboard_test_support::db_test;
 
-use super::*;
-
 db_test!(history_pages_follow_seq_order, |app: TestApp| async move {
-    let (agent, _ana, conv) = pair(&app).await;
+    let (agent, _ana, conv) = app.agent_and_customer().await;
     for i in 1..=30 {
-        app.send(&agent, conv, &format!("m{i}")).await;
+        app.send_message(&agent, conv, &format!("m{i}")).await;
     }
     let seqs = |v: Vec<Value>| {
         v.iter()
@@ -77,13 +75,13 @@ db_test!(history_pages_follow_seq_order, |app: TestApp| async move {
 db_test!(
     resume_returns_exactly_the_missed_messages,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let mut ana_ws = app.ws(&ana).await;
-        app.send(&agent, conv, "one").await;
+        app.send_message(&agent, conv, "one").await;
         assert_eq!(ana_ws.recv_type("message").await["message"]["seq"], 1);
         drop(ana_ws);
         for i in 2..=6 {
-            app.send(&agent, conv, &format!("m{i}")).await;
+            app.send_message(&agent, conv, &format!("m{i}")).await;
         }
         let mut ana_ws = app.ws(&ana).await;
         ana_ws
@@ -102,7 +100,7 @@ db_test!(
             }
         }
         assert_eq!(seen, vec![2, 3, 4, 5, 6]);
-        app.send(&agent, conv, "live again").await;
+        app.send_message(&agent, conv, "live again").await;
         assert_eq!(ana_ws.recv_type("message").await["message"]["seq"], 7);
         ana_ws.expect_silence(Duration::from_millis(300)).await;
     }
@@ -111,9 +109,9 @@ db_test!(
 db_test!(
     resume_while_messages_keep_arriving_loses_and_repeats_nothing,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         for i in 1..=300 {
-            app.send(&agent, conv, &format!("old {i}")).await;
+            app.send_message(&agent, conv, &format!("old {i}")).await;
         }
         let sender_app_token = agent.clone();
         let address = app.address.clone();

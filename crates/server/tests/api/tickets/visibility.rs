@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use switchboard::domain::MessageKind;
 use switchboard_test_support::db_test;
 use switchboard_test_support::{TestApp, TestUser};
 
@@ -156,14 +157,10 @@ db_test!(
         let conv = t.conversation_id;
         let mut ana_ws = app.ws(&d.ana).await;
         let mut agent_ws = app.ws(&d.agent_a).await;
-        let (s, note) = app
-        .post(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&d.agent_a.token),
-            json!({"body": "CANARY-NOTE customer seems angry", "client_id": uuid::Uuid::new_v4().to_string(), "kind": "note"}),
-        )
-        .await;
-        assert_eq!((s, note["kind"].as_str()), (201, Some("note")));
+        let note = app
+            .send_note(&d.agent_a, conv, "CANARY-NOTE customer seems angry")
+            .await;
+        assert_eq!(note.kind, MessageKind::Note);
         let reply = app.send_message(&d.agent_a, conv, "Hello Ana").await;
         // Live: the customer gets the reply, never the note.
         let live = ana_ws.recv_type("message").await;
