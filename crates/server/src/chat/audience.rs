@@ -238,3 +238,194 @@ impl Audiences {
         Ok(to.into_iter().collect::<Vec<_>>().into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The decisions, with every cache filled by hand and a database that is not connected:
+    //! a test that reached the database would panic. The audience of a ticket with a team reads
+    //! the team's members from the database, so it is left to the integration tests.
+
+    use super::*;
+    use crate::tickets::domain::{Priority, Status};
+
+    const REQUESTER: i64 = 1;
+    const STRANGER: i64 = 2;
+    const AGENT: i64 = 10;
+    const OTHER_AGENT: i64 = 11;
+    const ADMIN: i64 = 20;
+    const TEAM: i64 = 100;
+    const DIRECT: i64 = 7;
+    const TICKET: i64 = 8;
+
+    fn user(id: i64, role: Role) -> AuthUser {
+        AuthUser {
+            id,
+            role,
+            session_id: "s".into(),
+            display_name: "Someone".into(),
+            token_exp: 0,
+        }
+    }
+
+    fn ticket(assignee_id: Option<i64>, team_id: Option<i64>) -> ticket::Model {
+        ticket::Model {
+            id: 1,
+            number: 1001,
+            subject: "Printer on fire".into(),
+            status: Status::Open,
+            priority: Priority::Medium,
+            priority_rank: Priority::Medium.rank(),
+            requester_id: REQUESTER,
+            assignee_id,
+            team_id,
+            tags: String::new(),
+            conversation_id: TICKET,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+            closed_at: None,
+            first_response_at: None,
+            first_response_due: 0,
+            resolution_due: 0,
+            sla_notified: 0,
+            pending_since: None,
+            sla_paused_ms: 0,
+        }
+    }
+
+    /// A direct conversation between REQUESTER and AGENT, a ticket conversation for `t`, the
+    /// staff and everyone's teams, all cached.
+    fn cached(t: ticket::Model) -> Audiences {
+        let audiences = Audiences::default();
+        let members: Arc<[i64]> = Arc::from([REQUESTER, AGENT]);
+        audiences.conversations.insert(
+            DIRECT,
+            Arc::new(ConversationFacts {
+                id: DIRECT,
+                kind: ConversationKind::Direct,
+                ticket: None,
+                members: members.clone(),
+                audience: members,
+                blocked: false,
+            }),
+        );
+        audiences.conversations.insert(
+            TICKET,
+            Arc::new(ConversationFacts {
+                id: TICKET,
+                kind: ConversationKind::Ticket,
+                ticket: Some(t),
+                members: Arc::from([]),
+                audience: Arc::from([]),
+                blocked: false,
+            }),
+        );
+        for id in [REQUESTER, STRANGER, OTHER_AGENT, ADMIN] {
+            audiences.teams_of_user.insert(id, Arc::from([]));
+        }
+        audiences.teams_of_user.insert(AGENT, Arc::from([TEAM]));
+        *audiences.staff.write().unwrap() = Some(Arc::new(Staff {
+            admins: vec![ADMIN],
+            agents_and_admins: vec![AGENT, OTHER_AGENT, ADMIN],
+        }));
+        audiences
+    }
+
+    fn offline() -> sea_orm::DatabaseConnection {
+        sea_orm::DatabaseConnection::default()
+    }
+
+    #[tokio::test]
+    async fn a_direct_conversation_admits_its_members_only_without_staff_view() {
+        let audiences = cached(ticket(None, None));
+        let db = offline();
+        let member = audiences
+            .allow(&db, &user(REQUESTER, Role::Customer), DIRECT)
+            .await
+            .expect("a member");
+        assert!(!member.staff_view);
+        let agent = audiences
+            .allow(&db, &user(AGENT, Role::Agent), DIRECT)
+            .await
+            .expect("a member");
+        assert!(!agent.staff_view, "no notes in a direct conversation");
+        for outsider in [user(STRANGER, Role::Customer), user(ADMIN, Role::Admin)] {
+            let denied = audiences.allow(&db, &outsider, DIRECT).await;
+            assert!(matches!(denied, Err(AppError::NotFound)), "{}", outsider.id);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_ticket_conversation_follows_the_ticket_policy_and_gives_staff_the_notes() {
+        let audiences = cached(ticket(None, Some(TEAM)));
+        let db = offline();
+        let requester = audiences
+            .allow(&db, &user(REQUESTER, Role::Customer), TICKET)
+            .await
+            .expect("the requester");
+        assert!(!requester.staff_view, "customers never see notes");
+        let agent = audiences
+            .allow(&db, &user(AGENT, Role::Agent), TICKET)
+            .await
+            .expect("an agent of the team");
+        assert!(agent.staff_view);
+        let admin = audiences
+            .allow(&db, &user(ADMIN, Role::Admin), TICKET)
+            .await
+            .expect("an admin");
+        assert!(admin.staff_view);
+        for outsider in [
+            user(STRANGER, Role::Customer),
+            user(OTHER_AGENT, Role::Agent),
+        ] {
+            let denied = audiences.allow(&db, &outsider, TICKET).await;
+            assert!(matches!(denied, Err(AppError::NotFound)), "{}", outsider.id);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_queued_ticket_reaches_its_requester_and_every_agent_and_admin() {
+        let t = ticket(None, None);
+        let audiences = cached(t.clone());
+        let to = audiences.ticket_audience(&offline(), &t).await.unwrap();
+        assert_eq!(&to[..], &[REQUESTER, AGENT, OTHER_AGENT, ADMIN]);
+    }
+
+    #[tokio::test]
+    async fn an_assigned_ticket_reaches_its_requester_its_assignee_and_the_admins() {
+        let t = ticket(Some(OTHER_AGENT), None);
+        let audiences = cached(t.clone());
+        let to = audiences.ticket_audience(&offline(), &t).await.unwrap();
+        assert_eq!(&to[..], &[REQUESTER, OTHER_AGENT, ADMIN], "not AGENT");
+    }
+
+    #[tokio::test]
+    async fn an_audience_names_each_user_once() {
+        // An admin who opened a ticket and has it assigned to themselves.
+        let mut t = ticket(Some(ADMIN), None);
+        t.requester_id = ADMIN;
+        let audiences = cached(t.clone());
+        let to = audiences.ticket_audience(&offline(), &t).await.unwrap();
+        assert_eq!(&to[..], &[ADMIN]);
+    }
+
+    #[test]
+    fn forgetting_drops_what_was_cached_and_moves_the_generation() {
+        let audiences = cached(ticket(None, None));
+        let before = audiences.generation();
+        audiences.forget_conversation(DIRECT);
+        assert!(!audiences.conversations.contains_key(&DIRECT));
+        assert!(audiences.conversations.contains_key(&TICKET), "others stay");
+        assert_eq!(audiences.teams_of_user.len(), 5, "teams stay");
+        assert!(audiences.staff.read().unwrap().is_some(), "staff stays");
+        // A load that began before this must not store what it read.
+        assert!(audiences.generation() > before);
+
+        let before = audiences.generation();
+        audiences.forget_all();
+        assert!(audiences.conversations.is_empty());
+        assert!(audiences.teams_of_user.is_empty());
+        assert!(audiences.staff.read().unwrap().is_none());
+        assert!(audiences.generation() > before);
+    }
+}

@@ -56,3 +56,155 @@ pub async fn visible_ticket(
     let teams = team_ids(db, user.id).await?;
     Ok(can_view(user, &teams, &t).then_some((t, teams)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::domain::{Priority, Status};
+
+    const REQUESTER: i64 = 1;
+    const OTHER_CUSTOMER: i64 = 2;
+    const AGENT: i64 = 10;
+    const OTHER_AGENT: i64 = 11;
+    const ADMIN: i64 = 20;
+    const TEAM: i64 = 100;
+    const OTHER_TEAM: i64 = 101;
+
+    fn user(id: i64, role: Role) -> AuthUser {
+        AuthUser {
+            id,
+            role,
+            session_id: "s".into(),
+            display_name: "Someone".into(),
+            token_exp: 0,
+        }
+    }
+
+    fn ticket(assignee_id: Option<i64>, team_id: Option<i64>) -> ticket::Model {
+        ticket::Model {
+            id: 1,
+            number: 1001,
+            subject: "Printer on fire".into(),
+            status: Status::Open,
+            priority: Priority::Medium,
+            priority_rank: Priority::Medium.rank(),
+            requester_id: REQUESTER,
+            assignee_id,
+            team_id,
+            tags: String::new(),
+            conversation_id: 1,
+            version: 1,
+            created_at: 0,
+            updated_at: 0,
+            closed_at: None,
+            first_response_at: None,
+            first_response_due: 0,
+            resolution_due: 0,
+            sla_notified: 0,
+            pending_since: None,
+            sla_paused_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_customer_sees_only_their_own_tickets() {
+        let queued = ticket(None, None);
+        assert!(can_view(&user(REQUESTER, Role::Customer), &[], &queued));
+        assert!(!can_view(
+            &user(OTHER_CUSTOMER, Role::Customer),
+            &[],
+            &queued
+        ));
+        // Not even a ticket of a team they are somehow listed in.
+        let teamed = ticket(None, Some(TEAM));
+        assert!(!can_view(
+            &user(OTHER_CUSTOMER, Role::Customer),
+            &[TEAM],
+            &teamed
+        ));
+    }
+
+    #[test]
+    fn an_agent_sees_the_queue_their_teams_and_what_is_assigned_to_them() {
+        let agent = user(AGENT, Role::Agent);
+        assert!(
+            can_view(&agent, &[], &ticket(None, None)),
+            "the shared queue"
+        );
+        assert!(can_view(&agent, &[TEAM], &ticket(None, Some(TEAM))));
+        assert!(can_view(&agent, &[], &ticket(Some(AGENT), None)));
+        assert!(
+            can_view(&agent, &[], &ticket(Some(AGENT), Some(OTHER_TEAM))),
+            "assigned to them in another team"
+        );
+    }
+
+    #[test]
+    fn an_agent_does_not_see_another_teams_or_another_agents_ticket() {
+        let agent = user(AGENT, Role::Agent);
+        assert!(!can_view(&agent, &[TEAM], &ticket(None, Some(OTHER_TEAM))));
+        assert!(!can_view(&agent, &[TEAM], &ticket(Some(OTHER_AGENT), None)));
+        assert!(!can_view(
+            &agent,
+            &[TEAM],
+            &ticket(Some(OTHER_AGENT), Some(OTHER_TEAM))
+        ));
+    }
+
+    #[test]
+    fn an_agent_sees_a_ticket_they_opened_themselves() {
+        let mut t = ticket(Some(OTHER_AGENT), Some(OTHER_TEAM));
+        t.requester_id = AGENT;
+        assert!(can_view(&user(AGENT, Role::Agent), &[], &t));
+    }
+
+    #[test]
+    fn an_admin_sees_every_ticket() {
+        let admin = user(ADMIN, Role::Admin);
+        for t in [
+            ticket(None, None),
+            ticket(Some(AGENT), None),
+            ticket(None, Some(TEAM)),
+            ticket(Some(OTHER_AGENT), Some(OTHER_TEAM)),
+        ] {
+            assert!(can_view(&admin, &[], &t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn only_staff_who_see_a_ticket_may_work_it() {
+        let teamed = ticket(None, Some(TEAM));
+        assert!(can_work(&user(AGENT, Role::Agent), &[TEAM], &teamed));
+        assert!(can_work(&user(ADMIN, Role::Admin), &[], &teamed));
+        assert!(!can_work(&user(AGENT, Role::Agent), &[OTHER_TEAM], &teamed));
+        assert!(
+            !can_work(&user(REQUESTER, Role::Customer), &[], &teamed),
+            "the requester sees it but may not work it"
+        );
+    }
+
+    #[test]
+    fn the_requester_and_those_who_work_a_ticket_may_change_its_status() {
+        let teamed = ticket(None, Some(TEAM));
+        assert!(can_change_status(
+            &user(REQUESTER, Role::Customer),
+            &[],
+            &teamed
+        ));
+        assert!(can_change_status(
+            &user(AGENT, Role::Agent),
+            &[TEAM],
+            &teamed
+        ));
+        assert!(!can_change_status(
+            &user(OTHER_CUSTOMER, Role::Customer),
+            &[],
+            &teamed
+        ));
+        assert!(!can_change_status(
+            &user(AGENT, Role::Agent),
+            &[OTHER_TEAM],
+            &teamed
+        ));
+    }
+}

@@ -431,15 +431,10 @@ db_test!(
         let other_agent = app
             .user_with_role("Other", switchboard::domain::Role::Agent)
             .await;
-        let (s, ticket) = app
-            .post(
-                "/api/v1/tickets",
-                Some(&customer.token),
-                json!({"subject": "Printer", "body": "It jams", "priority": "low"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{ticket}");
-        let conversation = ticket["conversation_id"].as_i64().unwrap();
+        let conversation = app
+            .open_ticket(&customer, "Printer", "low")
+            .await
+            .conversation_id;
 
         let (s, shot) = upload(
             &app,

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::tickets::{desk, open_ticket};
 use switchboard_test_support::db_test;
 use switchboard_test_support::{TestApp, WsClient};
 
@@ -22,10 +21,10 @@ async fn next_here(ws: &mut WsClient, conv: i64) -> Value {
 db_test!(
     staff_on_a_ticket_see_who_else_is_viewing_or_replying,
     |app: TestApp| async move {
-        let d = desk(&app).await;
+        let d = app.desk().await;
         // In the shared queue: both agents may see it.
-        let t = open_ticket(&app, &d.ana, "Login loop", "high").await;
-        let conv = t["conversation_id"].as_i64().unwrap();
+        let t = app.open_ticket(&d.ana, "Login loop", "high").await;
+        let conv = t.conversation_id;
         let mut alice = app.ws(&d.agent_a).await;
         let mut barry = app.ws(&d.agent_b).await;
         let mut ana = app.ws(&d.ana).await;
@@ -52,8 +51,9 @@ db_test!(
             assert_ne!(f["type"], "here", "{f}");
         }
         // Neither on a ticket the agent may not see.
-        let (s, moved) =
-            crate::tickets::patch(&app, &d.admin, &t, json!({"team_id": d.team_a})).await;
+        let (s, moved) = app
+            .change_ticket(&d.admin, t.id, json!({"team_id": d.team_a}))
+            .await;
         assert_eq!(s, 200, "{moved}");
         barry
             .send(json!({"type": "here", "conversation_id": conv, "activity": "viewing"}))

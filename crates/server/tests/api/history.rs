@@ -1,26 +1,15 @@
 //! History pages answered from the recent messages in memory (`chat::recent`) are exactly the
 //! pages the database gives: same messages, same JSON, notes only for staff.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use switchboard::chat::recent::PageQuery;
 use switchboard::domain::Role;
 
-use switchboard_test_support::{Backend, TestApp, TestUser, spawn_app_with};
+use switchboard_test_support::{Backend, TestApp, spawn_app_with};
 
 /// A ring of 8: some pages come from memory, the older ones from the database.
 async fn app_with_a_small_ring(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |s| s.recent_messages = 8).await
-}
-
-async fn post_message(app: &TestApp, who: &TestUser, conv: i64, body: &str, kind: &str) {
-    let (status, m) = app
-        .post(
-            &format!("/api/v1/conversations/{conv}/messages"),
-            Some(&who.token),
-            json!({"body": body, "kind": kind, "client_id": uuid::Uuid::new_v4().to_string()}),
-        )
-        .await;
-    assert_eq!(status, 201, "{m}");
 }
 
 fn seqs(items: &[Value]) -> Vec<i64> {
@@ -33,19 +22,15 @@ async fn pages_agree(backend: Backend) {
     };
     let customer = app.register("Cleo").await;
     let agent = app.user_with_role("Agent", Role::Agent).await;
-    let (status, ticket) = app
-        .post(
-            "/api/v1/tickets",
-            Some(&customer.token),
-            json!({"subject": "Invoice", "body": "Where is it?", "priority": "low"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{ticket}");
-    let conv = ticket["conversation_id"].as_i64().unwrap();
+    let conv = app
+        .open_ticket(&customer, "Invoice", "low")
+        .await
+        .conversation_id;
     for i in 0..9 {
-        post_message(&app, &customer, conv, &format!("customer {i}"), "text").await;
+        app.send_message(&customer, conv, &format!("customer {i}"))
+            .await;
         if i % 2 == 0 {
-            post_message(&app, &agent, conv, &format!("note {i}"), "note").await;
+            app.send_note(&agent, conv, &format!("note {i}")).await;
         }
     }
     let last = app.messages(&agent, conv, "limit=1").await[0]["seq"]

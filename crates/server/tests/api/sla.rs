@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::tickets::{desk, get_ticket, open_ticket, patch};
 use switchboard_test_support::db_test;
 use switchboard_test_support::{TestApp, TestUser};
 
@@ -19,7 +18,7 @@ fn ms(v: &Value) -> i64 {
 /// Polls until the ticket's status is `status` (the reopening runs after the message's commit).
 async fn wait_status(app: &TestApp, who: &TestUser, id: i64, status: &str) -> Value {
     for _ in 0..100 {
-        let t = get_ticket(app, who, id).await;
+        let t = app.ticket_json(who, id).await;
         if t["status"] == status {
             return t;
         }
@@ -31,21 +30,27 @@ async fn wait_status(app: &TestApp, who: &TestUser, id: i64, status: &str) -> Va
 db_test!(
     pending_pauses_the_resolution_clock_until_the_customer_writes,
     |app: TestApp| async move {
-        let d = desk(&app).await;
-        let t = open_ticket(&app, &d.ana, "Where is my invoice", "urgent").await;
-        let id = t["id"].as_i64().unwrap();
-        let conv = t["conversation_id"].as_i64().unwrap();
-        let staff_view = get_ticket(&app, &d.agent_a, id).await;
+        let d = app.desk().await;
+        let t = app
+            .open_ticket(&d.ana, "Where is my invoice", "urgent")
+            .await;
+        let id = t.id;
+        let conv = t.conversation_id;
+        let staff_view = app.ticket_json(&d.agent_a, id).await;
         let due_before = ms(&staff_view["sla"]["resolution_due"]);
         assert!(staff_view["sla"]["resolution_paused_since"].is_null());
 
         // Customers may not park their own ticket.
-        let (s, _) = patch(&app, &d.ana, &t, json!({"status": "pending"})).await;
+        let (s, _) = app
+            .change_ticket(&d.ana, t.id, json!({"status": "pending"}))
+            .await;
         assert_eq!(s, 403);
 
         let (s, _) = app.send(&d.agent_a, conv, "Which invoice number?").await;
         assert!(s == 200 || s == 201, "{s}");
-        let (s, parked) = patch(&app, &d.agent_a, &t, json!({"status": "pending"})).await;
+        let (s, parked) = app
+            .change_ticket(&d.agent_a, t.id, json!({"status": "pending"}))
+            .await;
         assert_eq!(s, 200, "{parked}");
         assert_eq!(parked["status"], "pending");
         let paused_at = ms(&parked["sla"]["resolution_paused_since"]);
@@ -73,7 +78,7 @@ db_test!(
         );
         let mut ws = app.ws(&d.agent_a).await;
         tokio::time::sleep(Duration::from_millis(1200)).await;
-        assert_eq!(get_ticket(&app, &d.ana, id).await["status"], "pending");
+        assert_eq!(app.ticket_json(&d.ana, id).await["status"], "pending");
 
         // The customer writes: open again, and the clock moved by the length of the pause.
         let (s, _) = app.send(&d.ana, conv, "It is INV-42").await;
@@ -151,21 +156,23 @@ db_test!(
 db_test!(
     leaving_pending_any_way_resumes_the_clock_and_priority_keeps_the_pause,
     |app: TestApp| async move {
-        let d = desk(&app).await;
-        let t = open_ticket(&app, &d.ana, "Slow page", "low").await;
-        let id = t["id"].as_i64().unwrap();
-        let (s, parked) = patch(&app, &d.agent_a, &t, json!({"status": "pending"})).await;
+        let d = app.desk().await;
+        let t = app.open_ticket(&d.ana, "Slow page", "low").await;
+        let id = t.id;
+        let (s, parked) = app
+            .change_ticket(&d.agent_a, t.id, json!({"status": "pending"}))
+            .await;
         assert_eq!(s, 200);
         tokio::time::sleep(Duration::from_millis(600)).await;
         // Staff take it off pending together with a new priority: the new target plus the
         // pause.
-        let (s, moved) = patch(
-            &app,
-            &d.agent_a,
-            &t,
-            json!({"status": "in_progress", "priority": "urgent"}),
-        )
-        .await;
+        let (s, moved) = app
+            .change_ticket(
+                &d.agent_a,
+                t.id,
+                json!({"status": "in_progress", "priority": "urgent"}),
+            )
+            .await;
         assert_eq!(s, 200, "{moved}");
         let created = ms(&moved["created_at"]);
         let pause = ms(&moved["updated_at"]) - ms(&parked["sla"]["resolution_paused_since"]);
@@ -176,21 +183,23 @@ db_test!(
         );
         assert!(moved["sla"]["resolution_paused_since"].is_null());
         // A later priority change keeps the paused time.
-        let (s, again) = patch(&app, &d.agent_a, &t, json!({"priority": "high"})).await;
+        let (s, again) = app
+            .change_ticket(&d.agent_a, t.id, json!({"priority": "high"}))
+            .await;
         assert_eq!(s, 200, "{again}");
         assert_eq!(
             ms(&again["sla"]["resolution_due"]) - created,
             24 * 3_600_000 + pause
         );
         // The customer writing on a ticket that is not pending changes nothing.
-        let (s, _) = app
-            .send(&d.ana, t["conversation_id"].as_i64().unwrap(), "Any news?")
-            .await;
+        let (s, _) = app.send(&d.ana, t.conversation_id, "Any news?").await;
         assert!(s == 200 || s == 201);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(get_ticket(&app, &d.ana, id).await["status"], "in_progress");
+        assert_eq!(app.ticket_json(&d.ana, id).await["status"], "in_progress");
         // Unknown statuses are refused.
-        let (s, e) = patch(&app, &d.agent_a, &t, json!({"status": "snoozed"})).await;
+        let (s, e) = app
+            .change_ticket(&d.agent_a, t.id, json!({"status": "snoozed"}))
+            .await;
         assert_eq!(s, 400, "{e}");
         let (s, e) = app
             .get("/api/v1/tickets?status=snoozed", Some(&d.agent_a.token))
@@ -202,25 +211,23 @@ db_test!(
 db_test!(
     the_queue_orders_by_the_next_due_time,
     |app: TestApp| async move {
-        let d = desk(&app).await;
-        let low = open_ticket(&app, &d.ana, "low", "low").await; // first response in 24 h
-        let urgent = open_ticket(&app, &d.ana, "urgent", "urgent").await; // 1 h, then 8 h
-        let high = open_ticket(&app, &d.ana, "high", "high").await; // 4 h
-        let closed = open_ticket(&app, &d.ana, "closed", "urgent").await;
-        let (s, _) = patch(&app, &d.agent_a, &closed, json!({"status": "closed"})).await;
+        let d = app.desk().await;
+        let low = app.open_ticket(&d.ana, "low", "low").await; // first response in 24 h
+        let urgent = app.open_ticket(&d.ana, "urgent", "urgent").await; // 1 h, then 8 h
+        let high = app.open_ticket(&d.ana, "high", "high").await; // 4 h
+        let closed = app.open_ticket(&d.ana, "closed", "urgent").await;
+        let (s, _) = app
+            .change_ticket(&d.agent_a, closed.id, json!({"status": "closed"}))
+            .await;
         assert_eq!(s, 200);
         // Answering the urgent one stops its first-response clock: its resolution (8 h) is next.
         let (s, _) = app
-            .send(
-                &d.agent_a,
-                urgent["conversation_id"].as_i64().unwrap(),
-                "Looking",
-            )
+            .send(&d.agent_a, urgent.conversation_id, "Looking")
             .await;
         assert!(s == 200 || s == 201);
         let expected: Vec<i64> = [&high, &urgent, &low, &closed]
             .iter()
-            .map(|t| t["id"].as_i64().unwrap())
+            .map(|t| t.id)
             .collect();
 
         let (s, page) = app
@@ -272,10 +279,10 @@ db_test!(
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         use switchboard::db::entities::ticket;
 
-        let d = desk(&app).await;
-        let t = open_ticket(&app, &d.ana, "Still broken", "low").await;
-        let id = t["id"].as_i64().unwrap();
-        let conv = t["conversation_id"].as_i64().unwrap();
+        let d = app.desk().await;
+        let t = app.open_ticket(&d.ana, "Still broken", "low").await;
+        let id = t.id;
+        let conv = t.conversation_id;
         // The node caches the conversation's facts (the ticket open) on the first send.
         let (s, _) = app.send(&d.ana, conv, "Hello?").await;
         assert!(s == 200 || s == 201, "{s}");
@@ -291,7 +298,7 @@ db_test!(
             .exec(&app.state.db)
             .await
             .unwrap();
-        assert_eq!(get_ticket(&app, &d.agent_a, id).await["status"], "pending");
+        assert_eq!(app.ticket_json(&d.agent_a, id).await["status"], "pending");
         let (s, _) = app.send(&d.ana, conv, "Any news?").await;
         assert!(s == 200 || s == 201, "{s}");
         let reopened = wait_status(&app, &d.agent_a, id, "open").await;

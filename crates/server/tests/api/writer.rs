@@ -55,13 +55,6 @@ async fn stored(app: &TestApp, conversation_id: i64) -> Vec<(i64, String)> {
         .collect()
 }
 
-async fn pair(app: &TestApp) -> (TestUser, TestUser, i64) {
-    let agent = app.user_with_role("Agent", Role::Agent).await;
-    let ana = app.register("Ana").await;
-    let conv = app.direct(&agent, &ana).await;
-    (agent, ana, conv)
-}
-
 async fn upload_file(app: &TestApp, user: &TestUser) -> i64 {
     let (status, file) = app
         .upload(
@@ -80,7 +73,7 @@ async fn upload_file(app: &TestApp, user: &TestUser) -> i64 {
 db_test!(
     a_burst_with_one_bad_send_commits_the_others_and_answers_each,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let anas_file = upload_file(&app, &ana).await;
         let mut agent_ws = app.ws(&agent).await;
         let mut ana_ws = app.ws(&ana).await;
@@ -135,7 +128,7 @@ db_test!(
 db_test!(
     repeats_inside_one_burst_and_across_bursts_store_once,
     |app: TestApp| async move {
-        let (agent, ana, conv) = pair(&app).await;
+        let (agent, ana, conv) = app.agent_and_customer().await;
         let mut agent_ws = app.ws(&agent).await;
         let mut ana_ws = app.ws(&ana).await;
         let once = uuid::Uuid::new_v4().to_string();
@@ -210,16 +203,8 @@ db_test!(
         let ana = app.register("Ana").await;
         let billing = app.team_with(&admin, "Billing", &[&alice]).await;
         let tech = app.team_with(&admin, "Tech", &[&barry]).await;
-        let (status, t) = app
-            .post(
-                "/api/v1/tickets",
-                Some(&ana.token),
-                json!({"subject": "Invoice", "body": "Wrong amount"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{t}");
-        let ticket = t["id"].as_i64().unwrap();
-        let conv = t["conversation_id"].as_i64().unwrap();
+        let t = app.open_ticket(&ana, "Invoice", "medium").await;
+        let (ticket, conv) = (t.id, t.conversation_id);
         move_ticket(&app, &admin, ticket, Some(billing)).await;
 
         let mut alice_ws = app.ws(&alice).await;
