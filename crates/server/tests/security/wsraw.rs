@@ -327,6 +327,37 @@ fn p99(mut v: Vec<Duration>) -> Duration {
     v[(v.len() * 99 / 100).min(v.len() - 1)]
 }
 
+/// An authenticated socket for `user` once the server has noticed the sockets the test just
+/// dropped: until it has, the user is still at the connection cap and is refused with 1008.
+async fn connect_once_under_cap(app: &TestApp, user: &TestUser) -> RawWs {
+    for _ in 0..100 {
+        let mut ws = RawWs::connect(app).await;
+        ws.send(&text(
+            json!({"type": "auth", "token": user.token})
+                .to_string()
+                .as_bytes(),
+        ))
+        .await;
+        loop {
+            match ws.read_frame().await {
+                Some((1, p)) if String::from_utf8_lossy(&p).contains("\"ready\"") => return ws,
+                Some((8, p)) => {
+                    assert_eq!(
+                        u16::from_be_bytes([p[0], p[1]]),
+                        1008,
+                        "only the cap refuses"
+                    );
+                    break;
+                }
+                Some(_) => continue,
+                None => panic!("the connection closed without an answer"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the dropped sockets were never released");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn floods_hit_the_limits_and_healthz_stays_fast() {
     let app = std::sync::Arc::new(
@@ -385,8 +416,7 @@ async fn floods_hit_the_limits_and_healthz_stays_fast() {
     drop(kept);
 
     // 2. Frames: 3000 typing frames as fast as one socket can write them (limit 50/s).
-    let mut flooder = RawWs::connect(&app).await;
-    flooder.authenticate(&ana).await;
+    let mut flooder = connect_once_under_cap(&app, &ana).await;
     let started = Instant::now();
     let one = text(
         json!({"type": "typing", "conversation_id": conv})
