@@ -246,52 +246,15 @@ mod tests {
     //! the team's members from the database, so it is left to the integration tests.
 
     use super::*;
-    use crate::tickets::domain::{Priority, Status};
+    use crate::tickets::fixtures::{REQUESTER, ticket, user};
 
-    const REQUESTER: i64 = 1;
     const STRANGER: i64 = 2;
     const AGENT: i64 = 10;
     const OTHER_AGENT: i64 = 11;
     const ADMIN: i64 = 20;
     const TEAM: i64 = 100;
     const DIRECT: i64 = 7;
-    const TICKET: i64 = 8;
-
-    fn user(id: i64, role: Role) -> AuthUser {
-        AuthUser {
-            id,
-            role,
-            session_id: "s".into(),
-            display_name: "Someone".into(),
-            token_exp: 0,
-        }
-    }
-
-    fn ticket(assignee_id: Option<i64>, team_id: Option<i64>) -> ticket::Model {
-        ticket::Model {
-            id: 1,
-            number: 1001,
-            subject: "Printer on fire".into(),
-            status: Status::Open,
-            priority: Priority::Medium,
-            priority_rank: Priority::Medium.rank(),
-            requester_id: REQUESTER,
-            assignee_id,
-            team_id,
-            tags: String::new(),
-            conversation_id: TICKET,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-            closed_at: None,
-            first_response_at: None,
-            first_response_due: 0,
-            resolution_due: 0,
-            sla_notified: 0,
-            pending_since: None,
-            sla_paused_ms: 0,
-        }
-    }
+    const TICKET: i64 = crate::tickets::fixtures::TICKET_CONVERSATION;
 
     /// A direct conversation between REQUESTER and AGENT, a ticket conversation for `t`, the
     /// staff and everyone's teams, all cached.

@@ -2,6 +2,8 @@
 
 pub mod change;
 pub mod domain;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod policy;
 pub mod query;
 pub mod routes;

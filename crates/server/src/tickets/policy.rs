@@ -60,51 +60,14 @@ pub async fn visible_ticket(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tickets::domain::{Priority, Status};
+    use crate::tickets::fixtures::{REQUESTER, ticket, user};
 
-    const REQUESTER: i64 = 1;
     const OTHER_CUSTOMER: i64 = 2;
     const AGENT: i64 = 10;
     const OTHER_AGENT: i64 = 11;
     const ADMIN: i64 = 20;
     const TEAM: i64 = 100;
     const OTHER_TEAM: i64 = 101;
-
-    fn user(id: i64, role: Role) -> AuthUser {
-        AuthUser {
-            id,
-            role,
-            session_id: "s".into(),
-            display_name: "Someone".into(),
-            token_exp: 0,
-        }
-    }
-
-    fn ticket(assignee_id: Option<i64>, team_id: Option<i64>) -> ticket::Model {
-        ticket::Model {
-            id: 1,
-            number: 1001,
-            subject: "Printer on fire".into(),
-            status: Status::Open,
-            priority: Priority::Medium,
-            priority_rank: Priority::Medium.rank(),
-            requester_id: REQUESTER,
-            assignee_id,
-            team_id,
-            tags: String::new(),
-            conversation_id: 1,
-            version: 1,
-            created_at: 0,
-            updated_at: 0,
-            closed_at: None,
-            first_response_at: None,
-            first_response_due: 0,
-            resolution_due: 0,
-            sla_notified: 0,
-            pending_since: None,
-            sla_paused_ms: 0,
-        }
-    }
 
     #[test]
     fn a_customer_sees_only_their_own_tickets() {
