@@ -343,6 +343,21 @@ impl TestApp {
         ws
     }
 
+    /// Like [`ws`](Self::ws), with `resume` positions in the `auth` frame: the connection then
+    /// owes every message above them (without a position it starts at the first one it sees).
+    pub async fn ws_from(&self, user: &TestUser, positions: &[(i64, i64)]) -> WsClient {
+        let resume: serde_json::Map<String, Value> = positions
+            .iter()
+            .map(|(conversation, seq)| (conversation.to_string(), json!(seq)))
+            .collect();
+        let mut ws = self.ws_raw().await;
+        ws.send(json!({"type": "auth", "token": user.token, "resume": resume}))
+            .await;
+        let ready = ws.recv().await;
+        assert_eq!(ready["type"], "ready", "{ready}");
+        ws
+    }
+
     pub async fn ws_raw(&self) -> WsClient {
         let (stream, _) = tokio_tungstenite::connect_async(&self.ws_url)
             .await

@@ -109,6 +109,27 @@ mod tests {
     }
 
     #[test]
+    fn without_a_position_the_first_message_seen_is_the_start() {
+        // Seq 2, committed on this node, overtakes seq 1 from another node: a connection with no
+        // position takes 2 as its start, so 1 counts as old. That is why clients resume from 0.
+        let mut c = Cursors::default();
+        assert_eq!(c.on_message(1, 2), Decision::Deliver);
+        assert_eq!(c.on_message(1, 1), Decision::Duplicate);
+
+        let mut resumed = Cursors::default();
+        resumed.reset(1, 0);
+        assert_eq!(
+            resumed.on_message(1, 2),
+            Decision::FillGap {
+                after: 0,
+                before: 2
+            },
+            "with a position the same race is filled from the database"
+        );
+        assert_eq!(resumed.on_message(1, 1), Decision::Duplicate);
+    }
+
+    #[test]
     fn live_deliveries_before_a_resume_are_remembered() {
         let mut c = Cursors::default();
         assert_eq!(c.on_message(1, 10), Decision::Deliver);

@@ -62,7 +62,13 @@ cluster_test!(
     |c: Cluster| async move {
         let (a, b) = (&c.nodes[0], &c.nodes[1]);
         let (agent, ana, conv) = a.agent_and_customer().await;
-        let mut readers = [a.ws(&agent).await, b.ws(&ana).await];
+        // Readers give a position, as the app does: a connection that knows nothing of a
+        // conversation starts at the first message it sees, and a message committed on the
+        // other node may reach it after the next one committed here (docs/protocol.md).
+        let mut readers = [
+            a.ws_from(&agent, &[(conv, 0)]).await,
+            b.ws_from(&ana, &[(conv, 0)]).await,
+        ];
         let mut tasks = Vec::new();
         for i in 0..50 {
             let (node, user) = if i % 2 == 0 { (a, &agent) } else { (b, &ana) };
