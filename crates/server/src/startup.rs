@@ -40,12 +40,17 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let node_id = hex::encode(rand::random::<[u8; 4]>());
     let audiences = Arc::new(Audiences::default());
     let sessions = Arc::new(Sessions::default());
+    let recent = Arc::new(RecentMessages::new(
+        settings.recent_messages,
+        settings.recent_messages_mb * 1024 * 1024,
+    ));
     let hub = Arc::new(Hub::new(
         &node_id,
         settings.ws_max_connections_per_user,
         settings.ws_outbound_queue,
         audiences.clone(),
         sessions.clone(),
+        recent.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
     let (writer, writer_rx) = Writer::channel();
@@ -80,10 +85,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         realtime: Realtime::new(hub, broker, node_id),
         audiences,
         sessions,
-        recent: Arc::new(RecentMessages::new(
-            settings.recent_messages,
-            settings.recent_messages_mb * 1024 * 1024,
-        )),
+        recent,
         writer,
         metrics: ops::metrics_handle(),
         shutdown,
@@ -128,6 +130,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::users::routes::router())
         .merge(crate::users::admin_routes::router())
         .merge(crate::conversations::routes::router())
+        .merge(crate::conversations::changes::router())
         .merge(crate::tickets::routes::router())
         .merge(crate::canned::router())
         .merge(crate::social::router())

@@ -2,6 +2,7 @@
 //! history pages and read positions. REST and WebSocket both go through `service`.
 
 pub mod access;
+pub mod changes;
 pub mod routes;
 pub mod service;
 pub mod store;

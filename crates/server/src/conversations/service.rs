@@ -39,6 +39,10 @@ pub struct SendMessageRequest {
     pub kind: Option<String>,
     #[serde(default)]
     pub attachment_ids: Vec<i64>,
+    /// The id of the message (same conversation, not deleted) this one answers. A `text`
+    /// can't answer an internal note.
+    #[serde(default)]
+    pub reply_to: Option<i64>,
 }
 
 /// A message body: 1 to 10,000 characters, not only blanks. `attachments`: where a message
@@ -92,6 +96,10 @@ pub async fn prepare_send(
     if allowed.facts.blocked {
         return Err(AppError::Forbidden);
     }
+    let reply_to = match input.reply_to {
+        None => None,
+        Some(id) => Some(answered(state, conversation_id, id, kind, allowed.staff_view).await?),
+    };
     Ok(SendRequest {
         sender_id: user.id,
         sender_is_staff: user.is_staff(),
@@ -99,9 +107,37 @@ pub async fn prepare_send(
         body: input.body,
         client_id: input.client_id,
         attachment_ids: input.attachment_ids,
+        reply_to,
         conversation: allowed.facts,
         reply,
     })
+}
+
+/// The message a send answers, as `(id, seq)`: it must be in the same conversation, visible to
+/// the sender and not deleted; a customer-visible text can't quote an internal note.
+async fn answered(
+    state: &AppState,
+    conversation_id: i64,
+    message_id: i64,
+    kind: MessageKind,
+    staff_view: bool,
+) -> AppResult<(i64, i64)> {
+    let original = message::Entity::find_by_id(message_id)
+        .one(&state.db)
+        .await?
+        .filter(|m| m.conversation_id == conversation_id)
+        .filter(|m| staff_view || m.kind != MessageKind::Note)
+        .ok_or_else(|| AppError::field("reply_to", "no such message in this conversation"))?;
+    if original.deleted_at.is_some() {
+        return Err(AppError::field("reply_to", "that message was deleted"));
+    }
+    if original.kind == MessageKind::Note && kind != MessageKind::Note {
+        return Err(AppError::field(
+            "reply_to",
+            "only an internal note can answer an internal note",
+        ));
+    }
+    Ok((original.id, original.seq))
 }
 
 /// Stores and delivers a message, waiting for its commit (REST, seeding). Returns the message
@@ -357,7 +393,7 @@ pub async fn describe(
         .one(&state.db)
         .await?
     {
-        Some(m) => store::with_attachments(&state.db, vec![m]).await?.pop(),
+        Some(m) => store::views(&state.db, vec![m]).await?.pop(),
         None => None,
     };
     let unread_count = unread.count(&state.db).await? as i64;

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod canned;
+mod changes;
 mod cluster;
 mod errors;
 mod files;

@@ -92,7 +92,7 @@ pub async fn store(
     for r in requests {
         *counts.entry(r.conversation.id).or_default() += 1;
     }
-    let last_seqs = allocate_seqs(&txn, backend, &counts, now).await?;
+    let last_seqs = allocate(&txn, backend, Counter::Seq, &counts, now).await?;
     clock.step("seqs");
     let mut next: HashMap<i64, i64> = counts
         .iter()
@@ -120,6 +120,8 @@ pub async fn store(
             client_id: Set(r.client_id.clone()),
             created_at: Set(now),
             edited_at: Set(None),
+            reply_to_id: Set(r.reply_to.map(|(id, _)| id)),
+            reply_to_seq: Set(r.reply_to.map(|(_, seq)| seq)),
             ..Default::default()
         });
     let stored = insert_messages(&txn, backend, rows, &counts, &last_seqs).await?;
@@ -284,14 +286,28 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
     }
 }
 
-/// Adds `counts[id]` to each conversation's `last_seq` in one statement and returns the new
+/// A conversation's numbered streams.
+#[derive(Clone, Copy)]
+pub enum Counter {
+    /// Messages: `last_seq` (and `last_message_at`).
+    Seq,
+    /// Changes of messages: `last_change`.
+    Change,
+}
+
+/// Adds `counts[id]` to each conversation's counter in one statement and returns the new
 /// values.
-async fn allocate_seqs(
+pub async fn allocate(
     txn: &impl ConnectionTrait,
     backend: DbBackend,
+    counter: Counter,
     counts: &BTreeMap<i64, i64>,
     now: i64,
 ) -> AppResult<HashMap<i64, i64>> {
+    let column = match counter {
+        Counter::Seq => "last_seq",
+        Counter::Change => "last_change",
+    };
     let mut values: Vec<Value> = Vec::with_capacity(counts.len() * 3 + 1);
     let mut cases = String::new();
     for (&id, &n) in counts {
@@ -301,21 +317,26 @@ async fn allocate_seqs(
         let b = placeholder(backend, values.len());
         cases.push_str(&format!(" WHEN {a} THEN {b}"));
     }
-    values.push(now.into());
-    let at = placeholder(backend, values.len());
+    let touch = match counter {
+        Counter::Seq => {
+            values.push(now.into());
+            format!(", last_message_at = {}", placeholder(backend, values.len()))
+        }
+        Counter::Change => String::new(),
+    };
     let mut ids = Vec::with_capacity(counts.len());
     for &id in counts.keys() {
         values.push(id.into());
         ids.push(placeholder(backend, values.len()));
     }
     let mut sql = format!(
-        "UPDATE conversations SET last_seq = last_seq + CASE id{cases} ELSE 0 END, \
-         last_message_at = {at} WHERE id IN ({})",
+        "UPDATE conversations SET {column} = {column} + CASE id{cases} ELSE 0 END{touch} \
+         WHERE id IN ({})",
         ids.join(", ")
     );
     let returning = backend != DbBackend::MySql;
     if returning {
-        sql.push_str(" RETURNING id, last_seq");
+        sql.push_str(&format!(" RETURNING id, {column}"));
     }
     let rows = if returning {
         txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
@@ -332,7 +353,7 @@ async fn allocate_seqs(
         txn.query_all_raw(Statement::from_string(
             backend,
             format!(
-                "SELECT id, last_seq FROM conversations WHERE id IN ({})",
+                "SELECT id, {column} FROM conversations WHERE id IN ({})",
                 ids.join(", ")
             ),
         ))
@@ -341,7 +362,7 @@ async fn allocate_seqs(
     let mut last = HashMap::with_capacity(rows.len());
     for row in rows {
         let id: i64 = row.try_get("", "id")?;
-        let seq: i64 = row.try_get("", "last_seq")?;
+        let seq: i64 = row.try_get("", column)?;
         last.insert(id, seq);
     }
     if last.len() != counts.len() {
