@@ -5,4 +5,5 @@ pub mod access;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod unread;
 pub mod view;

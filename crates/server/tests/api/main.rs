@@ -14,4 +14,5 @@ mod realtime;
 mod sla;
 mod social;
 mod tickets;
+mod unread;
 mod writer;
