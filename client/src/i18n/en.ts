@@ -38,6 +38,7 @@ export const en = {
   'tabs.contacts': 'Contacts',
   'tabs.notifications': 'Notifications',
   'tabs.profile': 'Profile',
+  'tabs.withUnread': '{label}, {count} unread',
 
   'tickets.title': 'Tickets',
   'tickets.myTickets': 'My tickets',

@@ -9,7 +9,8 @@
 //! - direct conversations they are a member of;
 //! - ticket conversations they may see (`tickets::policy`, the one visibility rule) and take
 //!   part in: their own tickets, tickets assigned to them, their teams' tickets, and any ticket
-//!   they have written or read in (a member row). The shared queue and other teams' tickets
+//!   they have written in, read or changed (a member row: a change is a system message in the
+//!   actor's name, and writing moves the writer's read position). The shared queue and other teams' tickets
 //!   an admin merely may see don't count until they join in: a badge is work waiting for *you*.
 //! - closed tickets count for their requester only: for staff, the work is done (a requester
 //!   who writes again on it still notifies the assignee, `ticket_reply`).
