@@ -45,9 +45,10 @@ function HomeTabs() {
   const { tickets: unreadTickets, direct: unreadChats } = unreadTotals(unread);
   const unreadNotifications = useGetNotificationsQuery().data?.unread_count ?? 0;
   const incoming = useGetFriendRequestsQuery().data?.incoming.length ?? 0;
-  const { colors } = useTheme();
-  // The badge in the theme's colours (dark mode too), and its count in the tab's label.
-  const badgeStyle = { backgroundColor: colors.danger, color: '#ffffff' };
+  const { colors, dark } = useTheme();
+  // The badge in the theme's colours, readable in both (dark text on dark mode's lighter red),
+  // and its count in the tab's accessible name.
+  const badgeStyle = { backgroundColor: colors.danger, color: dark ? colors.onPrimary : '#ffffff' };
   const label = (key: Parameters<typeof t>[0], count: number) =>
     count > 0 ? t('tabs.withUnread', { label: t(key), count }) : t(key);
   return (
@@ -84,7 +85,8 @@ function HomeTabs() {
           tabBarButtonTestID: 'tab-contacts',
           tabBarAccessibilityLabel: t('tabs.contacts'),
           tabBarIcon: icon('people-outline'),
-          tabBarBadge: incoming || undefined,
+          tabBarBadge: badge(incoming),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen
@@ -95,7 +97,8 @@ function HomeTabs() {
           tabBarButtonTestID: 'tab-notifications',
           tabBarAccessibilityLabel: t('tabs.notifications'),
           tabBarIcon: icon('notifications-outline'),
-          tabBarBadge: unreadNotifications || undefined,
+          tabBarBadge: badge(unreadNotifications),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen
