@@ -182,6 +182,8 @@ export const en = {
 
   'canned.title': 'Canned responses',
   'canned.pickerLabel': 'Canned responses',
+  'mentions.pickerLabel': 'Mention someone',
+  'mentions.pick': 'Mention {name}',
   'canned.pick': 'Insert {title} (/{shortcut})',
   'canned.inserting': 'Inserting…',
   'canned.noMatch': 'No canned response matches /{query}',

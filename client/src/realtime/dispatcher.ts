@@ -152,7 +152,9 @@ function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
   const known = !!state.conversations.byId[String(cid)];
   const mine = m.sender_id === myId;
   ctx.dispatch(messageReceived({ message: m, mine }));
-  if (state.unread.loaded && !state.unread.byId[String(cid)]) ctx.refreshUnread?.();
+  // Not counted (yet): a new chat, a ticket just assigned, or counts still on their way (a
+  // count taken before this message committed would miss it).
+  if (!state.unread.byId[String(cid)]) ctx.refreshUnread?.();
   const open = state.conversations.activeId === cid;
   ctx.dispatch(unreadMessage({ conversationId: cid, seq: m.seq, mine, open }));
   if (!known) refreshConversation(cid, ctx);
