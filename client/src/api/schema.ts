@@ -273,6 +273,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/conversations/unread': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your unread counts: every conversation that counts for you (direct ones you are in; tickets
+     *     you may see and take part in: yours, assigned to you, your teams', ones you wrote or read
+     *     in; closed tickets for their requester only) and the total. One query.
+     */
+    get: operations['unread_counts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/conversations/{id}': {
     parameters: {
       query?: never;
@@ -1022,7 +1043,7 @@ export interface components {
       id: number;
       /**
        * @description `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-       *     `sla_breached`.
+       *     `sla_breached`, `mention` (an `@` mention in an internal note).
        */
       kind: string;
       read: boolean;
@@ -1137,6 +1158,18 @@ export interface components {
           type: 'read';
           /** Format: int64 */
           user_id: number;
+        }
+      | {
+          /** Format: int64 */
+          conversation_id: number;
+          /** Format: int64 */
+          last_read_seq: number;
+          /** Format: int64 */
+          last_seq: number;
+          /** @enum {string} */
+          type: 'unread';
+          /** Format: int64 */
+          unread_count: number;
         }
       | {
           online: boolean;
@@ -1291,6 +1324,41 @@ export interface components {
        * @description Send it back in PATCH: a stale version gets 409.
        */
       version: number;
+    };
+    /** @description `GET /conversations/unread`. */
+    UnreadSummary: {
+      /**
+       * @description Every conversation that counts for you (see the module docs), read ones included
+       *     (`unread_count: 0`), by conversation id.
+       */
+      items: components['schemas']['UnreadView'][];
+      /**
+       * Format: int64
+       * @description The sum of `unread_count`.
+       */
+      total: number;
+    };
+    /** @description One conversation's unread count, with the positions it was counted between. */
+    UnreadView: {
+      /** Format: int64 */
+      conversation_id: number;
+      /** @description `ticket` or `direct`. */
+      kind: components['schemas']['ConversationKind'];
+      /**
+       * Format: int64
+       * @description Your read position.
+       */
+      last_read_seq: number;
+      /**
+       * Format: int64
+       * @description The conversation's last seq when counted: a `message` frame at or below it is already
+       *     in `unread_count`.
+       */
+      last_seq: number;
+      /** Format: int64 */
+      ticket_id?: number | null;
+      /** Format: int64 */
+      unread_count: number;
     };
     UpdateMeRequest: {
       current_password?: string | null;
@@ -2450,6 +2518,42 @@ export interface operations {
       };
       /** @description the body is not of the expected content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  unread_counts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnreadSummary'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
         headers: {
           [name: string]: unknown;
         };

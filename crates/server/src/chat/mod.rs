@@ -13,5 +13,6 @@
 //! the same batch; the ticket is told afterwards (`tickets::service::announce`).
 
 pub mod audience;
+pub mod mentions;
 pub mod recent;
 pub mod writer;

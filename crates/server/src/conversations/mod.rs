@@ -6,4 +6,5 @@ pub mod changes;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod unread;
 pub mod view;

@@ -2,12 +2,11 @@
 //! doors. Events are published only after the transaction that caused them has committed.
 
 use sea_orm::ActiveModelTrait;
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use super::access::{self, Access};
 use super::store;
+use super::unread;
 use super::view::{ConversationView, MemberView, MessageView};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -195,6 +194,24 @@ pub async fn mark_read(
                 .encode(),
             ))
             .await;
+        // The reader's own devices (this one included) get the exact count left, so every
+        // badge drops at once; counted after the commit, with the last seq it covers.
+        if let Some(left) = unread::one(&state.db, user, conversation_id).await? {
+            state
+                .realtime
+                .publish(Envelope::new(
+                    vec![user.id],
+                    EventKind::Important,
+                    ServerFrame::Unread {
+                        conversation_id,
+                        last_seq: left.last_seq,
+                        last_read_seq: left.last_read_seq,
+                        unread_count: left.unread_count,
+                    }
+                    .encode(),
+                ))
+                .await;
+        }
     }
     Ok(())
 }
@@ -348,6 +365,17 @@ pub async fn describe(
     user: &AuthUser,
     access: &Access,
 ) -> AppResult<ConversationView> {
+    describe_counted(state, user, access, None).await
+}
+
+/// [`describe`], with the unread count when the caller has it already (the list counts every
+/// conversation in one query).
+async fn describe_counted(
+    state: &AppState,
+    user: &AuthUser,
+    access: &Access,
+    unread_count: Option<i64>,
+) -> AppResult<ConversationView> {
     let conv = &access.conversation;
     let rows = conversation_member::Entity::find()
         .filter(conversation_member::Column::ConversationId.eq(conv.id))
@@ -380,13 +408,8 @@ pub async fn describe(
         .map(|m| m.last_read_seq)
         .unwrap_or(0);
     let mut last = message::Entity::find().filter(message::Column::ConversationId.eq(conv.id));
-    let mut unread = message::Entity::find()
-        .filter(message::Column::ConversationId.eq(conv.id))
-        .filter(message::Column::Seq.gt(last_read_seq))
-        .filter(message::Column::SenderId.ne(user.id));
     if !access.staff_view {
         last = last.filter(message::Column::Kind.ne(MessageKind::Note));
-        unread = unread.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let last_message = match last
         .order_by_desc(message::Column::Seq)
@@ -396,7 +419,12 @@ pub async fn describe(
         Some(m) => store::views(&state.db, vec![m]).await?.pop(),
         None => None,
     };
-    let unread_count = unread.count(&state.db).await? as i64;
+    let unread_count = match unread_count {
+        Some(n) => n,
+        None => unread::one(&state.db, user, conv.id)
+            .await?
+            .map_or(0, |u| u.unread_count),
+    };
     let title = match &access.ticket {
         Some(t) => format!("#{} {}", t.number, t.subject),
         None => members
@@ -432,11 +460,15 @@ pub async fn list(state: &AppState, user: &AuthUser) -> AppResult<Vec<Conversati
         .order_by_desc(conversation::Column::LastMessageAt)
         .all(&state.db)
         .await?;
+    let counts = unread::member_counts(&state.db, user).await?;
     let mut out = Vec::with_capacity(convs.len());
     for conv in convs {
         // Re-check access: a ticket may have moved out of the user's sight since they joined.
         match access::check(&state.db, user, conv.id).await {
-            Ok(access) => out.push(describe(state, user, &access).await?),
+            Ok(access) => {
+                let count = counts.get(&conv.id).copied().unwrap_or(0);
+                out.push(describe_counted(state, user, &access, Some(count)).await?)
+            }
             Err(AppError::NotFound) => continue,
             Err(e) => return Err(e),
         }

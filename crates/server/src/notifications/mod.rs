@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: i64,
     /// `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-    /// `sla_breached`.
+    /// `sla_breached`, `mention` (an `@` mention in an internal note).
     pub kind: String,
     pub title: String,
     pub body: String,

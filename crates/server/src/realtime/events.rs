@@ -142,6 +142,14 @@ pub enum ServerFrame<'a> {
         user_id: i64,
         seq: i64,
     },
+    /// Your own read position moved (on any of your devices): the unread count left in that
+    /// conversation, counted up to `last_seq`. To the reader's connections only.
+    Unread {
+        conversation_id: i64,
+        last_seq: i64,
+        last_read_seq: i64,
+        unread_count: i64,
+    },
     Presence {
         user_id: i64,
         online: bool,

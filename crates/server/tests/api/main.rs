@@ -15,4 +15,5 @@ mod realtime;
 mod sla;
 mod social;
 mod tickets;
+mod unread;
 mod writer;

@@ -221,6 +221,8 @@ pub async fn store(
             });
         }
     }
+    // `@` mentions in notes (`chat::mentions`).
+    notices.extend(crate::chat::mentions::notices(&txn, requests, &models, now).await?);
     effects.notifications = insert_notifications(&txn, notices).await?;
     clock.step("tickets");
     txn.commit().await?;
