@@ -54,6 +54,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
     let (writer, writer_rx) = Writer::channel();
+    let (committed, committed_rx) = crate::chat::committed::channel();
     let shutdown = CancellationToken::new();
     let mut auth_limiter = AuthRateLimiter::new(
         settings.auth_rate_limit,
@@ -87,6 +88,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         sessions,
         recent,
         writer,
+        committed,
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -97,6 +99,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer_db,
         writer_rx,
     ));
+    tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
     if let Some(rx) = notices {
         tokio::spawn(announce_remote_changes(state.clone(), rx));
     }

@@ -6,7 +6,7 @@
 //!    nodes queue here, and seqs follow commit order without gaps.
 //! 2. One multi-row insert of the messages, one of their attachments.
 //! 3. The senders' read positions (they have read their own messages), one upsert.
-//! 4. Ticket side effects: the `ticket_reply` notifications (one insert) and the
+//! 4. Ticket side effects: the `ticket_reply` and `mention` notifications (one insert) and the
 //!    first-response stamp (rare: once per ticket). A requester's message on a `pending`
 //!    ticket (status read in this transaction, one query) is only noted here: the ticket
 //!    returns to `open` after the commit.
@@ -22,6 +22,7 @@ use sea_orm::{
 };
 
 use super::SendRequest;
+use crate::chat::committed::Committed;
 use crate::conversations::view::FileView;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
@@ -54,21 +55,13 @@ impl Effects {
         }
         for (ticket_id, conversation_id) in self.first_responses {
             super::forget_conversation(state, conversation_id).await;
-            // Everyone looking at the ticket sees its clock stop; off the write path.
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = crate::tickets::service::announce(&state, ticket_id).await {
-                    tracing::warn!(error = %e, ticket_id, "announcing the first response failed");
-                }
-            });
+            // Whoever follows commits (the ticket desk) tells everyone; off the write path.
+            let _ = state.committed.send(Committed::FirstResponse { ticket_id });
         }
         for ticket_id in self.customer_replies {
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = crate::tickets::service::customer_replied(&state, ticket_id).await {
-                    tracing::warn!(error = %e, ticket_id, "reopening a pending ticket failed");
-                }
-            });
+            let _ = state
+                .committed
+                .send(Committed::CustomerReplied { ticket_id });
         }
     }
 }
