@@ -16,13 +16,13 @@
 
 use std::collections::BTreeSet;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::writer::SendRequest;
 use crate::db::entities::{message, notification, user};
 use crate::domain::{MessageKind, Role};
 use crate::error::AppResult;
-use crate::notifications::truncate;
+use crate::notifications::{Notice, truncate};
 
 /// The ids of `staff` (id, display name) that `body` mentions, in the order first mentioned.
 pub fn mentioned(body: &str, staff: &[(i64, &str)]) -> Vec<i64> {
@@ -137,20 +137,14 @@ pub async fn notices(
             .find(|(id, _)| *id == r.sender_id)
             .map_or("Someone", |(_, name)| name.as_str());
         for to in mentioned(&m.body, &can_see) {
-            out.push(notification::ActiveModel {
-                user_id: Set(to),
-                kind: Set("mention".into()),
-                title: Set(truncate(
-                    &format!("{writer} mentioned you on #{}: {}", t.number, t.subject),
-                    255,
-                )),
-                body: Set(truncate(&m.body, 200)),
-                ticket_id: Set(Some(t.id)),
-                conversation_id: Set(Some(r.conversation.id)),
-                read: Set(false),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            let notice = Notice {
+                kind: "mention",
+                title: format!("{writer} mentioned you on #{}: {}", t.number, t.subject),
+                body: truncate(&m.body, 200),
+                ticket_id: Some(t.id),
+                conversation_id: Some(r.conversation.id),
+            };
+            out.push(notice.row(to, now));
         }
     }
     Ok(out)

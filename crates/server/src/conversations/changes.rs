@@ -83,12 +83,7 @@ pub async fn add_reaction(
     me: AuthUser,
     ApiPath((id, emoji)): ApiPath<(i64, String)>,
 ) -> AppResult<Json<MessageView>> {
-    change(&state, &me, id, || {
-        let emoji = check_emoji(&emoji)?;
-        Ok(Edit::React { emoji, add: true })
-    })
-    .await
-    .map(Json)
+    react(&state, &me, id, &emoji, true).await
 }
 
 /// Take your reaction back (nothing to take back changes nothing).
@@ -101,9 +96,19 @@ pub async fn remove_reaction(
     me: AuthUser,
     ApiPath((id, emoji)): ApiPath<(i64, String)>,
 ) -> AppResult<Json<MessageView>> {
-    change(&state, &me, id, || {
-        let emoji = check_emoji(&emoji)?;
-        Ok(Edit::React { emoji, add: false })
+    react(&state, &me, id, &emoji, false).await
+}
+
+async fn react(
+    state: &AppState,
+    me: &AuthUser,
+    id: i64,
+    emoji: &str,
+    add: bool,
+) -> AppResult<Json<MessageView>> {
+    change(state, me, id, || {
+        let emoji = check_emoji(emoji)?;
+        Ok(Edit::React { emoji, add })
     })
     .await
     .map(Json)

@@ -321,7 +321,7 @@ pub async fn update(
     }
     let tags = c.tags.as_deref().map(parse_tags).transpose()?;
     let old_audience = state.audiences.ticket_audience(&state.db, &t).await?;
-    let actor = user_name(state, me.id).await?;
+    let actor = me.display_name.clone();
     let now = now_ms();
 
     let mut update = ticket::Entity::update_many()

@@ -28,7 +28,7 @@ use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
 use crate::domain::{MessageKind, now_ms};
 use crate::error::AppResult;
-use crate::notifications::truncate;
+use crate::notifications::{Notice, truncate};
 use crate::state::AppState;
 use crate::tickets::domain::Status;
 
@@ -198,20 +198,14 @@ pub async fn store(
             Some(t.requester_id)
         };
         if let Some(to) = recipient.filter(|&id| id != r.sender_id) {
-            notices.push(notification::ActiveModel {
-                user_id: Set(to),
-                kind: Set("ticket_reply".into()),
-                title: Set(truncate(
-                    &format!("New reply on #{}: {}", t.number, t.subject),
-                    255,
-                )),
-                body: Set(truncate(&m.body, 200)),
-                ticket_id: Set(Some(t.id)),
-                conversation_id: Set(Some(r.conversation.id)),
-                read: Set(false),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            let notice = Notice {
+                kind: "ticket_reply",
+                title: format!("New reply on #{}: {}", t.number, t.subject),
+                body: truncate(&m.body, 200),
+                ticket_id: Some(t.id),
+                conversation_id: Some(r.conversation.id),
+            };
+            notices.push(notice.row(to, now));
         }
     }
     // `@` mentions in notes (`chat::mentions`).
