@@ -4,7 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 use super::m0003_create_teams_and_tickets::Tickets;
-use super::{big_null, index};
+use super::{big_null, big_zero, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -31,13 +31,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Tickets::Table)
-                .add_column(
-                    ColumnDef::new(PendingClock::SlaPausedMs)
-                        .big_integer()
-                        .not_null()
-                        .default(0)
-                        .take(),
-                )
+                .add_column(big_zero(PendingClock::SlaPausedMs))
                 .take(),
         )
         .await?;

@@ -6,7 +6,7 @@
 use sea_orm_migration::prelude::*;
 
 use super::m0002_create_conversations_and_messages::{Conversations, Messages};
-use super::{big, big_null, boolean, id, index, str_col, str_null};
+use super::{big, big_null, big_zero, boolean, id, index, str_col, str_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -58,13 +58,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Conversations::Table)
-                .add_column(
-                    ColumnDef::new(Added::LastChange)
-                        .big_integer()
-                        .not_null()
-                        .default(0)
-                        .take(),
-                )
+                .add_column(big_zero(Added::LastChange))
                 .take(),
         )
         .await?;

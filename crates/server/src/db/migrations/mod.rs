@@ -48,6 +48,15 @@ pub fn big<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().take()
 }
 
+/// BIGINT NOT NULL DEFAULT 0: a counter or an amount added to a table that has rows.
+pub fn big_zero<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .big_integer()
+        .not_null()
+        .default(0)
+        .take()
+}
+
 pub fn big_null<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().null().take()
 }
