@@ -181,15 +181,8 @@ db_test!(
 );
 
 async fn move_ticket(app: &TestApp, admin: &TestUser, ticket: i64, team: Option<i64>) {
-    let (_, current) = app
-        .get(&format!("/api/v1/tickets/{ticket}"), Some(&admin.token))
-        .await;
     let (status, t) = app
-        .patch(
-            &format!("/api/v1/tickets/{ticket}"),
-            Some(&admin.token),
-            json!({"version": current["version"], "team_id": team}),
-        )
+        .change_ticket(admin, ticket, json!({ "team_id": team }))
         .await;
     assert_eq!(status, 200, "{t}");
 }

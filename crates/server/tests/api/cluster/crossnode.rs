@@ -143,15 +143,8 @@ cluster_test!(
         let t = a.open_ticket(&ana, "Invoice", "medium").await;
         let (ticket, conv) = (t.id, t.conversation_id);
         let move_to = async |team: i64| {
-            let (_, cur) = a
-                .get(&format!("/api/v1/tickets/{ticket}"), Some(&admin.token))
-                .await;
             let (s, t) = a
-                .patch(
-                    &format!("/api/v1/tickets/{ticket}"),
-                    Some(&admin.token),
-                    json!({"version": cur["version"], "team_id": team}),
-                )
+                .change_ticket(&admin, ticket, json!({ "team_id": team }))
                 .await;
             assert_eq!(s, 200, "{t}");
         };
