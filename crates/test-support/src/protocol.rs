@@ -114,6 +114,18 @@ impl TestApp {
             .await
     }
 
+    /// The kinds of `who`'s notifications, newest first.
+    pub async fn notification_kinds(&self, who: &TestUser) -> Vec<String> {
+        let (status, n) = self.get("/api/v1/notifications", Some(&who.token)).await;
+        assert_eq!(status, 200, "{n}");
+        n["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["kind"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     /// An agent ("Agent") and a customer ("Ana") in a direct conversation:
     /// `(agent, ana, conversation id)`.
     pub async fn agent_and_customer(&self) -> (TestUser, TestUser, i64) {

@@ -105,15 +105,7 @@ db_test!(
                 .unwrap(),
             1
         );
-        let (_, n) = app
-            .get("/api/v1/notifications", Some(&d.agent_a.token))
-            .await;
-        let kinds: Vec<&str> = n["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["kind"].as_str().unwrap())
-            .collect();
+        let kinds = app.notification_kinds(&d.agent_a).await;
         assert_eq!(
             kinds.iter().filter(|k| **k == "sla_warning").count(),
             1,
