@@ -100,7 +100,7 @@ describe('realtime pipeline', () => {
     const ws = ready();
     expect(ws.sentOfType('auth')).toEqual([{ type: 'auth', token: 'tok', resume: { '7': 4 } }]);
     ws.receive({ type: 'message', message: message(5) });
-    expect(resumePositions(store.getState())).toEqual({ '7': 5 });
+    expect(resumePositions(store.getState())).toEqual({ '7': { seq: 5, change: 0 } });
     rt.stop();
   });
 
