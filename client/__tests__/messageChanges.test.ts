@@ -180,6 +180,19 @@ describe('message changes over the socket', () => {
     expect(store.getState().messages.lastChange['7']).toBe(9);
   });
 
+  it('the conversation list’s preview follows an edit and a deletion of the last message', () => {
+    const { store, ctx } = setup();
+    store.dispatch(conversationUpserted(conversation({ last_seq: 1, last_message: msg(1) })));
+    handleServerFrame(
+      { type: 'message_updated', change: change('edited', 1, { body: 'new' }) },
+      ctx,
+    );
+    expect(store.getState().conversations.byId['7'].last_message?.body).toBe('new');
+    handleServerFrame({ type: 'message_deleted', change: change('deleted', 1) }, ctx);
+    expect(store.getState().conversations.byId['7'].last_message).toMatchObject({ body: '' });
+    expect(store.getState().conversations.byId['7'].last_message?.deleted_at).toBeTruthy();
+  });
+
   it('resumes with {seq, change} where messages are held, a bare seq elsewhere', () => {
     const { store, ctx } = setup();
     store.dispatch(conversationUpserted(conversation({ id: 8, last_seq: 3 })));

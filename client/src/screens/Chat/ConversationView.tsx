@@ -141,9 +141,9 @@ export function ConversationView({
   );
   // What a reply quotes, from the messages held ("Earlier message" when it is not loaded).
   const quoteOf = useCallback(
-    (m: Message): Quote | undefined => {
-      if (!m.reply_to) return undefined;
-      const q = items.find((x) => x.id === m.reply_to?.id);
+    (replyTo: Id | null | undefined): Quote | undefined => {
+      if (replyTo == null) return undefined;
+      const q = items.find((x) => x.id === replyTo);
       if (!q) return { name: '', text: '', state: 'missing' };
       const name = nameOf(q.sender_id);
       if (q.deleted_at) return { name, text: '', state: 'deleted' };
@@ -321,6 +321,7 @@ export function ConversationView({
                   failure={o.state === 'failed' ? outboxFailureText(o) : undefined}
                   onRetry={isRetryable(o) ? () => realtime.retry(o.client_id) : undefined}
                   onDiscard={() => realtime.discard(o.client_id)}
+                  quote={quoteOf(o.reply_to)}
                 />
               );
             }
@@ -336,7 +337,7 @@ export function ConversationView({
                 senderName={mine ? t('chat.you') : (names.get(m.sender_id) ?? '…')}
                 delivery={delivery}
                 onOpenImage={openImage}
-                quote={quoteOf(m)}
+                quote={quoteOf(m.reply_to?.id)}
                 onQuotePress={m.reply_to ? () => jumpTo(m.reply_to!.seq) : undefined}
                 onActions={
                   m.kind !== 'system' && !m.deleted_at ? () => changes.open(m.id) : undefined
