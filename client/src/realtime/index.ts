@@ -12,11 +12,11 @@ import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { readReceived, typingExpired } from '../state/conversations';
 import { hereCleared, hereExpired } from '../state/here';
-import { messagesCached, outboxChanged } from '../state/messages';
+import { changesCached, messagesCached, outboxChanged } from '../state/messages';
 import { api } from '../state/queries/api';
 import type { AppStore } from '../state/store';
 import { handleServerFrame } from './dispatcher';
-import { messageCacheKey, readCache, snapshot } from './messageCache';
+import { changeCacheKey, messageCacheKey, readCache, readChanges, snapshot } from './messageCache';
 import { Outbox } from './outbox';
 import { RealtimeSocket } from './socket';
 
@@ -104,6 +104,8 @@ export function createRealtime(store: AppStore): Realtime {
       // The history kept on the device: readable while offline, replaced by the server's.
       const cacheKey = messageCacheKey(session.user.id);
       store.dispatch(messagesCached(await readCache(AsyncStorage, cacheKey)));
+      const changesKey = changeCacheKey(session.user.id);
+      store.dispatch(changesCached(await readChanges(AsyncStorage, changesKey)));
       let saved = store.getState().messages.byConversation;
       let saveTimer: ReturnType<typeof setTimeout> | null = null;
       unsubs.push(
@@ -114,10 +116,11 @@ export function createRealtime(store: AppStore): Realtime {
             saveTimer = null;
             saved = store.getState().messages.byConversation;
             if (getSession()?.user.id !== session.user.id) return; // signed out meanwhile
-            void AsyncStorage.setItem(
-              cacheKey,
-              JSON.stringify(snapshot(store.getState().messages)),
-            ).catch(() => undefined);
+            const now = store.getState().messages;
+            // The positions only once the messages they were applied to are stored.
+            void AsyncStorage.setItem(cacheKey, JSON.stringify(snapshot(now)))
+              .then(() => AsyncStorage.setItem(changesKey, JSON.stringify(now.lastChange)))
+              .catch(() => undefined);
           }, 1000);
         }),
         () => {

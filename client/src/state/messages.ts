@@ -132,6 +132,12 @@ const slice = createSlice({
       const i = e ? e.items.findIndex((x) => x.id === m.id) : -1;
       if (e && i >= 0) e.items[i] = m;
     },
+    /** Change positions kept on the device with the cached messages (see messageCache.ts). */
+    changesCached(state, action: PayloadAction<Record<string, number>>) {
+      for (const [cid, n] of Object.entries(action.payload)) {
+        state.lastChange[cid] = Math.max(state.lastChange[cid] ?? 0, n);
+      }
+    },
     outboxChanged(state, action: PayloadAction<OutboxItem[]>) {
       state.outbox = action.payload;
     },
@@ -167,6 +173,7 @@ const slice = createSlice({
 
 export const {
   changeReceived,
+  changesCached,
   changesResumed,
   messageReceived,
   messageReplaced,
