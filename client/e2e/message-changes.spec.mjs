@@ -104,8 +104,11 @@ export const tests = {
         .filter({ hasText: '👍 2' })
         .waitFor();
 
-      // The customer replies to the answer: the quote shows on both sides.
-      menu = await openActions(customer.page, answer);
+      // The customer replies to the answer (the menu from a right click this time): the quote
+      // shows on both sides.
+      await customer.page.getByTestId(`message-${answer}-body`).click({ button: 'right' });
+      menu = customer.page.getByTestId('message-actions');
+      await menu.waitFor();
       await menu.getByTestId('message-actions-reply').click();
       await customer.page.getByTestId('composer-replying').waitFor();
       const theirInput = customer.page.getByLabel('Message', { exact: true });

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Platform, Pressable, StyleSheet, Text, View } from 'react-native';
+import { Pressable, StyleSheet, Text, View } from 'react-native';
 
 import type { FileInfo, Id, Message } from '../../api/types';
 import { AuthImage } from '../../components/AuthImage';
@@ -10,6 +10,7 @@ import { downloadFile } from '../../lib/download';
 import type { OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
 import { Icon } from '../../components/Icon';
+import { HOVER_ACTIONS, MessageRow } from './MessageRow';
 
 export type Delivery = 'pending' | 'failed' | 'sent' | 'read';
 
@@ -44,9 +45,6 @@ export interface Quote {
   text: string;
   state: 'shown' | 'deleted' | 'missing';
 }
-
-/** Hover and a pointer exist on the web only; phones open the actions with a long press. */
-const HOVER_ACTIONS = Platform.OS === 'web';
 
 function formatSize(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -137,18 +135,20 @@ export function MessageBubble({
     ? t('chat.deleted')
     : message.body || message.attachments.map((f) => f.name).join(', ');
   return (
-    <Pressable
+    <MessageRow
       style={[styles.row, mine ? styles.right : styles.left]}
-      onHoverIn={() => setHovered(true)}
-      onHoverOut={() => setHovered(false)}
-      onLongPress={onActions}
-      delayLongPress={400}
-      disabled={!onActions}
-      accessible={false}
+      onActions={onActions}
+      onHoverChange={setHovered}
     >
       <View style={[styles.line, mine && styles.lineMine]}>
         <View
           testID={testID}
+          accessibilityActions={
+            onActions ? [{ name: 'longpress', label: t('chat.actions') }] : undefined
+          }
+          onAccessibilityAction={(e) => {
+            if (e.nativeEvent.actionName === 'longpress') onActions?.();
+          }}
           accessibilityLabel={`${isNote ? t('ticket.note') + ', ' : ''}${senderName}: ${what}${
             stored?.edited_at && !deleted ? ' ' + t('chat.edited') : ''
           }`}
@@ -318,7 +318,7 @@ export function MessageBubble({
           />
         </View>
       ) : null}
-    </Pressable>
+    </MessageRow>
   );
 }
 
