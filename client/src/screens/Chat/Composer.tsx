@@ -83,13 +83,14 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
   // draft that was there before.
   const editingId = editing?.id ?? null;
   const editingBody = editing?.body ?? '';
+  const editingNote = editing?.kind === 'note';
   const draftBeforeEdit = useRef<string | null>(null);
   useEffect(() => {
     if (editingId == null) return;
     draftBeforeEdit.current = latestText.current;
     setDraft(editingBody);
     setContentHeight(0);
-    setNote(false);
+    setNote(editingNote);
     input.current?.focus();
     return () => {
       setDraft(draftBeforeEdit.current ?? '');
@@ -224,7 +225,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
         { borderColor: colors.border, backgroundColor: note ? colors.note : colors.surface },
       ]}
     >
-      {allowNotes ? (
+      {allowNotes && !editing ? (
         <View style={styles.modes}>
           <Pressable
             testID={`${testID}-mode-reply`}
@@ -316,15 +317,17 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
       ) : null}
       {mentions.picker}
       <View style={styles.row}>
-        <Pressable
-          testID={`${testID}-attach`}
-          accessibilityRole="button"
-          accessibilityLabel={t('chat.attach')}
-          onPress={() => void attach()}
-          style={styles.attach}
-        >
-          <Icon name="attach" size={22} color={colors.textMuted} />
-        </Pressable>
+        {editing ? null : (
+          <Pressable
+            testID={`${testID}-attach`}
+            accessibilityRole="button"
+            accessibilityLabel={t('chat.attach')}
+            onPress={() => void attach()}
+            style={styles.attach}
+          >
+            <Icon name="attach" size={22} color={colors.textMuted} />
+          </Pressable>
+        )}
         <TextInput
           ref={input}
           testID={`${testID}-input`}
@@ -338,7 +341,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
             if (v.split('\n').length < lines || !v) setContentHeight(0);
             changeText(v);
             // Writing an internal note is nobody else's business: customers would see "typing".
-            if (v && !note) onTyping();
+            // Nor is an edit a new message on its way.
+            if (v && !note && !editing) onTyping();
           }}
           onContentSizeChange={(e) => setContentHeight(e.nativeEvent.contentSize.height)}
           onSelectionChange={(e) => {
