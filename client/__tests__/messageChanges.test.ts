@@ -11,6 +11,7 @@ import reducer, {
   type MessagesState,
 } from '../src/state/messages';
 import { applyChange } from '../src/state/messageChanges';
+import { displayEmoji, emojiKey } from '../src/lib/emoji';
 import { makeStore } from '../src/state/store';
 import { conversation, me, message as msg } from './helpers/fixtures';
 
@@ -97,6 +98,15 @@ describe('message changes', () => {
     s = reducer(s, changeReceived(remove));
     s = reducer(s, changeReceived(change('reaction_removed', 1, { emoji: '❤️' })));
     expect(items(s)[0].reactions).toEqual([{ emoji: '👍', count: 1, user_ids: [4] }]);
+  });
+
+  it('an emoji with or without its variation selector is one reaction (the server drops it)', () => {
+    let s = reducer(held(1), changeReceived(change('reaction_added', 1, { emoji: '❤' })));
+    s = reducer(s, changeReceived(change('reaction_added', 1, { emoji: '❤️' })));
+    expect(items(s)[0].reactions).toEqual([{ emoji: '❤', count: 1, user_ids: [3] }]);
+    expect(displayEmoji('❤')).toBe('❤️');
+    expect(displayEmoji('👍')).toBe('👍');
+    expect(emojiKey('❤️')).toBe('❤');
   });
 
   it('replaying the changes onto messages that already show them ends where the server is', () => {

@@ -1,4 +1,5 @@
 import type { Id, Message, MessageChange, Reaction } from '../api/types';
+import { emojiKey } from '../lib/emoji';
 
 /**
  * A message with one change applied. Safe to apply again, and to a message that already shows
@@ -31,7 +32,7 @@ export function tombstone(m: Message, at: string): Message {
 /** Adds or removes one user in an emoji's set; an emptied set disappears, order is kept. */
 export function withReaction(m: Message, emoji: string, userId: Id, add: boolean): Message {
   const list: Reaction[] = m.reactions ?? [];
-  const i = list.findIndex((r) => r.emoji === emoji);
+  const i = list.findIndex((r) => emojiKey(r.emoji) === emojiKey(emoji));
   const had = i >= 0 && list[i].user_ids.includes(userId);
   if (had === add) return m; // already so: a repeat changes nothing
   let next: Reaction[];

@@ -6,6 +6,7 @@ import type { Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
+import { emojiKey } from '../../lib/emoji';
 import { useGetMessageVersionsQuery } from '../../state/queries/messages';
 import { useTheme } from '../../theme';
 import { QUICK_REACTIONS, type MessageAbilities } from './messageRules';
@@ -48,7 +49,9 @@ export function MessageActions({
   const [confirming, setConfirming] = useState(false);
   const [history, setHistory] = useState(false);
   const mine = (emoji: string) =>
-    !!message.reactions?.find((r) => r.emoji === emoji)?.user_ids.includes(myId);
+    !!message.reactions
+      ?.find((r) => emojiKey(r.emoji) === emojiKey(emoji))
+      ?.user_ids.includes(myId);
   return (
     <View
       testID={testID}

@@ -7,6 +7,7 @@ import { Button } from '../../components/Button';
 import { MessageText } from '../../components/MessageText';
 import { formatTime, t } from '../../i18n';
 import { downloadFile } from '../../lib/download';
+import { displayEmoji } from '../../lib/emoji';
 import type { OutboxItem } from '../../state/messages';
 import { useTheme } from '../../theme';
 import { Icon } from '../../components/Icon';
@@ -265,7 +266,7 @@ export function MessageBubble({
                 testID={`${testID}-reaction-${r.emoji}`}
                 accessibilityRole="button"
                 accessibilityLabel={t('chat.reactionLabel', {
-                  emoji: r.emoji,
+                  emoji: displayEmoji(r.emoji),
                   count: r.count,
                   action: minePicked ? t('chat.reactionRemove') : t('chat.reactionAdd'),
                 })}
@@ -282,7 +283,7 @@ export function MessageBubble({
                 ]}
               >
                 <Text style={{ color: minePicked ? colors.primary : colors.text, fontSize: 13 }}>
-                  {t('chat.reaction', { emoji: r.emoji, count: r.count })}
+                  {t('chat.reaction', { emoji: displayEmoji(r.emoji), count: r.count })}
                 </Text>
               </Pressable>
             );
