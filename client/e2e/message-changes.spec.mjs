@@ -1,4 +1,14 @@
-import { assert, launchBrowser, newPerson, register, shot, signIn, startServer } from './lib.mjs';
+import {
+  apiAs,
+  assert,
+  launchBrowser,
+  newPerson,
+  register,
+  shot,
+  signIn,
+  startServer,
+  waitOnline,
+} from './lib.mjs';
 import { bubbles } from './tickets.spec.mjs';
 
 const AGENT = {
@@ -162,6 +172,78 @@ export const tests = {
         agent.errors.length === 0 && customer.errors.length === 0,
         `page errors: ${[...agent.errors, ...customer.errors]}`,
       );
+    } finally {
+      await close();
+      await server.stop();
+    }
+  },
+
+  async 'changes made while the customer was offline arrive once the link is back'() {
+    const server = await startServer('message-changes-offline');
+    server.createUser({ ...AGENT, role: 'agent' });
+    const { browser, close } = await launchBrowser();
+    try {
+      const OLGA = { email: 'olga@example.com', displayName: 'Olga', password: 'olga password 1' };
+      const customer = await newPerson(browser, server.baseURL);
+      await register(customer.page, OLGA);
+      const { user: olga } = await apiAs(server.baseURL, OLGA);
+      const { data: chat } = await apiAs(server.baseURL, AGENT, 'POST', '/conversations/direct', {
+        user_id: olga.id,
+      });
+      const post = async (body, extra = {}) =>
+        (
+          await apiAs(server.baseURL, AGENT, 'POST', `/conversations/${chat.id}/messages`, {
+            body,
+            client_id: crypto.randomUUID(),
+            ...extra,
+          })
+        ).data;
+      const first = await post('Your order is packed.');
+      const second = await post('A mistake, ignore this.');
+
+      await customer.page.getByTestId('tab-chats').click();
+      await customer.page.getByTestId(`conversation-row-${chat.id}`).click();
+      await bubbles(customer.page, 'A mistake, ignore this.').first().waitFor();
+      await waitOnline(customer.page);
+
+      // The link goes; meanwhile the agent edits, reacts, deletes and replies.
+      await customer.context.setOffline(true);
+      await customer.page.getByTestId('connection-banner-offline').waitFor();
+      await apiAs(server.baseURL, AGENT, 'PATCH', `/messages/${first.id}`, {
+        body: 'Your order is packed and labelled.',
+      });
+      await apiAs(
+        server.baseURL,
+        AGENT,
+        'PUT',
+        `/messages/${first.id}/reactions/${encodeURIComponent('🎉')}`,
+      );
+      await apiAs(server.baseURL, AGENT, 'DELETE', `/messages/${second.id}`);
+      const reply = await post('It leaves tonight.', { reply_to: first.id });
+
+      // Back: the resume replays the new message and every change, once.
+      await customer.context.setOffline(false);
+      await waitOnline(customer.page);
+      const page = customer.page;
+      await page
+        .getByTestId(`message-${first.seq}`)
+        .filter({ hasText: 'Your order is packed and labelled.' })
+        .waitFor();
+      await page.getByTestId(`message-${first.seq}-edited`).waitFor();
+      await page
+        .getByTestId(`message-${first.seq}-reaction-🎉`)
+        .filter({ hasText: '🎉 1' })
+        .waitFor();
+      await page.getByTestId(`message-${second.seq}-deleted`).waitFor();
+      await page
+        .getByTestId(`message-${reply.seq}-quote`)
+        .filter({ hasText: 'Your order is packed and labelled.' })
+        .waitFor();
+      assert(
+        (await page.getByTestId(`message-${first.seq}-reactions`).textContent()) === '🎉 1',
+        'the reaction counted once',
+      );
+      assert(customer.errors.length === 0, `page errors: ${customer.errors}`);
     } finally {
       await close();
       await server.stop();
