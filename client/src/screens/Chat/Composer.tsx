@@ -37,7 +37,7 @@ interface Props {
   editing?: Message | null;
   onSaveEdit?: (body: string) => void;
   /** The message the next one answers, quoted above the field. */
-  replyTo?: { name: string; text: string; note: boolean } | null;
+  replyTo?: { id: Id; name: string; text: string; note: boolean } | null;
   /** Leaves editing or replying. */
   onCancelContext?: () => void;
   testID: string;
@@ -100,11 +100,13 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
   }, [editingId]);
   // Only a note may answer a note: replying to one writes a note.
   const replyingToNote = !!replyTo?.note;
+  const replyId = replyTo?.id ?? null;
   useEffect(() => {
+    if (replyId == null) return;
     if (replyingToNote) setNote(true);
-    if (replyTo) input.current?.focus();
+    input.current?.focus();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [replyTo]);
+  }, [replyId]);
   // The field grows with its text up to MAX_INPUT_HEIGHT, then scrolls.
   const [contentHeight, setContentHeight] = useState(0);
   const lines = text.split('\n').length;

@@ -193,9 +193,12 @@ export function ConversationView({
     return m && m.seq !== items[0]?.seq ? m.seq : null;
   }, [items, me?.id, readAtOpen, lastAtOpen]);
 
+  // A far row is measured only once near: a few tries at most.
+  const scrollTries = useRef(0);
   const jumpTo = (seq: number) => {
     const index = rows.findIndex((r) => r.message?.seq === seq);
     if (index < 0) return;
+    scrollTries.current = 0;
     atLatest.current = false;
     setHighlight(seq);
     listRef.current?.scrollToIndex({ index, animated: true, viewPosition: 0.5 });
@@ -266,6 +269,7 @@ export function ConversationView({
           onEndReached={loadOlder}
           // Rows far away are not measured yet: get near, then try again.
           onScrollToIndexFailed={(info) => {
+            if (scrollTries.current++ >= 3) return;
             listRef.current?.scrollToOffset({
               offset: info.averageItemLength * info.index,
               animated: false,
@@ -427,6 +431,7 @@ export function ConversationView({
         replyTo={
           changes.replyingTo
             ? {
+                id: changes.replyingTo.id,
                 name: nameOf(changes.replyingTo.sender_id),
                 text: changes.replyingTo.body,
                 note: changes.replyingTo.kind === 'note',
