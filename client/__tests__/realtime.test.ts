@@ -14,6 +14,10 @@ jest.mock('../src/api/conversations', () => ({
   listMessages: jest.fn(() => new Promise(() => undefined)),
   markRead: jest.fn(() => Promise.resolve()),
 }));
+// A reconnect reads /users/me again: never answered here (no request leaves the test).
+jest.mock('../src/api/auth', () => ({
+  me: jest.fn(() => new Promise(() => undefined)),
+}));
 jest.mock('../src/api/people', () => ({
   listContacts: jest.fn(() => new Promise(() => undefined)),
   listFriendRequests: jest.fn(() => new Promise(() => undefined)),
@@ -24,10 +28,11 @@ const flush = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
-async function setup() {
+async function setup(stored: Record<string, string> = {}) {
   (global as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
   FakeSocket.reset();
   await AsyncStorage.clear();
+  for (const [k, v] of Object.entries(stored)) await AsyncStorage.setItem(k, v);
   await setSession({
     accessToken: 'tok',
     refreshToken: 'r',
@@ -40,6 +45,15 @@ async function setup() {
   const rt = createRealtime(store);
   await rt.start();
   return { store, rt };
+}
+
+/** Waits (real time: the cache is written a second after a change) for a stored value. */
+async function waitForStored(key: string, value: string) {
+  const deadline = Date.now() + 5000;
+  while ((await AsyncStorage.getItem(key)) !== value) {
+    if (Date.now() > deadline) throw new Error(`${key} never became ${value}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function ready(ws = FakeSocket.last()) {
@@ -100,8 +114,40 @@ describe('realtime pipeline', () => {
     const ws = ready();
     expect(ws.sentOfType('auth')).toEqual([{ type: 'auth', token: 'tok', resume: { '7': 4 } }]);
     ws.receive({ type: 'message', message: message(5) });
-    expect(resumePositions(store.getState())).toEqual({ '7': 5 });
+    expect(resumePositions(store.getState())).toEqual({ '7': { seq: 5, change: 0 } });
     rt.stop();
+  });
+
+  it('keeps the change position with the cached messages: a restart resumes changes from it', async () => {
+    const { store, rt } = await setup();
+    ready().receive({ type: 'message', message: message(5) });
+    FakeSocket.last().receive({
+      type: 'reaction',
+      change: {
+        conversation_id: 7,
+        change_seq: 3,
+        message_id: 1005,
+        message_seq: 5,
+        kind: 'reaction_added',
+        actor_id: 2,
+        emoji: '👍',
+        at: '2026-11-25T12:01:00.000Z',
+      },
+    });
+    expect(store.getState().messages.byConversation['7'].items[0].reactions).toHaveLength(1);
+    await waitForStored('switchboard.changes.v1.1', '{"7":3}');
+    const messages = await AsyncStorage.getItem('switchboard.messages.v1.1');
+    rt.stop();
+    await setSession(null);
+
+    const again = await setup({
+      'switchboard.messages.v1.1': messages!,
+      'switchboard.changes.v1.1': '{"7":3}',
+    });
+    expect(ready().sentOfType('auth')).toEqual([
+      { type: 'auth', token: 'tok', resume: { '7': { seq: 5, change: 3 } } },
+    ]);
+    again.rt.stop();
   });
 
   it('sends typing at most every few seconds and read positions forward only', async () => {

@@ -4,7 +4,7 @@ import axios, { AxiosError } from 'axios';
 
 import { api, cancelProactiveRefresh } from '../src/api/client';
 import { SESSION_KEY, setSession } from '../src/api/session';
-import { messageCacheKey } from '../src/realtime/messageCache';
+import { changeCacheKey, messageCacheKey } from '../src/realtime/messageCache';
 import { bootstrapSession, signOut } from '../src/state/session';
 import { makeStore } from '../src/state/store';
 import { me } from './helpers/fixtures';
@@ -89,6 +89,7 @@ describe('session bootstrap', () => {
     );
     const urls = serve((u) => (u === '/users/me' ? { status: 200, data: me } : { status: 204 }));
     await AsyncStorage.setItem(messageCacheKey(me.id), '{"7":[]}');
+    await AsyncStorage.setItem(changeCacheKey(me.id), '{"7":4}');
     const store = makeStore();
     await bootstrapSession(store.dispatch);
     await signOut(store.dispatch);
@@ -97,5 +98,6 @@ describe('session bootstrap', () => {
     expect(await AsyncStorage.getItem(SESSION_KEY)).toBeNull();
     // Messages kept for offline reading leave with the user.
     expect(await AsyncStorage.getItem(messageCacheKey(me.id))).toBeNull();
+    expect(await AsyncStorage.getItem(changeCacheKey(me.id))).toBeNull();
   });
 });

@@ -102,4 +102,9 @@ export function isSelected(id: string): boolean {
   return screen.getByTestId(id).props.accessibilityState?.selected === true;
 }
 
+/** Opens a message's actions as a phone user does: a long press on the bubble. */
+export async function openMessageActions(id: string): Promise<void> {
+  await fireEvent(screen.getByTestId(id), 'longPress');
+}
+
 export { act, waitFor };

@@ -96,4 +96,11 @@ export function isSelected(id: string): boolean {
   return screen.getByTestId(id).getAttribute('aria-selected') === 'true';
 }
 
+/** Opens a message's actions as a web user does: the button shown on hover. */
+export async function openMessageActions(id: string): Promise<void> {
+  await act(async () => {
+    fireEvent.click(screen.getByTestId(`${id}-actions`));
+  });
+}
+
 export { act, waitFor };

@@ -15,6 +15,11 @@ export type FileInfo = Schemas['FileView'];
 export type MessageKind = Schemas['MessageKind'];
 export type Message = Schemas['MessageView'];
 export type Member = Schemas['MemberView'];
+export type Reaction = Schemas['ReactionView'];
+/** An edit, deletion or reaction of a stored message (`message_updated`, `message_deleted`, `reaction`). */
+export type MessageChange = Schemas['ChangeView'];
+export type MessageVersion = Schemas['VersionView'];
+export type MessageVersionList = Schemas['VersionList'];
 export type Conversation = Schemas['ConversationView'];
 export type UnreadItem = Schemas['UnreadView'];
 export type UnreadSummary = Schemas['UnreadSummary'];
@@ -66,3 +71,5 @@ export type HereActivity = Schemas['Activity'];
 /** What the app sends. (The separate `resume` frame is not used: `auth` carries `resume`.) */
 export type ClientFrame = Exclude<Schemas['ClientFrame'], { type: 'resume' }>;
 export type ServerFrame = Schemas['ServerFrame'];
+/** Where the app stands in a conversation: a seq, or a seq and the last change it has applied. */
+export type ResumePosition = Schemas['Position'];

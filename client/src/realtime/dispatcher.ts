@@ -2,7 +2,7 @@ import type { Id, Message, ServerFrame } from '../api/types';
 import { isStaffRole, roleChanged } from '../state/auth';
 import { readReceived, typingReceived } from '../state/conversations';
 import { hereReceived } from '../state/here';
-import { messageReceived } from '../state/messages';
+import { changeReceived, changesResumed, messageReceived } from '../state/messages';
 import { presenceChanged } from '../state/presence';
 import { refreshConversation as refetchConversation } from '../state/queries/conversations';
 import { notificationReceived } from '../state/queries/notifications';
@@ -52,7 +52,17 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     }
     case 'resumed':
-      // Replay for this conversation is complete; nothing to store beyond the messages.
+      // Replay for this conversation is complete; the changes' position moves to where it ended.
+      if (frame.last_change != null) {
+        dispatch(
+          changesResumed({ conversationId: frame.conversation_id, lastChange: frame.last_change }),
+        );
+      }
+      return;
+    case 'message_updated':
+    case 'message_deleted':
+    case 'reaction':
+      dispatch(changeReceived(frame.change));
       return;
     case 'here': {
       if (frame.user_id === myId) return;

@@ -5,28 +5,42 @@ import { refreshSession } from '../api/client';
 import * as convApi from '../api/conversations';
 import * as authApi from '../api/auth';
 import { getSession, onSessionChange, updateSessionUser } from '../api/session';
-import type { FileInfo, HereActivity, Id } from '../api/types';
+import type { FileInfo, HereActivity, Id, ResumePosition } from '../api/types';
 import { wsUrl } from '../config';
 import { subscribeNetwork } from '../lib/network';
 import { isStaffRole, userUpdated } from '../state/auth';
 import { connectionChanged } from '../state/connection';
 import { readReceived, typingExpired } from '../state/conversations';
 import { hereCleared, hereExpired } from '../state/here';
-import { messagesCached, outboxChanged } from '../state/messages';
+import { changesCached, messagesCached, outboxChanged } from '../state/messages';
 import { api } from '../state/queries/api';
 import type { AppStore } from '../state/store';
 import { handleServerFrame } from './dispatcher';
-import { messageCacheKey, readCache, snapshot } from './messageCache';
+import { changeCacheKey, messageCacheKey, readCache, readChanges, snapshot } from './messageCache';
 import { Outbox } from './outbox';
 import { RealtimeSocket } from './socket';
 
-/** Last seq seen per conversation: what `resume` asks the server to continue from. */
-export function resumePositions(state: ReturnType<AppStore['getState']>): Record<string, number> {
-  const positions: Record<string, number> = {};
-  for (const c of Object.values(state.conversations.byId)) positions[String(c.id)] = c.last_seq;
+/**
+ * Last seq seen per conversation, and the last change applied: what `resume` asks the server to
+ * continue from. Changes matter only for messages we hold: a conversation with messages in the
+ * store asks for the changes since its position (from 0 when we have none yet: they are replayed
+ * once, in order, onto what we hold); one without sends its position only when known (messages
+ * are fetched as they are now).
+ */
+export function resumePositions(
+  state: ReturnType<AppStore['getState']>,
+): Record<string, ResumePosition> {
+  const seqs: Record<string, number> = {};
+  for (const c of Object.values(state.conversations.byId)) seqs[String(c.id)] = c.last_seq;
   for (const [cid, e] of Object.entries(state.messages.byConversation)) {
     const last = e.items.length ? e.items[e.items.length - 1].seq : 0;
-    if (last > (positions[cid] ?? 0)) positions[cid] = last;
+    if (last > (seqs[cid] ?? 0)) seqs[cid] = last;
+  }
+  const positions: Record<string, ResumePosition> = {};
+  for (const [cid, seq] of Object.entries(seqs)) {
+    const held = (state.messages.byConversation[cid]?.items.length ?? 0) > 0;
+    const change = state.messages.lastChange[cid] ?? (held ? 0 : undefined);
+    positions[cid] = change === undefined ? seq : { seq, change };
   }
   return positions;
 }
@@ -37,7 +51,7 @@ export interface Realtime {
   send(
     conversationId: Id,
     body: string,
-    opts?: { kind?: 'text' | 'note'; attachments?: FileInfo[] },
+    opts?: { kind?: 'text' | 'note'; attachments?: FileInfo[]; replyTo?: Id },
   ): Promise<void>;
   retry(clientId: string): void;
   discard(clientId: string): void;
@@ -90,6 +104,8 @@ export function createRealtime(store: AppStore): Realtime {
       // The history kept on the device: readable while offline, replaced by the server's.
       const cacheKey = messageCacheKey(session.user.id);
       store.dispatch(messagesCached(await readCache(AsyncStorage, cacheKey)));
+      const changesKey = changeCacheKey(session.user.id);
+      store.dispatch(changesCached(await readChanges(AsyncStorage, changesKey)));
       let saved = store.getState().messages.byConversation;
       let saveTimer: ReturnType<typeof setTimeout> | null = null;
       unsubs.push(
@@ -100,10 +116,11 @@ export function createRealtime(store: AppStore): Realtime {
             saveTimer = null;
             saved = store.getState().messages.byConversation;
             if (getSession()?.user.id !== session.user.id) return; // signed out meanwhile
-            void AsyncStorage.setItem(
-              cacheKey,
-              JSON.stringify(snapshot(store.getState().messages)),
-            ).catch(() => undefined);
+            const now = store.getState().messages;
+            // The positions only once the messages they were applied to are stored.
+            void AsyncStorage.setItem(cacheKey, JSON.stringify(snapshot(now)))
+              .then(() => AsyncStorage.setItem(changesKey, JSON.stringify(now.lastChange)))
+              .catch(() => undefined);
           }, 1000);
         }),
         () => {
@@ -227,6 +244,7 @@ export function createRealtime(store: AppStore): Realtime {
         body,
         kind: opts?.kind,
         attachments: opts?.attachments,
+        replyTo: opts?.replyTo,
       });
     },
     retry(clientId) {

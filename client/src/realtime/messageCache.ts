@@ -10,6 +10,31 @@ export function messageCacheKey(userId: number): string {
   return `switchboard.messages.v1.${userId}`;
 }
 
+/**
+ * The last change applied per conversation, kept beside the messages so a restart resumes the
+ * changes from there rather than replaying them all. Written after the messages (see
+ * `realtime/index.ts`): a position never runs ahead of the messages it was applied to.
+ */
+export function changeCacheKey(userId: number): string {
+  return `switchboard.changes.v1.${userId}`;
+}
+
+export async function readChanges(
+  storage: KeyValueStorage,
+  key: string,
+): Promise<Record<string, number>> {
+  try {
+    const raw = await storage.getItem(key);
+    const parsed = raw ? (JSON.parse(raw) as unknown) : null;
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter(([, v]) => typeof v === 'number' && v >= 0),
+    ) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
 /** The newest messages of the most recently active conversations, ready to store. */
 export function snapshot(state: MessagesState): Record<string, Message[]> {
   const entries = Object.entries(state.byConversation)

@@ -75,6 +75,7 @@ export class Outbox {
     body: string;
     kind?: 'text' | 'note';
     attachments?: FileInfo[];
+    replyTo?: Id;
   }): Promise<OutboxItem> {
     const item: OutboxItem = {
       client_id: uuidv4(),
@@ -83,6 +84,7 @@ export class Outbox {
       kind: input.kind ?? 'text',
       attachment_ids: (input.attachments ?? []).map((a) => a.id),
       attachments: input.attachments ?? [],
+      ...(input.replyTo != null ? { reply_to: input.replyTo } : {}),
       created_at: new Date(this.o.now()).toISOString(),
       state: 'pending',
       attempts: 0,
@@ -162,6 +164,7 @@ export class Outbox {
       body: item.body,
       ...(item.kind !== 'text' ? { kind: item.kind } : {}),
       ...(item.attachment_ids.length ? { attachment_ids: item.attachment_ids } : {}),
+      ...(item.reply_to != null ? { reply_to: item.reply_to } : {}),
     };
     if (this.o.send(frame)) {
       this.update(clientId, { attempts: item.attempts + 1, last_sent_at: this.o.now() });

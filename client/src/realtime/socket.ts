@@ -1,4 +1,4 @@
-import type { ClientFrame, ServerFrame } from '../api/types';
+import type { ClientFrame, ResumePosition, ServerFrame } from '../api/types';
 import type { ConnectionStatus } from '../state/connection';
 
 /** The part of the browser/React Native WebSocket this client uses (a fake implements it in tests). */
@@ -19,10 +19,10 @@ export interface SocketOptions {
   /** Refreshes the session after a 4401 close; resolves to the new token, or null when signed out. */
   reauthenticate: () => Promise<string | null>;
   /**
-   * Last seen seq per conversation, sent as the `auth` frame's `resume` on every (re)connect: the
+   * Last seen seq (and change) per conversation, sent as the `auth` frame's `resume` on every (re)connect: the
    * server replays from there before any live event (race-free, see docs/protocol.md).
    */
-  getPositions: () => Record<string, number>;
+  getPositions: () => Record<string, ResumePosition>;
   onFrame: (frame: ServerFrame) => void;
   onStatus: (status: ConnectionStatus, info: { attempt: number; retryAt: number | null }) => void;
   /** Authenticated (the replay is queued ahead of everything else): the outbox may flush. */
@@ -50,7 +50,7 @@ export const CLOSE = {
 } as const;
 
 /** The first frame of a connection; `resume` is left out when there is nothing to resume. */
-export function authFrame(token: string, positions: Record<string, number>): ClientFrame {
+export function authFrame(token: string, positions: Record<string, ResumePosition>): ClientFrame {
   return Object.keys(positions).length
     ? { type: 'auth', token, resume: positions }
     : { type: 'auth', token };

@@ -2,7 +2,8 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 import type { Conversation, Id } from '../api/types';
 import { signedOut } from './auth';
-import { messageReceived } from './messages';
+import { changeReceived, messageReceived, messageReplaced } from './messages';
+import { applyChange } from './messageChanges';
 import { conversationsApi } from './queries/conversations';
 
 export const TYPING_TTL_MS = 5000;
@@ -74,6 +75,17 @@ const slice = createSlice({
           c.unread_count = Math.max(0, c.last_seq - c.last_read_seq);
         }
       }
+    });
+    // The list's preview follows an edit or deletion of the last message.
+    b.addCase(changeReceived, (state, action) => {
+      const c = state.byId[String(action.payload.conversation_id)];
+      if (c?.last_message?.id === action.payload.message_id) {
+        c.last_message = applyChange(c.last_message, action.payload);
+      }
+    });
+    b.addCase(messageReplaced, (state, action) => {
+      const c = state.byId[String(action.payload.conversation_id)];
+      if (c?.last_message?.id === action.payload.id) c.last_message = action.payload;
     });
     b.addCase(signedOut, () => initialState);
     b.addMatcher(conversationsApi.endpoints.getConversations.matchFulfilled, (state, action) => {

@@ -1,7 +1,8 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
-import type { FileInfo, Id, Message } from '../api/types';
+import type { FileInfo, Id, Message, MessageChange } from '../api/types';
 import { signedOut } from './auth';
+import { applyChange } from './messageChanges';
 import { conversationsApi, PAGE } from './queries/conversations';
 
 /** A message the user wrote that the server has not acknowledged yet. */
@@ -13,6 +14,8 @@ export interface OutboxItem {
   attachment_ids: Id[];
   /** For showing the pending message; not sent. */
   attachments: FileInfo[];
+  /** The message this one answers (its id). */
+  reply_to?: Id;
   created_at: string;
   state: 'pending' | 'failed';
   attempts: number;
@@ -34,10 +37,15 @@ export interface ConversationMessages {
 
 export interface MessagesState {
   byConversation: Record<string, ConversationMessages>;
+  /**
+   * The last `change_seq` (edits, deletions, reactions) applied per conversation: what a resume
+   * continues from. Absent until a change frame or a `resumed.last_change` tells us.
+   */
+  lastChange: Record<string, number>;
   outbox: OutboxItem[];
 }
 
-const initialState: MessagesState = { byConversation: {}, outbox: [] };
+const initialState: MessagesState = { byConversation: {}, lastChange: {}, outbox: [] };
 
 function entry(state: MessagesState, cid: Id): ConversationMessages {
   const key = String(cid);
@@ -100,6 +108,36 @@ const slice = createSlice({
         e.items = mergeBySeq(e.items, items);
       }
     },
+    /**
+     * A `message_updated`, `message_deleted` or `reaction` frame, live or replayed. A message we
+     * don't hold is left alone (it is fetched as it is now); the position moves either way.
+     */
+    changeReceived(state, action: PayloadAction<MessageChange>) {
+      const c = action.payload;
+      const key = String(c.conversation_id);
+      state.lastChange[key] = Math.max(state.lastChange[key] ?? 0, c.change_seq);
+      const e = state.byConversation[key];
+      const i = e ? e.items.findIndex((m) => m.id === c.message_id) : -1;
+      if (e && i >= 0) e.items[i] = applyChange(e.items[i], c);
+    },
+    /** `resumed` with `last_change`: every change up to it has been replayed. */
+    changesResumed(state, action: PayloadAction<{ conversationId: Id; lastChange: number }>) {
+      const key = String(action.payload.conversationId);
+      state.lastChange[key] = Math.max(state.lastChange[key] ?? 0, action.payload.lastChange);
+    },
+    /** The server's answer to our own edit, deletion or reaction: replaces the copy we hold. */
+    messageReplaced(state, action: PayloadAction<Message>) {
+      const m = action.payload;
+      const e = state.byConversation[String(m.conversation_id)];
+      const i = e ? e.items.findIndex((x) => x.id === m.id) : -1;
+      if (e && i >= 0) e.items[i] = m;
+    },
+    /** Change positions kept on the device with the cached messages (see messageCache.ts). */
+    changesCached(state, action: PayloadAction<Record<string, number>>) {
+      for (const [cid, n] of Object.entries(action.payload)) {
+        state.lastChange[cid] = Math.max(state.lastChange[cid] ?? 0, n);
+      }
+    },
     outboxChanged(state, action: PayloadAction<OutboxItem[]>) {
       state.outbox = action.payload;
     },
@@ -133,10 +171,24 @@ const slice = createSlice({
   },
 });
 
-export const { messageReceived, messagesCached, messagesLoaded, outboxChanged } = slice.actions;
+export const {
+  changeReceived,
+  changesCached,
+  changesResumed,
+  messageReceived,
+  messageReplaced,
+  messagesCached,
+  messagesLoaded,
+  outboxChanged,
+} = slice.actions;
 export default slice.reducer;
 
 export function lastSeqOf(state: MessagesState, cid: Id): number {
   const items = state.byConversation[String(cid)]?.items;
   return items && items.length ? items[items.length - 1].seq : 0;
+}
+
+/** A message held for a conversation, by id (for quotes and the jump to the original). */
+export function findMessage(state: MessagesState, cid: Id, id: Id): Message | undefined {
+  return state.byConversation[String(cid)]?.items.find((m) => m.id === id);
 }

@@ -10,7 +10,7 @@ import {
 } from '../api/client';
 import { getSession, loadSession, sessionFromAuth, setSession } from '../api/session';
 import type { AuthResponse } from '../api/types';
-import { messageCacheKey } from '../realtime/messageCache';
+import { changeCacheKey, messageCacheKey } from '../realtime/messageCache';
 import { signedIn, signedOut, userUpdated } from './auth';
 import type { AppDispatch } from './store';
 
@@ -65,7 +65,11 @@ export async function signOut(dispatch: AppDispatch) {
   cancelProactiveRefresh();
   if (s) await authApi.logout(s.refreshToken).catch(() => undefined);
   // Messages kept for offline reading leave the device with the user (a shared computer).
-  if (s) await AsyncStorage.removeItem(messageCacheKey(s.user.id)).catch(() => undefined);
+  if (s) {
+    await AsyncStorage.multiRemove([messageCacheKey(s.user.id), changeCacheKey(s.user.id)]).catch(
+      () => undefined,
+    );
+  }
   await setSession(null);
   dispatch(signedOut());
 }

@@ -1,9 +1,9 @@
-import { forwardRef, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { Pressable, StyleSheet, Text, TextInput, View } from 'react-native';
 
 import { failureText, toApiFailure, type ApiFailure } from '../../api/client';
 import { uploadFile } from '../../api/files';
-import type { CannedResponse, FileInfo, Id } from '../../api/types';
+import type { CannedResponse, FileInfo, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ErrorText } from '../../components/Screen';
 import { t } from '../../i18n';
@@ -33,6 +33,13 @@ interface Props {
   allowNotes: boolean;
   /** Where canned responses are rendered for; without it the composer offers none. */
   conversationId?: Id;
+  /** A message of ours being edited: its text fills the field and Send saves it. */
+  editing?: Message | null;
+  onSaveEdit?: (body: string) => void;
+  /** The message the next one answers, quoted above the field. */
+  replyTo?: { id: Id; name: string; text: string; note: boolean } | null;
+  /** Leaves editing or replying. */
+  onCancelContext?: () => void;
   testID: string;
 }
 
@@ -42,7 +49,17 @@ export interface ComposerHandle {
 }
 
 export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
-  { onSend, onTyping, allowNotes, conversationId, testID },
+  {
+    onSend,
+    onTyping,
+    allowNotes,
+    conversationId,
+    editing,
+    onSaveEdit,
+    replyTo,
+    onCancelContext,
+    testID,
+  },
   ref,
 ) {
   const { colors, radius } = useTheme();
@@ -62,6 +79,34 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     }),
     [allowNotes],
   );
+  // Editing starts from the message's text; leaving it (saved or cancelled) brings back the
+  // draft that was there before.
+  const editingId = editing?.id ?? null;
+  const editingBody = editing?.body ?? '';
+  const editingNote = editing?.kind === 'note';
+  const draftBeforeEdit = useRef<string | null>(null);
+  useEffect(() => {
+    if (editingId == null) return;
+    draftBeforeEdit.current = latestText.current;
+    setDraft(editingBody);
+    setContentHeight(0);
+    setNote(editingNote);
+    input.current?.focus();
+    return () => {
+      setDraft(draftBeforeEdit.current ?? '');
+      draftBeforeEdit.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [editingId]);
+  // Only a note may answer a note: replying to one writes a note.
+  const replyingToNote = !!replyTo?.note;
+  const replyId = replyTo?.id ?? null;
+  useEffect(() => {
+    if (replyId == null) return;
+    if (replyingToNote) setNote(true);
+    input.current?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [replyId]);
   // The field grows with its text up to MAX_INPUT_HEIGHT, then scrolls.
   const [contentHeight, setContentHeight] = useState(0);
   const lines = text.split('\n').length;
@@ -147,6 +192,11 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
   const send = () => {
     // Trim the ends only: line breaks inside the message are kept.
     const body = text.trim();
+    if (editing) {
+      if (body && body !== editing.body) onSaveEdit?.(body);
+      else if (body) onCancelContext?.();
+      return;
+    }
     if (!body && attachments.length === 0) return;
     onSend(body, attachments, note ? 'note' : 'text');
     setDraft('');
@@ -177,7 +227,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
         { borderColor: colors.border, backgroundColor: note ? colors.note : colors.surface },
       ]}
     >
-      {allowNotes ? (
+      {allowNotes && !editing ? (
         <View style={styles.modes}>
           <Pressable
             testID={`${testID}-mode-reply`}
@@ -229,6 +279,32 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
         </View>
       ) : null}
       <ErrorText testID={`${testID}-error`}>{error}</ErrorText>
+      {editing || replyTo ? (
+        <View
+          testID={`${testID}-${editing ? 'editing' : 'replying'}`}
+          style={[styles.context, { borderLeftColor: colors.primary }]}
+        >
+          <View style={styles.contextText}>
+            <Text style={[styles.contextTitle, { color: colors.primary }]}>
+              {editing ? t('chat.editing') : t('chat.replyingTo', { name: replyTo?.name ?? '' })}
+            </Text>
+            {replyTo && !editing ? (
+              <Text style={{ color: colors.textMuted }} numberOfLines={1}>
+                {replyTo.text}
+              </Text>
+            ) : null}
+          </View>
+          <Pressable
+            testID={`${testID}-context-cancel`}
+            accessibilityRole="button"
+            accessibilityLabel={t('chat.cancel')}
+            onPress={onCancelContext}
+            style={styles.attach}
+          >
+            <Icon name="close" size={18} color={colors.textMuted} />
+          </Pressable>
+        </View>
+      ) : null}
       {open ? (
         <CannedPicker
           testID={`${testID}-canned`}
@@ -243,15 +319,17 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
       ) : null}
       {mentions.picker}
       <View style={styles.row}>
-        <Pressable
-          testID={`${testID}-attach`}
-          accessibilityRole="button"
-          accessibilityLabel={t('chat.attach')}
-          onPress={() => void attach()}
-          style={styles.attach}
-        >
-          <Icon name="attach" size={22} color={colors.textMuted} />
-        </Pressable>
+        {editing ? null : (
+          <Pressable
+            testID={`${testID}-attach`}
+            accessibilityRole="button"
+            accessibilityLabel={t('chat.attach')}
+            onPress={() => void attach()}
+            style={styles.attach}
+          >
+            <Icon name="attach" size={22} color={colors.textMuted} />
+          </Pressable>
+        )}
         <TextInput
           ref={input}
           testID={`${testID}-input`}
@@ -265,7 +343,8 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
             if (v.split('\n').length < lines || !v) setContentHeight(0);
             changeText(v);
             // Writing an internal note is nobody else's business: customers would see "typing".
-            if (v && !note) onTyping();
+            // Nor is an edit a new message on its way.
+            if (v && !note && !editing) onTyping();
           }}
           onContentSizeChange={(e) => setContentHeight(e.nativeEvent.contentSize.height)}
           onSelectionChange={(e) => {
@@ -274,6 +353,11 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           }}
           onKeyPress={(e) => {
             if (mentions.handleKey(e)) return;
+            if ((editing || replyTo) && !open && pickerKey(e) === 'close') {
+              e.preventDefault();
+              onCancelContext?.();
+              return;
+            }
             const key = open ? pickerKey(e) : null;
             if (key === 'close' && slash) {
               e.preventDefault();
@@ -307,11 +391,11 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           ]}
         />
         <Button
-          title={t('chat.send')}
+          title={editing ? t('chat.save') : t('chat.send')}
           testID={`${testID}-send`}
           onPress={send}
           compact
-          disabled={!text.trim() && attachments.length === 0}
+          disabled={!text.trim() && (attachments.length === 0 || !!editing)}
         />
       </View>
     </View>
@@ -335,4 +419,13 @@ const styles = StyleSheet.create({
   mode: { fontWeight: '600' },
   chips: { flexDirection: 'row', flexWrap: 'wrap', gap: 6, marginBottom: 6, alignItems: 'center' },
   chip: { borderWidth: 1, borderRadius: 999, paddingHorizontal: 10, paddingVertical: 4 },
+  context: {
+    flexDirection: 'row',
+    alignItems: 'center',
+    borderLeftWidth: 3,
+    paddingLeft: 8,
+    marginBottom: 6,
+  },
+  contextText: { flex: 1 },
+  contextTitle: { fontSize: 12, fontWeight: '700' },
 });

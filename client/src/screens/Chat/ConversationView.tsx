@@ -13,7 +13,7 @@ import { failureText, type ApiFailure } from '../../api/client';
 import type { FileInfo, Id, Message } from '../../api/types';
 import { Button } from '../../components/Button';
 import { ImageViewer } from '../../components/ImageViewer';
-import { Muted } from '../../components/Screen';
+import { ErrorText, Muted } from '../../components/Screen';
 import { t } from '../../i18n';
 import { useRealtime } from '../../realtime/context';
 import { isRetryable } from '../../realtime/outbox';
@@ -27,7 +27,10 @@ import {
 } from '../../state/queries/conversations';
 import { useTheme } from '../../theme';
 import { Composer, type ComposerHandle } from './Composer';
-import { MessageBubble, type Delivery } from './MessageBubble';
+import { MessageActions } from './MessageActions';
+import { MessageBubble, type Delivery, type Quote } from './MessageBubble';
+import { abilities } from './messageRules';
+import { useMessageChanges } from './useMessageChanges';
 
 const EMPTY: Message[] = [];
 
@@ -131,6 +134,30 @@ export function ConversationView({
     [items],
   );
   const [viewing, setViewing] = useState<number | null>(null);
+  const changes = useMessageChanges(items);
+  const nameOf = useCallback(
+    (id: Id) => (id === me?.id ? t('chat.you') : (names.get(id) ?? '…')),
+    [me?.id, names],
+  );
+  // What a reply quotes, from the messages held ("Earlier message" when it is not loaded).
+  const quoteOf = useCallback(
+    (replyTo: Id | null | undefined): Quote | undefined => {
+      if (replyTo == null) return undefined;
+      const q = items.find((x) => x.id === replyTo);
+      if (!q) return { name: '', text: '', state: 'missing' };
+      const name = nameOf(q.sender_id);
+      if (q.deleted_at) return { name, text: '', state: 'deleted' };
+      return { name, text: q.body || q.attachments.map((f) => f.name).join(', '), state: 'shown' };
+    },
+    [items, nameOf],
+  );
+  // Tapping a quote: the original, if loaded, comes into view and is outlined for a moment.
+  const [highlight, setHighlight] = useState<number | null>(null);
+  useEffect(() => {
+    if (highlight === null) return;
+    const timer = setTimeout(() => setHighlight(null), 2000);
+    return () => clearTimeout(timer);
+  }, [highlight]);
   const openImage = useCallback(
     (f: FileInfo) =>
       setViewing(
@@ -165,6 +192,17 @@ export function ConversationView({
     );
     return m && m.seq !== items[0]?.seq ? m.seq : null;
   }, [items, me?.id, readAtOpen, lastAtOpen]);
+
+  // A far row is measured only once near: a few tries at most.
+  const scrollTries = useRef(0);
+  const jumpTo = (seq: number) => {
+    const index = rows.findIndex((r) => r.message?.seq === seq);
+    if (index < 0) return;
+    scrollTries.current = 0;
+    atLatest.current = false;
+    setHighlight(seq);
+    listRef.current?.scrollToIndex({ index, animated: true, viewPosition: 0.5 });
+  };
 
   const jumpToLatest = useCallback(() => {
     listRef.current?.scrollToOffset({ offset: 0, animated: false });
@@ -229,6 +267,23 @@ export function ConversationView({
           onScroll={onScroll}
           scrollEventThrottle={100}
           onEndReached={loadOlder}
+          // Rows far away are not measured yet: get near, then try again.
+          onScrollToIndexFailed={(info) => {
+            if (scrollTries.current++ >= 3) return;
+            listRef.current?.scrollToOffset({
+              offset: info.averageItemLength * info.index,
+              animated: false,
+            });
+            setTimeout(
+              () =>
+                listRef.current?.scrollToIndex({
+                  index: info.index,
+                  animated: true,
+                  viewPosition: 0.5,
+                }),
+              100,
+            );
+          }}
           onEndReachedThreshold={0.2}
           // Inverted, the footer is the top: the ticket header, then empty space down to the
           // messages when they don't fill the screen.
@@ -270,6 +325,7 @@ export function ConversationView({
                   failure={o.state === 'failed' ? outboxFailureText(o) : undefined}
                   onRetry={isRetryable(o) ? () => realtime.retry(o.client_id) : undefined}
                   onDiscard={() => realtime.discard(o.client_id)}
+                  quote={quoteOf(o.reply_to)}
                 />
               );
             }
@@ -285,6 +341,16 @@ export function ConversationView({
                 senderName={mine ? t('chat.you') : (names.get(m.sender_id) ?? '…')}
                 delivery={delivery}
                 onOpenImage={openImage}
+                quote={quoteOf(m.reply_to?.id)}
+                onQuotePress={m.reply_to ? () => jumpTo(m.reply_to!.seq) : undefined}
+                onActions={
+                  m.kind !== 'system' && !m.deleted_at ? () => changes.open(m.id) : undefined
+                }
+                onToggleReaction={
+                  m.deleted_at ? undefined : (emoji, add) => changes.react(m, emoji, add)
+                }
+                myId={me?.id}
+                highlighted={highlight === m.seq}
               />
             );
             if (m.seq !== firstUnreadSeq) return bubble;
@@ -336,16 +402,50 @@ export function ConversationView({
           </Text>
         ) : null}
       </View>
+      {changes.actionsFor && me ? (
+        <MessageActions
+          key={changes.actionsFor.id}
+          testID="message-actions"
+          message={changes.actionsFor}
+          can={abilities(changes.actionsFor, me, conv, changes.openedAt)}
+          myId={me.id}
+          names={names}
+          busy={changes.busy}
+          error={changes.error}
+          onClose={changes.close}
+          onReply={() => changes.reply(changes.actionsFor!.id)}
+          onEdit={() => changes.edit(changes.actionsFor!.id)}
+          onDelete={() => changes.remove(changes.actionsFor!)}
+          onReact={(emoji, add) => changes.react(changes.actionsFor!, emoji, add, true)}
+        />
+      ) : changes.error ? (
+        <ErrorText testID="chat-action-error">{changes.error}</ErrorText>
+      ) : null}
       <Composer
         ref={composerRef}
         testID="composer"
         allowNotes={allowNotes}
         conversationId={conversationId}
+        editing={changes.editing}
+        onSaveEdit={(body) => changes.saveEdit(body)}
+        replyTo={
+          changes.replyingTo
+            ? {
+                id: changes.replyingTo.id,
+                name: nameOf(changes.replyingTo.sender_id),
+                text: changes.replyingTo.body,
+                note: changes.replyingTo.kind === 'note',
+              }
+            : null
+        }
+        onCancelContext={changes.cancelContext}
         onTyping={() => realtime.typing(conversationId)}
         onSend={(body, attachments, kind) => {
           // Your own message is where you are going: show it.
           jumpToLatest();
-          void realtime.send(conversationId, body, { kind, attachments });
+          const replyTo = changes.replyingTo?.id;
+          changes.cancelContext();
+          void realtime.send(conversationId, body, { kind, attachments, replyTo });
         }}
       />
       {viewing !== null && images[viewing] ? (

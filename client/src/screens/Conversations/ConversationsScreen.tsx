@@ -60,8 +60,15 @@ export function ConversationsScreen() {
               />
               <View style={styles.text}>
                 <Text style={[styles.name, { color: colors.text }]}>{name}</Text>
-                <Text numberOfLines={1} style={{ color: colors.textMuted }}>
-                  {last ? last.body || <Icon name="attach" /> : t('chats.noMessages')}
+                <Text
+                  numberOfLines={1}
+                  style={[{ color: colors.textMuted }, last?.deleted_at && styles.deleted]}
+                >
+                  {last?.deleted_at
+                    ? t('chat.deleted')
+                    : last
+                      ? last.body || <Icon name="attach" />
+                      : t('chats.noMessages')}
                 </Text>
               </View>
               <View style={styles.side}>
@@ -82,6 +89,7 @@ export function ConversationsScreen() {
 }
 
 const styles = StyleSheet.create({
+  deleted: { fontStyle: 'italic' },
   page: { flex: 1 },
   content: { padding: 16, width: '100%', maxWidth: 900, alignSelf: 'center' },
   row: {
