@@ -8,6 +8,8 @@
 #   SEARCH_USERS=200          bench users (10 per ticket: 20 tickets, 180 agents)
 #   SEARCH_DURATION=20        seconds of searching;  SEARCH_CONCURRENCY=4 workers
 #   BENCH_NO_BUILD=1          use the binaries already built;  BENCH_OUT=file  the JSON lines
+#   BENCH_BIN_DIR=dir         where the binaries are (default target/release; target/debug for a
+#                             quick look: the figures of a debug build are not the release's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
@@ -15,8 +17,9 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
   "$CARGO" build --release -p switchboard -p switchboard-bench
 fi
-SERVER_BIN=$TARGET_DIR/release/switchboard
-BENCH_BIN=$TARGET_DIR/release/switchboard-bench
+BIN_DIR=${BENCH_BIN_DIR:-$TARGET_DIR/release}
+SERVER_BIN=$BIN_DIR/switchboard
+BENCH_BIN=$BIN_DIR/switchboard-bench
 MESSAGES=${SEARCH_MESSAGES:-1000000}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-search-bench.XXXXXX")
@@ -73,8 +76,9 @@ echo "== search"
 grep '"scenario":"search"' "$OUT" | tail -1 | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
-print(f"all queries: p50 {r[\"latency_p50_ms\"]} ms, p99 {r[\"latency_p99_ms\"]} ms, {r[\"requests_per_s\"]} searches/s")
+p50, p99, rate = r["latency_p50_ms"], r["latency_p99_ms"], r["requests_per_s"]
+print(f"all queries: p50 {p50} ms, p99 {p99} ms, {rate} searches/s")
 for q, l in r["by_query"].items():
-    print(f"  {q!r:>18}: p50 {l[\"latency_p50_ms\"]} ms, p99 {l[\"latency_p99_ms\"]} ms")
+    print("  %-16r p50 %s ms, p99 %s ms" % (q, l["latency_p50_ms"], l["latency_p99_ms"]))
 '
 echo "JSON lines: $OUT"

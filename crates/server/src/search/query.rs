@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query, SelectStatement, UnionType};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryResult, Value};
 
 use super::terms::Terms;
@@ -115,7 +115,7 @@ impl Dialect {
                 }
                 for w in short {
                     all = all.add(Expr::cust_with_values(
-                        format!("instr(lower({column}), lower(?)) > 0"),
+                        format!("instr({}, lower(?)) > 0", folded(column, w)),
                         [w.clone()],
                     ));
                 }
@@ -134,13 +134,22 @@ impl Dialect {
                 // No wildcards at all: LOCATE finds the literal text.
                 for w in words {
                     all = all.add(Expr::cust_with_values(
-                        format!("LOCATE(LOWER(?), LOWER({column})) > 0"),
+                        format!("LOCATE(LOWER(?), {}) > 0", folded(column, w)),
                         [w.clone()],
                     ));
                 }
             }
         }
         all
+    }
+
+    /// Whether the match reads every candidate row's text (no index serves it): words under
+    /// three characters on SQLite and PostgreSQL, always on MySQL/MariaDB.
+    fn scans(&self, words: &[String]) -> bool {
+        match self.0 {
+            DbBackend::Sqlite | DbBackend::Postgres => words.iter().all(|w| w.chars().count() < 3),
+            _ => true,
+        }
     }
 
     /// The share of `column` the words cover, in thousandths: for each word, the characters its
@@ -154,11 +163,10 @@ impl Dialect {
         let covered = words
             .iter()
             .enumerate()
-            .map(|(i, _)| {
+            .map(|(i, w)| {
                 let p = self.ph(i + 1);
-                format!(
-                    "({len}(lower({column})) - {len}(replace(lower({column}), lower({p}), '')))"
-                )
+                let text = folded(column, w);
+                format!("({len}({text}) - {len}(replace({text}, lower({p}), '')))")
             })
             .collect::<Vec<_>>()
             .join(" + ");
@@ -168,6 +176,17 @@ impl Dialect {
             _ => format!("CAST(({covered}) * 1000 DIV {len}({column}) AS SIGNED)"),
         };
         Expr::cust_with_values(sql, words.iter().cloned().map(Value::from))
+    }
+}
+
+/// `column`, lower-cased for comparing with `word`, unless the word has no letters with case
+/// (Chinese, Japanese, Korean, digits): then lowering every row's text would be work for nothing
+/// (it is most of the cost of a scan).
+fn folded(column: &str, word: &str) -> String {
+    if word.chars().any(|c| c.is_lowercase() || c.is_uppercase()) {
+        format!("lower({column})")
+    } else {
+        column.to_string()
     }
 }
 
@@ -238,6 +257,24 @@ fn visible_messages(me: &AuthUser, teams: &[i64]) -> Condition {
     Condition::any().add(direct).add(in_ticket)
 }
 
+/// The conversations the caller may see, as one list (a superset for notes, which
+/// `visible_messages` still decides). Added when the match scans, so the scan runs over these
+/// conversations' messages through their index rather than over the whole table.
+fn visible_conversations(me: &AuthUser, teams: &[i64]) -> Expr {
+    let members = Query::select()
+        .column(conversation_member::Column::ConversationId)
+        .from(conversation_member::Entity)
+        .and_where(conversation_member::Column::UserId.eq(me.id))
+        .take();
+    let mut tickets = Query::select()
+        .column(ticket::Column::ConversationId)
+        .from(ticket::Entity)
+        .cond_where(crate::tickets::query::visible(me, teams))
+        .take();
+    tickets.union(UnionType::All, members);
+    message::Column::ConversationId.in_subquery(tickets)
+}
+
 pub async fn messages(
     db: &impl ConnectionTrait,
     me: &AuthUser,
@@ -276,9 +313,14 @@ pub async fn messages(
         )
         // Deleted messages keep their row with an empty body.
         .and_where(message::Column::Body.ne(""))
-        .cond_where(dialect.matches("messages.body", ("messages_fts", "messages.id"), words))
+        // Visibility first: where a scan is needed, the text of rows the caller may not see is
+        // never read.
         .cond_where(visible_messages(me, teams))
+        .cond_where(dialect.matches("messages.body", ("messages_fts", "messages.id"), words))
         .take();
+    if dialect.scans(words) {
+        q.and_where(visible_conversations(me, teams));
+    }
     if let Some(c) = f.conversation {
         q.and_where(message::Column::ConversationId.eq(c));
     }
@@ -365,8 +407,8 @@ pub async fn tickets(
         ])
         .expr_as(score.clone(), "score")
         .from(ticket::Entity)
-        .cond_where(dialect.matches("tickets.subject", ("tickets_fts", "tickets.id"), words))
         .cond_where(crate::tickets::query::visible(me, teams))
+        .cond_where(dialect.matches("tickets.subject", ("tickets_fts", "tickets.id"), words))
         .take();
     if let Some(c) = f.conversation {
         q.and_where(ticket::Column::ConversationId.eq(c));
