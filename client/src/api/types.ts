@@ -64,3 +64,8 @@ export type HereActivity = Schemas['Activity'];
 /** What the app sends. (The separate `resume` frame is not used: `auth` carries `resume`.) */
 export type ClientFrame = Exclude<Schemas['ClientFrame'], { type: 'resume' }>;
 export type ServerFrame = Schemas['ServerFrame'];
+
+/** Full-text search: a hit (a message, or a ticket whose subject matched) and a page of them. */
+export type SearchHit = Schemas['SearchHit'];
+export type SearchPage = Schemas['SearchPage'];
+export type SnippetPart = Schemas['SnippetPart'];

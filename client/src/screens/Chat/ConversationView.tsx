@@ -48,11 +48,14 @@ export function ConversationView({
   allowNotes,
   header,
   composerRef,
+  focusSeq,
 }: {
   conversationId: Id;
   allowNotes: boolean;
   header?: React.ReactElement | null;
   composerRef?: React.Ref<ComposerHandle>;
+  /** Open at this message, marked (a search hit): older pages load until it is there. */
+  focusSeq?: number;
 }) {
   const dispatch = useAppDispatch();
   const realtime = useRealtime();
@@ -153,6 +156,21 @@ export function ConversationView({
     ].reverse();
   }, [items, outbox, conversationId]);
 
+  // A search hit: load older pages until it is held, then bring it into view once.
+  const focusIndex = focusSeq == null ? -1 : rows.findIndex((r) => r.message?.seq === focusSeq);
+  const focusMissing =
+    focusSeq != null && focusIndex < 0 && items.length > 0 && items[0].seq > focusSeq;
+  useEffect(() => {
+    if (focusMissing && canLoadOlder) loadOlder();
+  }, [focusMissing, canLoadOlder, loadOlder]);
+  const focusedSeq = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusSeq == null || focusIndex < 0 || focusedSeq.current === focusSeq) return;
+    focusedSeq.current = focusSeq;
+    atLatest.current = false;
+    listRef.current?.scrollToIndex({ index: focusIndex, viewPosition: 0.5, animated: false });
+  }, [focusSeq, focusIndex]);
+
   // The newest message when the history was first shown: later ones arrived while watching.
   const [lastAtOpen, setLastAtOpen] = useState<number | null>(null);
   if (lastAtOpen === null && entry?.loaded) setLastAtOpen(lastSeq);
@@ -229,6 +247,22 @@ export function ConversationView({
           onScroll={onScroll}
           scrollEventThrottle={100}
           onEndReached={loadOlder}
+          // The hit is not laid out yet: go near it, then try again.
+          onScrollToIndexFailed={(info) => {
+            listRef.current?.scrollToOffset({
+              offset: info.averageItemLength * info.index,
+              animated: false,
+            });
+            setTimeout(
+              () =>
+                listRef.current?.scrollToIndex({
+                  index: info.index,
+                  viewPosition: 0.5,
+                  animated: false,
+                }),
+              100,
+            );
+          }}
           onEndReachedThreshold={0.2}
           // Inverted, the footer is the top: the ticket header, then empty space down to the
           // messages when they don't fill the screen.
@@ -287,6 +321,17 @@ export function ConversationView({
                 onOpenImage={openImage}
               />
             );
+            if (m.seq === focusSeq) {
+              return (
+                <View
+                  testID="search-hit-message"
+                  accessibilityLabel={t('chat.searchHit')}
+                  style={[styles.hit, { borderColor: colors.primary }]}
+                >
+                  {bubble}
+                </View>
+              );
+            }
             if (m.seq !== firstUnreadSeq) return bubble;
             return (
               <View>
@@ -368,6 +413,7 @@ const styles = StyleSheet.create({
   top: { flexGrow: 1 },
   divider: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 8 },
   rule: { flex: 1, height: 1 },
+  hit: { borderWidth: 2, borderRadius: 12, padding: 2 },
   jump: {
     position: 'absolute',
     alignSelf: 'center',
