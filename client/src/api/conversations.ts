@@ -1,11 +1,16 @@
 import { api } from './client';
 import type { components } from './schema';
-import type { Conversation, Id } from './types';
+import type { Conversation, Id, UnreadSummary } from './types';
 
 type Schemas = components['schemas'];
 
 export async function listConversations() {
   return (await api.get<Schemas['ConversationList']>('/conversations')).data.items;
+}
+
+/** Unread counts of every conversation that counts for the badges, and their total. */
+export async function getUnread() {
+  return (await api.get<UnreadSummary>('/conversations/unread')).data;
 }
 
 export async function getConversation(id: Id) {

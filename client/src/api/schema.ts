@@ -273,6 +273,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/conversations/unread': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your unread counts: every conversation that counts for you (direct ones you are in; tickets
+     *     you may see and take part in: yours, assigned to you, your teams', ones you wrote or read
+     *     in; closed tickets for their requester only) and the total. One query.
+     */
+    get: operations['unread_counts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/conversations/{id}': {
     parameters: {
       query?: never;
@@ -452,6 +473,65 @@ export interface paths {
     put?: never;
     /** Decline a request sent to you. */
     post: operations['decline_request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Delete a message: your own, or as staff any message of a ticket you can see. It stays as a
+     *     tombstone (same seq, empty body, no attachments); everyone gets `message_deleted`.
+     */
+    delete: operations['delete_message'];
+    options?: never;
+    head?: never;
+    /**
+     * Edit your own message (within 15 minutes of sending it; admins at any time). Everyone who
+     *     hears the conversation gets `message_updated`.
+     */
+    patch: operations['edit_message'];
+    trace?: never;
+  };
+  '/api/v1/messages/{id}/reactions/{emoji}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** React with one emoji (once per user per emoji; a repeat changes nothing). */
+    put: operations['add_reaction'];
+    post?: never;
+    /** Take your reaction back (nothing to take back changes nothing). */
+    delete: operations['remove_reaction'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/messages/{id}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every text an edited message had, oldest first (staff only; none once deleted). */
+    get: operations['message_versions'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -829,6 +909,39 @@ export interface components {
       updated_at: string;
     };
     /**
+     * @description What happened to a stored message: each takes the conversation's next change number.
+     * @enum {string}
+     */
+    ChangeKind: 'edited' | 'deleted' | 'reaction_added' | 'reaction_removed';
+    /**
+     * @description One change of a stored message: what the `message_updated`, `message_deleted` and
+     *     `reaction` frames carry, live and when a `resume` replays the changes a client missed.
+     */
+    ChangeView: {
+      /**
+       * Format: int64
+       * @description Who edited, deleted or reacted.
+       */
+      actor_id: number;
+      at: string;
+      /** @description `edited`: the new text (empty once the message has been deleted). */
+      body?: string | null;
+      /**
+       * Format: int64
+       * @description 1, 2, 3 … per conversation, in commit order, without gaps (beside `seq`).
+       */
+      change_seq: number;
+      /** Format: int64 */
+      conversation_id: number;
+      /** @description `reaction_added` / `reaction_removed`. */
+      emoji?: string | null;
+      kind: components['schemas']['ChangeKind'];
+      /** Format: int64 */
+      message_id: number;
+      /** Format: int64 */
+      message_seq: number;
+    };
+    /**
      * @description Frames a client sends. Part of the OpenAPI document's schemas (the app's types are
      *     generated from it); docs/protocol.md's table is checked against it by a test.
      */
@@ -839,7 +952,7 @@ export interface components {
            *     reconnect (a separate `resume` frame may follow live messages already delivered).
            */
           resume?: {
-            [key: string]: number;
+            [key: string]: components['schemas']['Position'];
           } | null;
           token: string;
           /** @enum {string} */
@@ -852,12 +965,14 @@ export interface components {
           /** Format: int64 */
           conversation_id: number;
           kind?: string | null;
+          /** Format: int64 */
+          reply_to?: number | null;
           /** @enum {string} */
           type: 'send';
         }
       | {
           positions: {
-            [key: string]: number;
+            [key: string]: components['schemas']['Position'];
           };
           /** @enum {string} */
           type: 'resume';
@@ -929,6 +1044,10 @@ export interface components {
       priority?: components['schemas']['Priority'];
       /** @description 1 to 200 characters. */
       subject: string;
+    };
+    EditMessageRequest: {
+      /** @description The new text: 1 to 10,000 characters. */
+      body: string;
     };
     /** @description The JSON body of every error response. */
     ErrorBody: {
@@ -1008,11 +1127,16 @@ export interface components {
       /** Format: int64 */
       conversation_id: number;
       created_at: string;
+      /** @description Set when the message was deleted: its body is then empty and its attachments gone. */
+      deleted_at?: string | null;
       edited_at?: string | null;
       /** Format: int64 */
       id: number;
       /** @description `text`, `note` (agents only) or `system`. */
       kind: components['schemas']['MessageKind'];
+      /** @description Reactions, one entry per emoji, in the order they were first given. */
+      reactions?: components['schemas']['ReactionView'][];
+      reply_to?: components['schemas']['ReplyTo'] | null;
       /** Format: int64 */
       sender_id: number;
       /**
@@ -1044,7 +1168,7 @@ export interface components {
       id: number;
       /**
        * @description `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-       *     `sla_breached`.
+       *     `sla_breached`, `mention` (an `@` mention in an internal note).
        */
       kind: string;
       read: boolean;
@@ -1056,8 +1180,25 @@ export interface components {
       /** Format: int64 */
       user_id: number;
     };
+    /**
+     * @description Where a client stands in a conversation: the last message seq it has, or that and the last
+     *     change (edit, deletion, reaction) it has. With only a seq, changes are not replayed.
+     */
+    Position:
+      | number
+      | {
+          /** Format: int64 */
+          change?: number | null;
+          /** Format: int64 */
+          seq: number;
+        };
     /** @enum {string} */
     Priority: 'low' | 'medium' | 'high' | 'urgent';
+    ReactionView: {
+      count: number;
+      emoji: string;
+      user_ids: number[];
+    };
     ReadRequest: {
       /** Format: int64 */
       seq: number;
@@ -1080,6 +1221,12 @@ export interface components {
     };
     RenderedResponse: {
       body: string;
+    };
+    ReplyTo: {
+      /** Format: int64 */
+      id: number;
+      /** Format: int64 */
+      seq: number;
     };
     /**
      * @description Stored as its snake_case text, like every vocabulary (see [`crate::domain::Role`]).
@@ -1152,6 +1299,12 @@ export interface components {
       client_id: string;
       /** @description `text` (default) or `note` (agents and admins, ticket conversations only). */
       kind?: string | null;
+      /**
+       * Format: int64
+       * @description The id of the message (same conversation, not deleted) this one answers. A `text`
+       *     can't answer an internal note.
+       */
+      reply_to?: number | null;
     };
     SendRequestBody: {
       /** Format: int64 */
@@ -1183,10 +1336,30 @@ export interface components {
       | {
           /** Format: int64 */
           conversation_id: number;
+          /**
+           * Format: int64
+           * @description The last change replayed or known (only when the position asked for changes).
+           */
+          last_change?: number | null;
           /** Format: int64 */
           last_seq: number;
           /** @enum {string} */
           type: 'resumed';
+        }
+      | {
+          change: components['schemas']['ChangeView'];
+          /** @enum {string} */
+          type: 'message_updated';
+        }
+      | {
+          change: components['schemas']['ChangeView'];
+          /** @enum {string} */
+          type: 'message_deleted';
+        }
+      | {
+          change: components['schemas']['ChangeView'];
+          /** @enum {string} */
+          type: 'reaction';
         }
       | {
           /** Format: int64 */
@@ -1205,6 +1378,18 @@ export interface components {
           type: 'read';
           /** Format: int64 */
           user_id: number;
+        }
+      | {
+          /** Format: int64 */
+          conversation_id: number;
+          /** Format: int64 */
+          last_read_seq: number;
+          /** Format: int64 */
+          last_seq: number;
+          /** @enum {string} */
+          type: 'unread';
+          /** Format: int64 */
+          unread_count: number;
         }
       | {
           online: boolean;
@@ -1365,6 +1550,41 @@ export interface components {
        */
       version: number;
     };
+    /** @description `GET /conversations/unread`. */
+    UnreadSummary: {
+      /**
+       * @description Every conversation that counts for you (see the module docs), read ones included
+       *     (`unread_count: 0`), by conversation id.
+       */
+      items: components['schemas']['UnreadView'][];
+      /**
+       * Format: int64
+       * @description The sum of `unread_count`.
+       */
+      total: number;
+    };
+    /** @description One conversation's unread count, with the positions it was counted between. */
+    UnreadView: {
+      /** Format: int64 */
+      conversation_id: number;
+      /** @description `ticket` or `direct`. */
+      kind: components['schemas']['ConversationKind'];
+      /**
+       * Format: int64
+       * @description Your read position.
+       */
+      last_read_seq: number;
+      /**
+       * Format: int64
+       * @description The conversation's last seq when counted: a `message` frame at or below it is already
+       *     in `unread_count`.
+       */
+      last_seq: number;
+      /** Format: int64 */
+      ticket_id?: number | null;
+      /** Format: int64 */
+      unread_count: number;
+    };
     UpdateMeRequest: {
       current_password?: string | null;
       display_name?: string | null;
@@ -1413,6 +1633,17 @@ export interface components {
       /** Format: int64 */
       id: number;
       role: components['schemas']['Role'];
+    };
+    VersionList: {
+      items: components['schemas']['VersionView'][];
+    };
+    /** @description One version of an edited message (staff see the history). */
+    VersionView: {
+      /** @description When this text was written: the message's time for the first, the edit's for the rest. */
+      at: string;
+      /** Format: int64 */
+      author_id: number;
+      body: string;
     };
   };
   responses: never;
@@ -2532,6 +2763,42 @@ export interface operations {
       };
     };
   };
+  unread_counts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UnreadSummary'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   get_conversation: {
     parameters: {
       query?: never;
@@ -3297,6 +3564,355 @@ export interface operations {
         };
       };
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  delete_message: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageView'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  edit_message: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EditMessageRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  add_reaction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        /** @description One emoji, percent-encoded */
+        emoji: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  remove_reaction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        /** @description One emoji, percent-encoded */
+        emoji: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  message_versions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VersionList'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
         headers: {
           [name: string]: unknown;
         };

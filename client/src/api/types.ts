@@ -16,6 +16,8 @@ export type MessageKind = Schemas['MessageKind'];
 export type Message = Schemas['MessageView'];
 export type Member = Schemas['MemberView'];
 export type Conversation = Schemas['ConversationView'];
+export type UnreadItem = Schemas['UnreadView'];
+export type UnreadSummary = Schemas['UnreadSummary'];
 export type Team = Schemas['TeamView'];
 
 /** `pending`: waiting on the customer (the resolution clock is paused). */

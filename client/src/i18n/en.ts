@@ -38,6 +38,7 @@ export const en = {
   'tabs.contacts': 'Contacts',
   'tabs.notifications': 'Notifications',
   'tabs.profile': 'Profile',
+  'tabs.withUnread': '{label}, {count} unread',
   'tabs.search': 'Search',
 
   'tickets.title': 'Tickets',
@@ -182,6 +183,8 @@ export const en = {
 
   'canned.title': 'Canned responses',
   'canned.pickerLabel': 'Canned responses',
+  'mentions.pickerLabel': 'Mention someone',
+  'mentions.pick': 'Mention {name}',
   'canned.pick': 'Insert {title} (/{shortcut})',
   'canned.inserting': 'Inserting…',
   'canned.noMatch': 'No canned response matches /{query}',

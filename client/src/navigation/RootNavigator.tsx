@@ -18,7 +18,10 @@ import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
 import { UserSearchScreen } from '../screens/UserSearch/UserSearchScreen';
 import { useAppSelector } from '../state/hooks';
 import { useGetNotificationsQuery } from '../state/queries/notifications';
+import { useGetUnreadQuery } from '../state/queries/conversations';
 import { useGetFriendRequestsQuery } from '../state/queries/people';
+import { unreadTotals } from '../state/unread';
+import { useTheme } from '../theme';
 import type { HomeTabParamList, RootStackParamList } from './types';
 import { Icon, type IconName } from '../components/Icon';
 
@@ -30,14 +33,25 @@ const icon = (name: IconName) =>
     return <Icon name={name} color={color} size={size} />;
   };
 
+/** A tab's badge: the count, "99+" above 99, none at 0. */
+export function badge(count: number): string | undefined {
+  if (count <= 0) return undefined;
+  return count > 99 ? '99+' : String(count);
+}
+
 function HomeTabs() {
-  const unreadChats = useAppSelector((s) =>
-    Object.values(s.conversations.byId)
-      .filter((c) => c.kind === 'direct')
-      .reduce((n, c) => n + c.unread_count, 0),
-  );
+  // Fetched at sign-in (and after each reconnect); frames keep the `unread` slice live.
+  useGetUnreadQuery();
+  const unread = useAppSelector((s) => s.unread);
+  const { tickets: unreadTickets, direct: unreadChats } = unreadTotals(unread);
   const unreadNotifications = useGetNotificationsQuery().data?.unread_count ?? 0;
   const incoming = useGetFriendRequestsQuery().data?.incoming.length ?? 0;
+  const { colors, dark } = useTheme();
+  // The badge in the theme's colours, readable in both (dark text on dark mode's lighter red),
+  // and its count in the tab's accessible name.
+  const badgeStyle = { backgroundColor: colors.danger, color: dark ? colors.onPrimary : '#ffffff' };
+  const label = (key: Parameters<typeof t>[0], count: number) =>
+    count > 0 ? t('tabs.withUnread', { label: t(key), count }) : t(key);
   return (
     <Tab.Navigator screenOptions={{ headerShown: false }}>
       <Tab.Screen
@@ -46,8 +60,10 @@ function HomeTabs() {
         options={{
           title: t('tabs.tickets'),
           tabBarButtonTestID: 'tab-tickets',
-          tabBarAccessibilityLabel: t('tabs.tickets'),
+          tabBarAccessibilityLabel: label('tabs.tickets', unreadTickets),
           tabBarIcon: icon('ticket-outline'),
+          tabBarBadge: badge(unreadTickets),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen
@@ -56,9 +72,10 @@ function HomeTabs() {
         options={{
           title: t('tabs.chats'),
           tabBarButtonTestID: 'tab-chats',
-          tabBarAccessibilityLabel: t('tabs.chats'),
+          tabBarAccessibilityLabel: label('tabs.chats', unreadChats),
           tabBarIcon: icon('chatbubbles-outline'),
-          tabBarBadge: unreadChats || undefined,
+          tabBarBadge: badge(unreadChats),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen
@@ -69,7 +86,8 @@ function HomeTabs() {
           tabBarButtonTestID: 'tab-contacts',
           tabBarAccessibilityLabel: t('tabs.contacts'),
           tabBarIcon: icon('people-outline'),
-          tabBarBadge: incoming || undefined,
+          tabBarBadge: badge(incoming),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen
@@ -80,7 +98,8 @@ function HomeTabs() {
           tabBarButtonTestID: 'tab-notifications',
           tabBarAccessibilityLabel: t('tabs.notifications'),
           tabBarIcon: icon('notifications-outline'),
-          tabBarBadge: unreadNotifications || undefined,
+          tabBarBadge: badge(unreadNotifications),
+          tabBarBadgeStyle: badgeStyle,
         }}
       />
       <Tab.Screen

@@ -8,6 +8,7 @@ import { refreshConversation as refetchConversation } from '../state/queries/con
 import { notificationReceived } from '../state/queries/notifications';
 import { contactUpserted, friendRequestReceived } from '../state/queries/people';
 import { ticketReceived } from '../state/queries/tickets';
+import { unreadCounted, unreadMessage } from '../state/unread';
 import type { AppDispatch, RootState } from '../state/store';
 
 export interface DispatchContext {
@@ -19,6 +20,11 @@ export interface DispatchContext {
   };
   /** Our role or teams changed (after the store has the new role). */
   onAccountUpdated?: (change: { roleChanged: boolean; wasStaff: boolean }) => void;
+  /**
+   * The unread counts may have changed in a way frames don't tell (a ticket moved into or out
+   * of our set, a conversation we don't count yet): fetch them again, debounced.
+   */
+  refreshUnread?: () => void;
   /** Someone new arrived on a conversation: tell them we are here too. */
   onHereNewcomer?: (conversationId: Id) => void;
   now?: () => number;
@@ -85,6 +91,18 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
         }),
       );
       return;
+    case 'unread': {
+      const known = !!getState().unread.byId[String(frame.conversation_id)];
+      if (!known) ctx.refreshUnread?.();
+      dispatch(
+        unreadCounted({
+          conversationId: frame.conversation_id,
+          lastSeq: frame.last_seq,
+          unreadCount: frame.unread_count,
+        }),
+      );
+      return;
+    }
     case 'presence':
       dispatch(presenceChanged({ userId: frame.user_id, online: frame.online }));
       return;
@@ -94,6 +112,8 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       return;
     case 'ticket':
       dispatch(ticketReceived({ ticket: frame.ticket, myId }));
+      // Assigned to us, moved to or from our team, closed: the badge set may have changed.
+      ctx.refreshUnread?.();
       // Assignment and team changes change who is in the ticket's conversation: refresh it.
       refreshConversation(frame.ticket.conversation_id, ctx);
       return;
@@ -128,8 +148,15 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
  */
 function receiveMessage(m: Message, ctx: DispatchContext, myId: Id | null) {
   const cid = m.conversation_id;
-  const known = !!ctx.getState().conversations.byId[String(cid)];
-  ctx.dispatch(messageReceived({ message: m, mine: m.sender_id === myId }));
+  const state = ctx.getState();
+  const known = !!state.conversations.byId[String(cid)];
+  const mine = m.sender_id === myId;
+  ctx.dispatch(messageReceived({ message: m, mine }));
+  // Not counted (yet): a new chat, a ticket just assigned, or counts still on their way (a
+  // count taken before this message committed would miss it).
+  if (!state.unread.byId[String(cid)]) ctx.refreshUnread?.();
+  const open = state.conversations.activeId === cid;
+  ctx.dispatch(unreadMessage({ conversationId: cid, seq: m.seq, mine, open }));
   if (!known) refreshConversation(cid, ctx);
   else ensureMember(cid, m.sender_id, ctx);
 }

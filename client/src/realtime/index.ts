@@ -52,6 +52,8 @@ const TYPING_THROTTLE_MS = 3000;
 const REPLYING_FOR_MS = 8000;
 /** Our state is repeated this often, so others' entries (60 s) never lapse while we stay. */
 const HERE_REPEAT_MS = 20_000;
+/** At most one unread recount a second, however many frames ask for one. */
+const UNREAD_REFRESH_MS = 1000;
 
 export function createRealtime(store: AppStore): Realtime {
   let socket: RealtimeSocket | null = null;
@@ -108,6 +110,18 @@ export function createRealtime(store: AppStore): Realtime {
           if (saveTimer) clearTimeout(saveTimer);
         },
       );
+      // Frames in bursts (a busy queue) ask once a second at most.
+      let unreadTimer: ReturnType<typeof setTimeout> | null = null;
+      const refreshUnread = () => {
+        if (unreadTimer) return;
+        unreadTimer = setTimeout(() => {
+          unreadTimer = null;
+          store.dispatch(api.util.invalidateTags(['Unread']));
+        }, UNREAD_REFRESH_MS);
+      };
+      unsubs.push(() => {
+        if (unreadTimer) clearTimeout(unreadTimer);
+      });
       const s = new RealtimeSocket({
         url: wsUrl,
         getToken: () => getSession()?.accessToken ?? null,
@@ -118,6 +132,7 @@ export function createRealtime(store: AppStore): Realtime {
             dispatch: store.dispatch,
             getState: store.getState,
             outbox: ob,
+            refreshUnread,
             onHereNewcomer: (cid) => {
               const mine = myHere.get(cid);
               if (mine) tellHere(cid, mine.activity);
@@ -154,6 +169,7 @@ export function createRealtime(store: AppStore): Realtime {
                 'Notifications',
                 'Contacts',
                 'FriendRequests',
+                'Unread',
               ]),
             );
           }

@@ -7,6 +7,7 @@ import conversations from './conversations';
 import messages from './messages';
 import here from './here';
 import presence from './presence';
+import unread from './unread';
 import { api } from './queries/api';
 import views from './views';
 
@@ -25,6 +26,7 @@ export const rootReducer = combineReducers({
   here,
   messages,
   presence,
+  unread,
   views,
 });
 

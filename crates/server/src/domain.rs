@@ -74,6 +74,19 @@ pub enum MessageKind {
     System,
 }
 
+/// What happened to a stored message: each takes the conversation's next change number.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Edited,
+    Deleted,
+    ReactionAdded,
+    ReactionRemoved,
+}
+
 /// A stored vocabulary's text: what the column holds and the wire shows.
 pub fn text_of<E: sea_orm::ActiveEnum<Value = String>>(value: E) -> String {
     value.to_value()

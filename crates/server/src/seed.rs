@@ -57,6 +57,7 @@ async fn say(
         client_id: uuid::Uuid::new_v4().to_string(),
         kind: Some(kind.into()),
         attachment_ids: vec![],
+        reply_to: None,
     };
     conversations::send_message(state, who, conversation_id, input)
         .await

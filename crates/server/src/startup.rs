@@ -40,15 +40,21 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let node_id = hex::encode(rand::random::<[u8; 4]>());
     let audiences = Arc::new(Audiences::default());
     let sessions = Arc::new(Sessions::default());
+    let recent = Arc::new(RecentMessages::new(
+        settings.recent_messages,
+        settings.recent_messages_mb * 1024 * 1024,
+    ));
     let hub = Arc::new(Hub::new(
         &node_id,
         settings.ws_max_connections_per_user,
         settings.ws_outbound_queue,
         audiences.clone(),
         sessions.clone(),
+        recent.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
     let (writer, writer_rx) = Writer::channel();
+    let (committed, committed_rx) = crate::chat::committed::channel();
     let shutdown = CancellationToken::new();
     let mut auth_limiter = AuthRateLimiter::new(
         settings.auth_rate_limit,
@@ -80,11 +86,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         realtime: Realtime::new(hub, broker, node_id),
         audiences,
         sessions,
-        recent: Arc::new(RecentMessages::new(
-            settings.recent_messages,
-            settings.recent_messages_mb * 1024 * 1024,
-        )),
+        recent,
         writer,
+        committed,
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -95,6 +99,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer_db,
         writer_rx,
     ));
+    tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
     if let Some(rx) = notices {
         tokio::spawn(announce_remote_changes(state.clone(), rx));
     }
@@ -128,6 +133,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::users::routes::router())
         .merge(crate::users::admin_routes::router())
         .merge(crate::conversations::routes::router())
+        .merge(crate::conversations::changes::router())
         .merge(crate::tickets::routes::router())
         .merge(crate::canned::router())
         .merge(crate::search::router())

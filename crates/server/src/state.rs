@@ -11,6 +11,7 @@ use crate::auth::ratelimit::AuthRateLimiter;
 use crate::auth::sessions::Sessions;
 use crate::auth::tokens::TokenKeys;
 use crate::chat::audience::Audiences;
+use crate::chat::committed;
 use crate::chat::recent::RecentMessages;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub recent: Arc<RecentMessages>,
     /// The one writer of chat messages (`chat::writer`).
     pub writer: Writer,
+    /// What committed batches tell the rest of the server (`chat::committed`).
+    pub committed: committed::Sender,
     pub metrics: Option<PrometheusHandle>,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,

@@ -276,6 +276,14 @@ impl TestApp {
         into_parts(req.send().await.expect("request")).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.put(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        into_parts(req.send().await.expect("request")).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
         let mut req = self.client.get(self.url(path));
         if let Some(t) = token {
@@ -350,6 +358,12 @@ impl TestApp {
             .iter()
             .map(|(conversation, seq)| (conversation.to_string(), json!(seq)))
             .collect();
+        self.ws_resume(user, Value::Object(resume)).await
+    }
+
+    /// Like [`ws`](Self::ws), with the `auth` frame's `resume` as given (e.g.
+    /// `{"7": {"seq": 3, "change": 0}}` to replay messages and changes).
+    pub async fn ws_resume(&self, user: &TestUser, resume: Value) -> WsClient {
         let mut ws = self.ws_raw().await;
         ws.send(json!({"type": "auth", "token": user.token, "resume": resume}))
             .await;

@@ -18,6 +18,7 @@ import {
 import { useTheme } from '../../theme';
 import { Icon } from '../../components/Icon';
 import { CannedPicker } from './CannedPicker';
+import { useMentions } from './MentionPicker';
 import { filterCanned, findSlashQuery, insertAt } from './slashQuery';
 
 const LINE_HEIGHT = 20;
@@ -94,6 +95,18 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
     [open, canned.data, query],
   );
   const activeIndex = Math.min(active, Math.max(0, matches.length - 1));
+  // `@` mentions of staff, in internal notes only (the one place they notify anyone).
+  const mentions = useMentions({
+    text,
+    caret,
+    enabled: staff && note && !open,
+    replace: (v) => {
+      setDraft(v);
+      setCaret(null);
+      input.current?.focus();
+    },
+    testID: `${testID}-mentions`,
+  });
 
   const changeText = (v: string) => {
     setDraft(v);
@@ -228,6 +241,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
           onPick={(c) => void pick(c)}
         />
       ) : null}
+      {mentions.picker}
       <View style={styles.row}>
         <Pressable
           testID={`${testID}-attach`}
@@ -259,6 +273,7 @@ export const Composer = forwardRef<ComposerHandle, Props>(function Composer(
             setCaret(start === end ? end : null);
           }}
           onKeyPress={(e) => {
+            if (mentions.handleKey(e)) return;
             const key = open ? pickerKey(e) : null;
             if (key === 'close' && slash) {
               e.preventDefault();

@@ -9,6 +9,7 @@ import { sortedConversations } from '../../state/conversations';
 import { useAppSelector } from '../../state/hooks';
 import { useGetConversationsQuery } from '../../state/queries/conversations';
 import { useRefetchOnFocus } from '../../state/queries/useRefetchOnFocus';
+import { unreadIn } from '../../state/unread';
 import { useTheme } from '../../theme';
 import { Icon } from '../../components/Icon';
 
@@ -18,6 +19,7 @@ export function ConversationsScreen() {
   const me = useAppSelector((s) => s.auth.user);
   const state = useAppSelector((s) => s.conversations);
   const presence = useAppSelector((s) => s.presence.byUser);
+  const unread = useAppSelector((s) => s.unread);
   const list = sortedConversations(state, 'direct');
   // The list itself is merged into the `conversations` slice, where frames keep it live.
   useRefetchOnFocus(useGetConversationsQuery().refetch);
@@ -66,7 +68,10 @@ export function ConversationsScreen() {
                 <Text style={{ color: colors.textMuted, fontSize: 12 }}>
                   {formatTime(last?.created_at)}
                 </Text>
-                <CountBubble count={c.unread_count} testID={`conversation-unread-${c.id}`} />
+                <CountBubble
+                  count={unreadIn(unread, c.id, c)}
+                  testID={`conversation-unread-${c.id}`}
+                />
               </View>
             </Pressable>
           );

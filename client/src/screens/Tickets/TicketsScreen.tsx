@@ -47,6 +47,7 @@ import { DenseTicketRow } from './DenseTicketRow';
 import { TicketRow } from './TicketRow';
 import { ViewsBar, type ViewFields } from './ViewsBar';
 import { Icon } from '../../components/Icon';
+import { unreadIn } from '../../state/unread';
 
 type Any = 'any';
 const NO_TEAMS: Team[] = [];
@@ -135,6 +136,7 @@ export function TicketsScreen() {
   const counts = page?.counts ?? NO_COUNTS;
   const listError = list.error && !list.isFetching ? failureText(list.error as ApiFailure) : null;
   const convs = useAppSelector((s) => s.conversations.byId);
+  const unread = useAppSelector((s) => s.unread);
   const tickets = useMemo(
     () => (page?.items ?? []).filter((tk) => shownInTab(tk, tab, status)),
     [page, tab, status],
@@ -323,7 +325,7 @@ export function TicketsScreen() {
               selected={index === cursor}
               open={item.id === openId}
               ticket={item}
-              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              unread={unreadIn(unread, item.conversation_id, convs[String(item.conversation_id)])}
               onPress={() => open(item.id)}
               now={now}
             />
@@ -331,7 +333,7 @@ export function TicketsScreen() {
             <TicketRow
               selected={index === cursor}
               ticket={item}
-              unread={convs[String(item.conversation_id)]?.unread_count ?? 0}
+              unread={unreadIn(unread, item.conversation_id, convs[String(item.conversation_id)])}
               onPress={() => open(item.id)}
             />
           );

@@ -24,6 +24,7 @@ export const api = createApi({
     'Ticket',
     'TicketEvents',
     'TicketLists',
+    'Unread',
   ],
   endpoints: () => ({}),
 });

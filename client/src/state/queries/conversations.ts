@@ -1,5 +1,5 @@
 import * as convApi from '../../api/conversations';
-import type { Conversation, Id, Message } from '../../api/types';
+import type { Conversation, Id, Message, UnreadSummary } from '../../api/types';
 import { api, call } from './api';
 
 /** Messages per history page. */
@@ -17,6 +17,11 @@ export const conversationsApi = api.injectEndpoints({
     getConversations: b.query<Conversation[], void>({
       queryFn: () => call(() => convApi.listConversations()),
       providesTags: ['Conversations'],
+    }),
+    /** The badges' counts; merged into the `unread` slice, where frames keep them live. */
+    getUnread: b.query<UnreadSummary, void>({
+      queryFn: () => call(() => convApi.getUnread()),
+      providesTags: ['Unread'],
     }),
     getConversation: b.query<Conversation, Id>({
       queryFn: (id) => call(() => convApi.getConversation(id)),
@@ -45,8 +50,12 @@ export const conversationsApi = api.injectEndpoints({
   }),
 });
 
-export const { useGetConversationsQuery, useGetLatestMessagesQuery, useLazyGetOlderMessagesQuery } =
-  conversationsApi;
+export const {
+  useGetConversationsQuery,
+  useGetUnreadQuery,
+  useGetLatestMessagesQuery,
+  useLazyGetOlderMessagesQuery,
+} = conversationsApi;
 
 /** Loads a conversation again (members changed, or one we did not know yet); one at a time. */
 export const refreshConversation = (id: Id) =>

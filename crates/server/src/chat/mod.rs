@@ -9,9 +9,15 @@
 //! 4. `realtime::hub` hands the one encoded frame to every local connection of the audience,
 //!    and `realtime::ws::writer` writes queued frames with one flush.
 //!
-//! Ticket side effects of a message (first-response stamp, reply notifications) are part of
-//! the same batch; the ticket is told afterwards (`tickets::service::announce`).
+//! Ticket side effects of a message (first-response stamp, reply and mention notifications)
+//! are part of the same batch; afterwards the ticket desk follows the commit through
+//! `committed` (`tickets::follow`), so the writer never calls into the ticket service.
+//! Changes of stored messages (edits, deletions, reactions) travel the same way:
+//! `conversations::changes` checks who may see the message, `writer::changes` stores a batch
+//! of them with their change numbers, and they fan out like messages.
 
 pub mod audience;
+pub mod committed;
+pub mod mentions;
 pub mod recent;
 pub mod writer;

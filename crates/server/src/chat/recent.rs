@@ -7,8 +7,9 @@
 //! The one rule that keeps it correct: a ring holds a *contiguous* run of seqs. A message whose
 //! seq is not the next one (another node's writer, a ticket's system message, a restart) starts
 //! the ring again from that message. Anything outside the run, and "is there anything newer
-//! than the ring's last?", is answered by the database. Messages never change once stored;
-//! when they can (edits, deletions), the change must go through `forget`.
+//! than the ring's last?", is answered by the database. A change of a stored message (edit,
+//! deletion, reaction) drops its conversation's ring (`forget`): the writer after the commit,
+//! every node's hub when the change's event arrives.
 //!
 //! Bounded twice: at most `per_conversation` messages per ring, and at most `budget_bytes` in
 //! all, the least recently used rings going first.

@@ -2,7 +2,9 @@
 //! history pages and read positions. REST and WebSocket both go through `service`.
 
 pub mod access;
+pub mod changes;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod unread;
 pub mod view;

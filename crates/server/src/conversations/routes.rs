@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::service::{self, SendMessageRequest};
+use super::unread::{self, UnreadSummary};
 use super::view::{ConversationList, ConversationView, MessagePage, MessageView};
 use super::{access, store};
 use crate::auth::AuthUser;
@@ -22,6 +23,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_conversations))
+        .routes(routes!(unread_counts))
         .routes(routes!(open_direct))
         .routes(routes!(get_conversation))
         .routes(routes!(list_messages, send_message))
@@ -61,6 +63,18 @@ pub async fn list_conversations(
     Ok(Json(ConversationList {
         items: service::list(&state, &me).await?,
     }))
+}
+
+/// Your unread counts: every conversation that counts for you (direct ones you are in; tickets
+/// you may see and take part in: yours, assigned to you, your teams', ones you wrote or read
+/// in; closed tickets for their requester only) and the total. One query.
+#[utoipa::path(get, path = "/api/v1/conversations/unread", tag = "conversations", security(("bearer" = [])),
+    responses((status = 200, body = UnreadSummary), (status = 401, body = ErrorBody)))]
+pub async fn unread_counts(
+    State(state): State<AppState>,
+    me: AuthUser,
+) -> AppResult<Json<UnreadSummary>> {
+    Ok(Json(unread::summary(&state, &me).await?))
 }
 
 /// The direct conversation with a user: the existing one (200) or a new one (201).

@@ -2,12 +2,11 @@
 //! doors. Events are published only after the transaction that caused them has committed.
 
 use sea_orm::ActiveModelTrait;
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use super::access::{self, Access};
 use super::store;
+use super::unread;
 use super::view::{ConversationView, MemberView, MessageView};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -39,6 +38,10 @@ pub struct SendMessageRequest {
     pub kind: Option<String>,
     #[serde(default)]
     pub attachment_ids: Vec<i64>,
+    /// The id of the message (same conversation, not deleted) this one answers. A `text`
+    /// can't answer an internal note.
+    #[serde(default)]
+    pub reply_to: Option<i64>,
 }
 
 /// A message body: 1 to 10,000 characters, not only blanks. `attachments`: where a message
@@ -92,6 +95,10 @@ pub async fn prepare_send(
     if allowed.facts.blocked {
         return Err(AppError::Forbidden);
     }
+    let reply_to = match input.reply_to {
+        None => None,
+        Some(id) => Some(answered(state, conversation_id, id, kind, allowed.staff_view).await?),
+    };
     Ok(SendRequest {
         sender_id: user.id,
         sender_is_staff: user.is_staff(),
@@ -99,9 +106,37 @@ pub async fn prepare_send(
         body: input.body,
         client_id: input.client_id,
         attachment_ids: input.attachment_ids,
+        reply_to,
         conversation: allowed.facts,
         reply,
     })
+}
+
+/// The message a send answers, as `(id, seq)`: it must be in the same conversation, visible to
+/// the sender and not deleted; a customer-visible text can't quote an internal note.
+async fn answered(
+    state: &AppState,
+    conversation_id: i64,
+    message_id: i64,
+    kind: MessageKind,
+    staff_view: bool,
+) -> AppResult<(i64, i64)> {
+    let original = message::Entity::find_by_id(message_id)
+        .one(&state.db)
+        .await?
+        .filter(|m| m.conversation_id == conversation_id)
+        .filter(|m| staff_view || m.kind != MessageKind::Note)
+        .ok_or_else(|| AppError::field("reply_to", "no such message in this conversation"))?;
+    if original.deleted_at.is_some() {
+        return Err(AppError::field("reply_to", "that message was deleted"));
+    }
+    if original.kind == MessageKind::Note && kind != MessageKind::Note {
+        return Err(AppError::field(
+            "reply_to",
+            "only an internal note can answer an internal note",
+        ));
+    }
+    Ok((original.id, original.seq))
 }
 
 /// Stores and delivers a message, waiting for its commit (REST, seeding). Returns the message
@@ -159,6 +194,24 @@ pub async fn mark_read(
                 .encode(),
             ))
             .await;
+        // The reader's own devices (this one included) get the exact count left, so every
+        // badge drops at once; counted after the commit, with the last seq it covers.
+        if let Some(left) = unread::one(&state.db, user, conversation_id).await? {
+            state
+                .realtime
+                .publish(Envelope::new(
+                    vec![user.id],
+                    EventKind::Important,
+                    ServerFrame::Unread {
+                        conversation_id,
+                        last_seq: left.last_seq,
+                        last_read_seq: left.last_read_seq,
+                        unread_count: left.unread_count,
+                    }
+                    .encode(),
+                ))
+                .await;
+        }
     }
     Ok(())
 }
@@ -312,6 +365,17 @@ pub async fn describe(
     user: &AuthUser,
     access: &Access,
 ) -> AppResult<ConversationView> {
+    describe_counted(state, user, access, None).await
+}
+
+/// [`describe`], with the unread count when the caller has it already (the list counts every
+/// conversation in one query).
+async fn describe_counted(
+    state: &AppState,
+    user: &AuthUser,
+    access: &Access,
+    unread_count: Option<i64>,
+) -> AppResult<ConversationView> {
     let conv = &access.conversation;
     let rows = conversation_member::Entity::find()
         .filter(conversation_member::Column::ConversationId.eq(conv.id))
@@ -344,23 +408,23 @@ pub async fn describe(
         .map(|m| m.last_read_seq)
         .unwrap_or(0);
     let mut last = message::Entity::find().filter(message::Column::ConversationId.eq(conv.id));
-    let mut unread = message::Entity::find()
-        .filter(message::Column::ConversationId.eq(conv.id))
-        .filter(message::Column::Seq.gt(last_read_seq))
-        .filter(message::Column::SenderId.ne(user.id));
     if !access.staff_view {
         last = last.filter(message::Column::Kind.ne(MessageKind::Note));
-        unread = unread.filter(message::Column::Kind.ne(MessageKind::Note));
     }
     let last_message = match last
         .order_by_desc(message::Column::Seq)
         .one(&state.db)
         .await?
     {
-        Some(m) => store::with_attachments(&state.db, vec![m]).await?.pop(),
+        Some(m) => store::views(&state.db, vec![m]).await?.pop(),
         None => None,
     };
-    let unread_count = unread.count(&state.db).await? as i64;
+    let unread_count = match unread_count {
+        Some(n) => n,
+        None => unread::one(&state.db, user, conv.id)
+            .await?
+            .map_or(0, |u| u.unread_count),
+    };
     let title = match &access.ticket {
         Some(t) => format!("#{} {}", t.number, t.subject),
         None => members
@@ -396,11 +460,15 @@ pub async fn list(state: &AppState, user: &AuthUser) -> AppResult<Vec<Conversati
         .order_by_desc(conversation::Column::LastMessageAt)
         .all(&state.db)
         .await?;
+    let counts = unread::member_counts(&state.db, user).await?;
     let mut out = Vec::with_capacity(convs.len());
     for conv in convs {
         // Re-check access: a ticket may have moved out of the user's sight since they joined.
         match access::check(&state.db, user, conv.id).await {
-            Ok(access) => out.push(describe(state, user, &access).await?),
+            Ok(access) => {
+                let count = counts.get(&conv.id).copied().unwrap_or(0);
+                out.push(describe_counted(state, user, &access, Some(count)).await?)
+            }
             Err(AppError::NotFound) => continue,
             Err(e) => return Err(e),
         }

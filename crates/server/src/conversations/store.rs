@@ -9,8 +9,11 @@ use sea_orm::{
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use super::view::{FileView, MessageView};
-use crate::db::entities::{conversation, conversation_member, file, message, message_attachment};
+use super::view::{ChangeView, FileView, MessageView, ReactionView};
+use crate::db::entities::{
+    conversation, conversation_member, file, message, message_attachment, message_change,
+    message_reaction,
+};
 use crate::db::is_unique_violation;
 use crate::domain::{MessageKind, now_ms};
 use crate::error::{AppError, AppResult};
@@ -190,10 +193,12 @@ pub async fn page(
     if newest_first {
         rows.reverse();
     }
-    with_attachments(db, rows).await
+    views(db, rows).await
 }
 
-pub async fn with_attachments(
+/// The views of stored messages, with their attachments and reactions (two queries for any
+/// number of messages, three when some have files).
+pub async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<message::Model>,
 ) -> AppResult<Vec<MessageView>> {
@@ -223,10 +228,52 @@ pub async fn with_attachments(
             }
         }
     }
+    let mut reactions = reactions_of(db, &rows).await?;
     Ok(rows
         .iter()
-        .map(|m| MessageView::new(m, files.remove(&m.id).unwrap_or_default()))
+        .map(|m| {
+            let mut view = MessageView::new(m, files.remove(&m.id).unwrap_or_default());
+            view.reactions = reactions.remove(&m.id).unwrap_or_default();
+            view
+        })
         .collect())
+}
+
+/// Reactions per message, grouped by emoji in the order each was first given.
+async fn reactions_of(
+    db: &impl ConnectionTrait,
+    rows: &[message::Model],
+) -> AppResult<HashMap<i64, Vec<ReactionView>>> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|m| m.deleted_at.is_none())
+        .map(|m| m.id)
+        .collect();
+    let mut by_message: HashMap<i64, Vec<ReactionView>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_message);
+    }
+    let found = message_reaction::Entity::find()
+        .filter(message_reaction::Column::MessageId.is_in(ids))
+        .order_by_asc(message_reaction::Column::CreatedAt)
+        .order_by_asc(message_reaction::Column::UserId)
+        .all(db)
+        .await?;
+    for r in found {
+        let list = by_message.entry(r.message_id).or_default();
+        match list.iter_mut().find(|v| v.emoji == r.emoji) {
+            Some(v) => {
+                v.count += 1;
+                v.user_ids.push(r.user_id);
+            }
+            None => list.push(ReactionView {
+                emoji: r.emoji,
+                count: 1,
+                user_ids: vec![r.user_id],
+            }),
+        }
+    }
+    Ok(by_message)
 }
 
 /// The conversation's last committed seq.
@@ -238,6 +285,45 @@ pub async fn last_seq(db: &impl ConnectionTrait, conversation_id: i64) -> AppRes
         .one(db)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The conversation's last committed change number.
+pub async fn last_change(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<i64> {
+    conversation::Entity::find_by_id(conversation_id)
+        .select_only()
+        .column(conversation::Column::LastChange)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Changes of a conversation's messages with numbers strictly between `after` and `before`,
+/// oldest first. Changes of internal notes only when `with_notes`.
+pub async fn changes(
+    db: &impl ConnectionTrait,
+    conversation_id: i64,
+    after: i64,
+    before: Option<i64>,
+    limit: u64,
+    with_notes: bool,
+) -> AppResult<Vec<ChangeView>> {
+    let mut q = message_change::Entity::find()
+        .filter(message_change::Column::ConversationId.eq(conversation_id))
+        .filter(message_change::Column::ChangeSeq.gt(after));
+    if let Some(b) = before {
+        q = q.filter(message_change::Column::ChangeSeq.lt(b));
+    }
+    if !with_notes {
+        q = q.filter(message_change::Column::StaffOnly.eq(false));
+    }
+    Ok(q.order_by_asc(message_change::Column::ChangeSeq)
+        .limit(limit)
+        .all(db)
+        .await?
+        .iter()
+        .map(ChangeView::new)
+        .collect())
 }
 
 pub async fn member_ids(db: &impl ConnectionTrait, conversation_id: i64) -> AppResult<Vec<i64>> {

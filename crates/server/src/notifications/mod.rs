@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: i64,
     /// `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-    /// `sla_breached`.
+    /// `sla_breached`, `mention` (an `@` mention in an internal note).
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -49,6 +49,23 @@ pub struct Notice<'a> {
     pub conversation_id: Option<i64>,
 }
 
+impl Notice<'_> {
+    /// The row to store for one recipient.
+    pub fn row(&self, user_id: i64, now: i64) -> notification::ActiveModel {
+        notification::ActiveModel {
+            user_id: Set(user_id),
+            kind: Set(self.kind.to_string()),
+            title: Set(truncate(&self.title, 255)),
+            body: Set(truncate(&self.body, 1000)),
+            ticket_id: Set(self.ticket_id),
+            conversation_id: Set(self.conversation_id),
+            read: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
 /// Stores one notification per recipient (one transaction: one disk sync however many agents
 /// a queue has) and then pushes each live.
 pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) -> AppResult<()> {
@@ -59,19 +76,7 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
     let txn = state.db.begin().await?;
     let mut stored = Vec::with_capacity(recipients.len());
     for &user_id in recipients {
-        let row = notification::ActiveModel {
-            user_id: Set(user_id),
-            kind: Set(notice.kind.to_string()),
-            title: Set(truncate(&notice.title, 255)),
-            body: Set(truncate(&notice.body, 1000)),
-            ticket_id: Set(notice.ticket_id),
-            conversation_id: Set(notice.conversation_id),
-            read: Set(false),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let row = notice.row(user_id, now).insert(&txn).await?;
         stored.push(row);
     }
     txn.commit().await?;

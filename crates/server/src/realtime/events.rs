@@ -7,8 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::conversations::view::MessageView;
-use crate::domain::Role;
+use crate::conversations::view::{ChangeView, MessageView};
+use crate::domain::{ChangeKind, Role};
 use crate::notifications::NotificationView;
 use crate::social::view::{ContactView, FriendRequestView};
 use crate::tickets::view::TicketView;
@@ -23,7 +23,7 @@ pub enum ClientFrame {
         /// Positions to resume from, replayed before any live event: the race-free way to
         /// reconnect (a separate `resume` frame may follow live messages already delivered).
         #[serde(default)]
-        resume: Option<HashMap<String, i64>>,
+        resume: Option<HashMap<String, Position>>,
     },
     Send {
         conversation_id: i64,
@@ -33,9 +33,11 @@ pub enum ClientFrame {
         kind: Option<String>,
         #[serde(default)]
         attachment_ids: Vec<i64>,
+        #[serde(default)]
+        reply_to: Option<i64>,
     },
     Resume {
-        positions: HashMap<String, i64>,
+        positions: HashMap<String, Position>,
     },
     Typing {
         conversation_id: i64,
@@ -53,6 +55,38 @@ pub enum ClientFrame {
         #[serde(default)]
         nonce: serde_json::Value,
     },
+}
+
+/// Where a client stands in a conversation: the last message seq it has, or that and the last
+/// change (edit, deletion, reaction) it has. With only a seq, changes are not replayed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Position {
+    Seq(i64),
+    Both {
+        seq: i64,
+        #[serde(default)]
+        change: Option<i64>,
+    },
+}
+
+impl Position {
+    pub fn seq(self) -> i64 {
+        match self {
+            Position::Seq(seq) | Position::Both { seq, .. } => seq,
+        }
+    }
+
+    pub fn change(self) -> Option<i64> {
+        match self {
+            Position::Seq(_) => None,
+            Position::Both { change, .. } => change,
+        }
+    }
+
+    pub fn is_valid(self) -> bool {
+        self.seq() >= 0 && self.change().is_none_or(|c| c >= 0)
+    }
 }
 
 /// What a staff member is doing on a ticket (`here` frames).
@@ -83,6 +117,21 @@ pub enum ServerFrame<'a> {
     Resumed {
         conversation_id: i64,
         last_seq: i64,
+        /// The last change replayed or known (only when the position asked for changes).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_change: Option<i64>,
+    },
+    /// A message was edited (to the message's audience: a note's changes reach staff only).
+    MessageUpdated {
+        change: &'a ChangeView,
+    },
+    /// A message was deleted: its body and attachments are gone, its seq stays.
+    MessageDeleted {
+        change: &'a ChangeView,
+    },
+    /// A reaction was added or removed.
+    Reaction {
+        change: &'a ChangeView,
     },
     Typing {
         conversation_id: i64,
@@ -92,6 +141,14 @@ pub enum ServerFrame<'a> {
         conversation_id: i64,
         user_id: i64,
         seq: i64,
+    },
+    /// Your own read position moved (on any of your devices): the unread count left in that
+    /// conversation, counted up to `last_seq`. To the reader's connections only.
+    Unread {
+        conversation_id: i64,
+        last_seq: i64,
+        last_read_seq: i64,
+        unread_count: i64,
     },
     Presence {
         user_id: i64,
@@ -137,7 +194,18 @@ pub enum ServerFrame<'a> {
     },
 }
 
-impl ServerFrame<'_> {
+impl<'a> ServerFrame<'a> {
+    /// The frame that carries a change, by its kind.
+    pub fn change(change: &'a ChangeView) -> Self {
+        match change.kind {
+            ChangeKind::Edited => ServerFrame::MessageUpdated { change },
+            ChangeKind::Deleted => ServerFrame::MessageDeleted { change },
+            ChangeKind::ReactionAdded | ChangeKind::ReactionRemoved => {
+                ServerFrame::Reaction { change }
+            }
+        }
+    }
+
     pub fn encode(&self) -> Arc<str> {
         serde_json::to_string(self)
             .expect("server frames always serialise")
@@ -151,6 +219,11 @@ impl ServerFrame<'_> {
 pub enum EventKind {
     /// A stored message: delivered in seq order, never shed.
     Message { conversation_id: i64, seq: i64 },
+    /// A change of a stored message: delivered in change order, never shed.
+    Change {
+        conversation_id: i64,
+        change_seq: i64,
+    },
     /// Must be delivered (ticket changes, notifications, read positions, social events).
     Important,
     /// May be dropped when a connection's queue is nearly full (typing, presence).

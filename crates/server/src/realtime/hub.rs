@@ -11,9 +11,10 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::close;
-use super::events::{Control, Envelope, EventKind};
+use super::events::{Control, Envelope, EventKind, Position};
 use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
+use crate::chat::recent::RecentMessages;
 
 /// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each), because
 /// every connection's queue allocates its first block of slots up front: an idle connection
@@ -25,7 +26,7 @@ pub enum Outbound {
     /// An `ack` for a message this connection sent: never shed, also advances the cursor.
     Ack(Box<QueuedAck>),
     /// Replay everything after these positions, then `resumed` for each.
-    Resume(Box<[(i64, i64)]>),
+    Resume(Box<[(i64, Position)]>),
     /// Close with this code once everything queued before it is written.
     Close(u16),
 }
@@ -113,6 +114,9 @@ pub struct Hub {
     audiences: Arc<Audiences>,
     /// The node's cached sessions, dropped by `SessionRevoked` and `UserChanged`.
     sessions: Arc<Sessions>,
+    /// The node's recent messages: a conversation's ring is dropped when one of its messages
+    /// changes (whichever node stored the change).
+    recent: Arc<RecentMessages>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -130,11 +134,13 @@ impl Hub {
         queue_capacity: usize,
         audiences: Arc<Audiences>,
         sessions: Arc<Sessions>,
+        recent: Arc<RecentMessages>,
     ) -> Self {
         Self {
             conns: DashMap::new(),
             audiences,
             sessions,
+            recent,
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -180,6 +186,12 @@ impl Hub {
     }
 
     pub fn deliver(&self, env: &Envelope) {
+        if let EventKind::Change {
+            conversation_id, ..
+        } = env.kind
+        {
+            self.recent.forget(conversation_id);
+        }
         // Encoded once per node; every recipient shares this one event.
         let event = QueuedEvent::new(
             env.kind.clone(),

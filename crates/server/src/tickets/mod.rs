@@ -4,6 +4,7 @@ pub mod change;
 pub mod domain;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod follow;
 pub mod policy;
 pub mod query;
 pub mod routes;

@@ -22,14 +22,26 @@ pub async fn team_ids(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<
 /// Customer: their own tickets. Agent: assigned to them, their teams' tickets, and the queue
 /// (neither team nor assignee). Admin: every ticket.
 pub fn can_view(user: &AuthUser, teams: &[i64], t: &ticket::Model) -> bool {
+    can_view_parts(user, teams, t.requester_id, t.assignee_id, t.team_id)
+}
+
+/// [`can_view`] from the three columns it depends on, for queries that read only those
+/// (the unread counts).
+pub fn can_view_parts(
+    user: &AuthUser,
+    teams: &[i64],
+    requester_id: i64,
+    assignee_id: Option<i64>,
+    team_id: Option<i64>,
+) -> bool {
     match user.role {
         Role::Admin => true,
-        Role::Customer => t.requester_id == user.id,
+        Role::Customer => requester_id == user.id,
         Role::Agent => {
-            t.requester_id == user.id
-                || t.assignee_id == Some(user.id)
-                || t.team_id.is_some_and(|team| teams.contains(&team))
-                || (t.assignee_id.is_none() && t.team_id.is_none())
+            requester_id == user.id
+                || assignee_id == Some(user.id)
+                || team_id.is_some_and(|team| teams.contains(&team))
+                || (assignee_id.is_none() && team_id.is_none())
         }
     }
 }

@@ -95,7 +95,7 @@ async fn system_message<C: ConnectionTrait + TransactionTrait>(
         },
     )
     .await?;
-    Ok(store::with_attachments(db, vec![m]).await?.remove(0))
+    Ok(store::views(db, vec![m]).await?.remove(0))
 }
 
 /// Opens a ticket: its conversation, its first message (the body), its history entry.
@@ -178,9 +178,7 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
     let facts = state.audiences.facts(&state.db, conv.id).await?;
     let audience = facts.audience.clone();
     publish_ticket(state, &audience, &view).await;
-    let first = store::with_attachments(&state.db, vec![first])
-        .await?
-        .remove(0);
+    let first = store::views(&state.db, vec![first]).await?.remove(0);
     publish_message(state, &facts, &first, None).await;
     let agents: Vec<i64> = staff_in(state, &audience)
         .await?
@@ -323,7 +321,7 @@ pub async fn update(
     }
     let tags = c.tags.as_deref().map(parse_tags).transpose()?;
     let old_audience = state.audiences.ticket_audience(&state.db, &t).await?;
-    let actor = user_name(state, me.id).await?;
+    let actor = me.display_name.clone();
     let now = now_ms();
 
     let mut update = ticket::Entity::update_many()

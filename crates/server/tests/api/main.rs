@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod canned;
+mod changes;
 mod cluster;
 mod errors;
 mod files;
@@ -15,4 +16,5 @@ mod search;
 mod sla;
 mod social;
 mod tickets;
+mod unread;
 mod writer;

@@ -1,6 +1,7 @@
 //! Full-text search: any script and parts of words on every database, every character literal,
 //! the documented error for bad input, only what the caller may see, the index kept by the
-//! database through edits and deletes, ranking, filters and keyset paging.
+//! database through edits and deletes (the API's and raw SQL's), ranking, filters and keyset
+//! paging.
 
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
@@ -468,5 +469,38 @@ db_test!(
                 .await
                 .is_empty()
         );
+    }
+);
+
+db_test!(
+    an_edit_and_a_delete_through_the_api_change_what_is_found_at_once,
+    |app: TestApp| async move {
+        let (agent, ana, conv) = app.agent_and_customer().await;
+        let m = app.send_message(&ana, conv, "my parcel never came").await;
+        let other = app
+            .send_message(&ana, conv, "another parcel question")
+            .await;
+        assert_eq!(found(&app, &agent, "parcel").await.len(), 2);
+
+        let (status, edited) = app
+            .patch(
+                &format!("/api/v1/messages/{}", m.id),
+                Some(&ana.token),
+                json!({"body": "my 包裹 never came"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{edited}");
+        assert_eq!(
+            found(&app, &agent, "parcel").await,
+            ["another parcel question"]
+        );
+        assert_eq!(found(&app, &agent, "包裹").await, ["my 包裹 never came"]);
+
+        let (status, body) = app
+            .delete(&format!("/api/v1/messages/{}", other.id), Some(&ana.token))
+            .await;
+        assert!(status == 200 || status == 204, "{status} {body}");
+        assert!(found(&app, &agent, "parcel").await.is_empty());
+        assert!(found(&app, &ana, "question").await.is_empty());
     }
 );

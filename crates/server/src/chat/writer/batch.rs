@@ -6,7 +6,7 @@
 //!    nodes queue here, and seqs follow commit order without gaps.
 //! 2. One multi-row insert of the messages, one of their attachments.
 //! 3. The senders' read positions (they have read their own messages), one upsert.
-//! 4. Ticket side effects: the `ticket_reply` notifications (one insert) and the
+//! 4. Ticket side effects: the `ticket_reply` and `mention` notifications (one insert) and the
 //!    first-response stamp (rare: once per ticket). A requester's message on a `pending`
 //!    ticket (status read in this transaction, one query) is only noted here: the ticket
 //!    returns to `open` after the commit.
@@ -22,12 +22,13 @@ use sea_orm::{
 };
 
 use super::SendRequest;
+use crate::chat::committed::Committed;
 use crate::conversations::view::FileView;
 use crate::conversations::view::MessageView;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
 use crate::domain::{MessageKind, now_ms};
 use crate::error::AppResult;
-use crate::notifications::truncate;
+use crate::notifications::{Notice, truncate};
 use crate::state::AppState;
 use crate::tickets::domain::Status;
 
@@ -54,21 +55,13 @@ impl Effects {
         }
         for (ticket_id, conversation_id) in self.first_responses {
             super::forget_conversation(state, conversation_id).await;
-            // Everyone looking at the ticket sees its clock stop; off the write path.
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = crate::tickets::service::announce(&state, ticket_id).await {
-                    tracing::warn!(error = %e, ticket_id, "announcing the first response failed");
-                }
-            });
+            // Whoever follows commits (the ticket desk) tells everyone; off the write path.
+            let _ = state.committed.send(Committed::FirstResponse { ticket_id });
         }
         for ticket_id in self.customer_replies {
-            let state = state.clone();
-            tokio::spawn(async move {
-                if let Err(e) = crate::tickets::service::customer_replied(&state, ticket_id).await {
-                    tracing::warn!(error = %e, ticket_id, "reopening a pending ticket failed");
-                }
-            });
+            let _ = state
+                .committed
+                .send(Committed::CustomerReplied { ticket_id });
         }
     }
 }
@@ -92,7 +85,7 @@ pub async fn store(
     for r in requests {
         *counts.entry(r.conversation.id).or_default() += 1;
     }
-    let last_seqs = allocate_seqs(&txn, backend, &counts, now).await?;
+    let last_seqs = allocate(&txn, backend, Counter::Seq, &counts, now).await?;
     clock.step("seqs");
     let mut next: HashMap<i64, i64> = counts
         .iter()
@@ -120,6 +113,8 @@ pub async fn store(
             client_id: Set(r.client_id.clone()),
             created_at: Set(now),
             edited_at: Set(None),
+            reply_to_id: Set(r.reply_to.map(|(id, _)| id)),
+            reply_to_seq: Set(r.reply_to.map(|(_, seq)| seq)),
             ..Default::default()
         });
     let stored = insert_messages(&txn, backend, rows, &counts, &last_seqs).await?;
@@ -203,22 +198,18 @@ pub async fn store(
             Some(t.requester_id)
         };
         if let Some(to) = recipient.filter(|&id| id != r.sender_id) {
-            notices.push(notification::ActiveModel {
-                user_id: Set(to),
-                kind: Set("ticket_reply".into()),
-                title: Set(truncate(
-                    &format!("New reply on #{}: {}", t.number, t.subject),
-                    255,
-                )),
-                body: Set(truncate(&m.body, 200)),
-                ticket_id: Set(Some(t.id)),
-                conversation_id: Set(Some(r.conversation.id)),
-                read: Set(false),
-                created_at: Set(now),
-                ..Default::default()
-            });
+            let notice = Notice {
+                kind: "ticket_reply",
+                title: format!("New reply on #{}: {}", t.number, t.subject),
+                body: truncate(&m.body, 200),
+                ticket_id: Some(t.id),
+                conversation_id: Some(r.conversation.id),
+            };
+            notices.push(notice.row(to, now));
         }
     }
+    // `@` mentions in notes (`chat::mentions`).
+    notices.extend(crate::chat::mentions::notices(&txn, requests, &models, now).await?);
     effects.notifications = insert_notifications(&txn, notices).await?;
     clock.step("tickets");
     txn.commit().await?;
@@ -284,14 +275,28 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
     }
 }
 
-/// Adds `counts[id]` to each conversation's `last_seq` in one statement and returns the new
+/// A conversation's numbered streams.
+#[derive(Clone, Copy)]
+pub enum Counter {
+    /// Messages: `last_seq` (and `last_message_at`).
+    Seq,
+    /// Changes of messages: `last_change`.
+    Change,
+}
+
+/// Adds `counts[id]` to each conversation's counter in one statement and returns the new
 /// values.
-async fn allocate_seqs(
+pub async fn allocate(
     txn: &impl ConnectionTrait,
     backend: DbBackend,
+    counter: Counter,
     counts: &BTreeMap<i64, i64>,
     now: i64,
 ) -> AppResult<HashMap<i64, i64>> {
+    let column = match counter {
+        Counter::Seq => "last_seq",
+        Counter::Change => "last_change",
+    };
     let mut values: Vec<Value> = Vec::with_capacity(counts.len() * 3 + 1);
     let mut cases = String::new();
     for (&id, &n) in counts {
@@ -301,21 +306,26 @@ async fn allocate_seqs(
         let b = placeholder(backend, values.len());
         cases.push_str(&format!(" WHEN {a} THEN {b}"));
     }
-    values.push(now.into());
-    let at = placeholder(backend, values.len());
+    let touch = match counter {
+        Counter::Seq => {
+            values.push(now.into());
+            format!(", last_message_at = {}", placeholder(backend, values.len()))
+        }
+        Counter::Change => String::new(),
+    };
     let mut ids = Vec::with_capacity(counts.len());
     for &id in counts.keys() {
         values.push(id.into());
         ids.push(placeholder(backend, values.len()));
     }
     let mut sql = format!(
-        "UPDATE conversations SET last_seq = last_seq + CASE id{cases} ELSE 0 END, \
-         last_message_at = {at} WHERE id IN ({})",
+        "UPDATE conversations SET {column} = {column} + CASE id{cases} ELSE 0 END{touch} \
+         WHERE id IN ({})",
         ids.join(", ")
     );
     let returning = backend != DbBackend::MySql;
     if returning {
-        sql.push_str(" RETURNING id, last_seq");
+        sql.push_str(&format!(" RETURNING id, {column}"));
     }
     let rows = if returning {
         txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
@@ -332,7 +342,7 @@ async fn allocate_seqs(
         txn.query_all_raw(Statement::from_string(
             backend,
             format!(
-                "SELECT id, last_seq FROM conversations WHERE id IN ({})",
+                "SELECT id, {column} FROM conversations WHERE id IN ({})",
                 ids.join(", ")
             ),
         ))
@@ -341,7 +351,7 @@ async fn allocate_seqs(
     let mut last = HashMap::with_capacity(rows.len());
     for row in rows {
         let id: i64 = row.try_get("", "id")?;
-        let seq: i64 = row.try_get("", "last_seq")?;
+        let seq: i64 = row.try_get("", column)?;
         last.insert(id, seq);
     }
     if last.len() != counts.len() {

@@ -11,6 +11,9 @@
 //! others silently: each gets its own answer.
 
 mod batch;
+mod changes;
+
+pub use changes::{ChangeRequest, EDIT_WINDOW_MS, Edit, MAX_REACTION_KINDS};
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -44,6 +47,8 @@ pub struct SendRequest {
     pub body: String,
     pub client_id: String,
     pub attachment_ids: Vec<i64>,
+    /// The message it answers, `(id, seq)`, checked by the caller.
+    pub reply_to: Option<(i64, i64)>,
     pub conversation: Arc<ConversationFacts>,
     pub reply: Reply,
 }
@@ -57,22 +62,37 @@ pub enum Reply {
     Connection(ConnHandle),
 }
 
+/// What the writer stores: new messages, and changes of stored ones.
+pub enum Job {
+    Send(SendRequest),
+    Change(ChangeRequest),
+}
+
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<SendRequest>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl Writer {
     /// The writer's queue; `run` consumes the other end.
-    pub fn channel() -> (Writer, mpsc::Receiver<SendRequest>) {
+    pub fn channel() -> (Writer, mpsc::Receiver<Job>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         (Writer { tx }, rx)
     }
 
     /// Queues a send. Waits only when the queue is full (back-pressure on the socket reader).
     pub async fn submit(&self, request: SendRequest) -> AppResult<()> {
+        self.queue(Job::Send(request)).await
+    }
+
+    /// Queues a change of a stored message; the answer comes through its `reply`.
+    pub async fn submit_change(&self, request: ChangeRequest) -> AppResult<()> {
+        self.queue(Job::Change(request)).await
+    }
+
+    async fn queue(&self, job: Job) -> AppResult<()> {
         self.tx
-            .send(request)
+            .send(job)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("the message writer has stopped")))
     }
@@ -82,7 +102,7 @@ impl Writer {
 /// tasks in a pipeline: while the publisher answers and fans out batch n, the writer already
 /// stores batch n + 1 (and waits for its disk sync). One publisher, so batches go out in
 /// commit order.
-pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver<SendRequest>) {
+pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
     let (committed_tx, mut committed_rx) = mpsc::channel::<Committed>(4);
     let publisher_state = state.clone();
     let publisher = tokio::spawn(async move {
@@ -92,9 +112,20 @@ pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver
     });
     let mut queued = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut queued, MAX_BATCH).await > 0 {
-        let batch = std::mem::take(&mut queued);
+        let mut batch = Vec::with_capacity(queued.len());
+        let mut changes = Vec::new();
+        for job in queued.drain(..) {
+            match job {
+                Job::Send(send) => batch.push(send),
+                Job::Change(change) => changes.push(change),
+            }
+        }
         metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
-        let committed = commit(&db, batch).await;
+        let mut committed = commit(&db, batch).await;
+        // Changes after the sends: a change refers to a message stored before it.
+        if !changes.is_empty() {
+            committed.changes = Some(changes::commit(&db, changes).await);
+        }
         let mut clock = batch::StepClock::start();
         let sent = committed_tx.send(committed).await;
         // Time spent waiting for the publisher: back-pressure from the fan-out.
@@ -112,6 +143,7 @@ struct Committed {
     batch: Vec<SendRequest>,
     outcomes: Vec<Outcome>,
     effects: batch::Effects,
+    changes: Option<changes::Committed>,
 }
 
 impl Committed {
@@ -121,6 +153,9 @@ impl Committed {
             answer(state, request, outcome).await;
         }
         self.effects.publish(state).await;
+        if let Some(changes) = self.changes {
+            changes.tell(state).await;
+        }
         clock.step("publish");
     }
 }
@@ -134,6 +169,15 @@ enum Outcome {
 }
 
 async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
+    if batch.is_empty() {
+        // Only changes were queued.
+        return Committed {
+            batch,
+            outcomes: Vec::new(),
+            effects: batch::Effects::default(),
+            changes: None,
+        };
+    }
     let mut outcomes: Vec<Option<Outcome>> = (0..batch.len()).map(|_| None).collect();
     let mut repeat_of = vec![None; batch.len()];
     let mut clock = batch::StepClock::start();
@@ -207,6 +251,7 @@ async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
         batch,
         outcomes,
         effects,
+        changes: None,
     }
 }
 
@@ -231,7 +276,7 @@ async fn repeat_outcome(
             "client_id was already used for another conversation".into(),
         ));
     }
-    match store::with_attachments(db, vec![original]).await {
+    match store::views(db, vec![original]).await {
         Ok(mut views) => Outcome::Repeat(Box::new(views.remove(0))),
         Err(e) => Outcome::Failed(e),
     }

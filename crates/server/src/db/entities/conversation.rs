@@ -10,6 +10,7 @@ pub struct Model {
     pub last_seq: i64,
     pub created_at: i64,
     pub last_message_at: i64,
+    pub last_change: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

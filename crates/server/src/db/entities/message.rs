@@ -13,6 +13,9 @@ pub struct Model {
     pub client_id: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub reply_to_id: Option<i64>,
+    pub reply_to_seq: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,8 @@ pub mod file;
 pub mod friend_request;
 pub mod message;
 pub mod message_attachment;
+pub mod message_change;
+pub mod message_reaction;
 pub mod notification;
 pub mod refresh_token;
 pub mod session;

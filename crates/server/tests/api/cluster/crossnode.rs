@@ -183,3 +183,45 @@ cluster_test!(
         );
     }
 );
+
+cluster_test!(
+    a_change_on_one_node_reaches_the_other_and_its_history,
+    |c: Cluster| async move {
+        let (a, b) = (&c.nodes[0], &c.nodes[1]);
+        let (agent, ana, conv) = a.agent_and_customer().await;
+        // Stored through node B, so node B's recent messages hold it.
+        let m = b.send_message(&ana, conv, "helo").await;
+        let last = m.seq + 1;
+        let newest = format!("before_seq={last}");
+        assert_eq!(b.messages(&agent, conv, &newest).await[0]["body"], "helo");
+        let mut ana_ws = b.ws(&ana).await;
+
+        // Edited and reacted to through node A.
+        let (s, edited) = a
+            .patch(
+                &format!("/api/v1/messages/{}", m.id),
+                Some(&ana.token),
+                json!({"body": "hello"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{edited}");
+        let f = ana_ws.recv_type("message_updated").await;
+        assert_eq!(f["change"]["body"], "hello");
+        // Node B dropped what it held: its newest page is the message as it is now.
+        assert_eq!(b.messages(&agent, conv, &newest).await[0]["body"], "hello");
+
+        let (s, _) = a
+            .put(
+                &format!("/api/v1/messages/{}/reactions/%F0%9F%91%8D", m.id),
+                Some(&agent.token),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let f = ana_ws.recv_type("reaction").await;
+        assert_eq!(f["change"]["change_seq"], 2);
+        assert_eq!(
+            b.messages(&ana, conv, &newest).await[0]["reactions"][0]["user_ids"],
+            json!([agent.id])
+        );
+    }
+);

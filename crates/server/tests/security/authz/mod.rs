@@ -276,6 +276,7 @@ db_test!(
             "/api/v1/tickets?assignee=none".into(),
             "/api/v1/tickets?q=CANARY".into(),
             "/api/v1/conversations".into(),
+            "/api/v1/conversations/unread".into(),
             "/api/v1/notifications".into(),
             "/api/v1/friend-requests".into(),
             "/api/v1/contacts".into(),

@@ -29,6 +29,8 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
         "canned-responses" => Kind::CannedResponse,
+        "messages" if params == 2 => Kind::MessageReaction,
+        "messages" => Kind::Message,
         _ => return None,
     })
 }
@@ -73,6 +75,7 @@ pub(super) fn bodies(
             vec![json!({"seq": 1})]
         }
         ("PATCH", t) if t.ends_with("/teams/{id}") => vec![json!({"name": "pwned"})],
+        ("PATCH", "/api/v1/messages/{id}") => vec![json!({"body": "PWNED"})],
         ("PATCH", t) if t.starts_with("/api/v1/canned-responses") => {
             vec![json!({"body": "PWNED"})]
         }

@@ -31,6 +31,10 @@ pub(super) enum Kind {
     AdminUser,
     /// A canned response: its owner's, or (shared) every staff member's.
     CannedResponse,
+    /// A stored message (edit, delete, versions): whoever sees it.
+    Message,
+    /// A message and an emoji (reactions).
+    MessageReaction,
     /// Readable by every signed-in user (avatars).
     PublicUser,
     /// Acts on the caller's own relations (contacts, blocks): any id is fine, nothing leaks.
@@ -167,7 +171,8 @@ pub(super) async fn seed(app: &TestApp) -> World {
             content.as_bytes().to_vec(),
         )
         .await;
-        post_message(app, &c, conv, &body, None, &[file]).await;
+        let asked = post_message(app, &c, conv, &body, None, &[file]).await;
+        w.message(format!("{customer:?}'s ticket message"), asked, &viewers);
         // The agent's reply and an internal note with a file of its own.
         let reply = w.canary(&format!("{agent:?}reply"), &viewers);
         post_message(app, &a, conv, &reply, None, &[]).await;
@@ -181,7 +186,8 @@ pub(super) async fn seed(app: &TestApp) -> World {
             note_bytes.as_bytes().to_vec(),
         )
         .await;
-        post_message(app, &a, conv, &note, Some("note"), &[note_file]).await;
+        let noted = post_message(app, &a, conv, &note, Some("note"), &[note_file]).await;
+        w.message(format!("{agent:?}'s note"), noted, &staff);
 
         let (_, now) = app
             .get(&format!("/api/v1/tickets/{id}"), Some(&admin.token))
@@ -225,7 +231,8 @@ pub(super) async fn seed(app: &TestApp) -> World {
         let dname = w.canary(&format!("{customer:?}dfname"), &pair);
         let dbytes = w.canary(&format!("{customer:?}dfbytes"), &pair);
         let dfile = upload(app, &c, &format!("{dname}.txt"), dbytes.into_bytes()).await;
-        post_message(app, &c, direct, &from_customer, None, &[dfile]).await;
+        let said = post_message(app, &c, direct, &from_customer, None, &[dfile]).await;
+        w.message(format!("{customer:?}'s direct message"), said, &pair);
         w.objects.push(Obj {
             kind: Kind::Conversation,
             label: format!("{agent:?}–{customer:?} direct"),
@@ -356,7 +363,7 @@ pub(super) async fn post_message(
     body: &str,
     kind: Option<&str>,
     files: &[i64],
-) {
+) -> i64 {
     let mut payload = json!({"body": body, "client_id": uuid::Uuid::new_v4().to_string(), "attachment_ids": files});
     if let Some(k) = kind {
         payload["kind"] = json!(k);
@@ -369,6 +376,25 @@ pub(super) async fn post_message(
         )
         .await;
     assert_eq!(s, 201, "{m}");
+    m["id"].as_i64().unwrap()
+}
+
+impl World {
+    /// A message, as the objects of the message routes: those who see it may change it
+    /// (or are refused by a rule the API tests check), no one else learns it exists.
+    fn message(&mut self, label: String, id: i64, allowed: &[Who]) {
+        for (kind, ids) in [
+            (Kind::Message, vec![id]),
+            (Kind::MessageReaction, vec![id, 1]),
+        ] {
+            self.objects.push(Obj {
+                kind,
+                label: label.clone(),
+                ids,
+                allowed: allowed.to_vec(),
+            });
+        }
+    }
 }
 
 /// What must not change whatever the sweep tries.
