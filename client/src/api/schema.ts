@@ -589,6 +589,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Messages and ticket subjects you may see that contain every word of `q`, best match first. */
+    get: operations['search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/teams': {
     parameters: {
       query?: never;
@@ -1076,6 +1093,11 @@ export interface components {
     Health: {
       status: string;
     };
+    /**
+     * @description What a hit is: a message, or a ticket whose subject matched.
+     * @enum {string}
+     */
+    HitKind: 'message' | 'ticket';
     LoginRequest: {
       email: string;
       password: string;
@@ -1218,6 +1240,52 @@ export interface components {
      * @enum {string}
      */
     Role: 'customer' | 'agent' | 'admin';
+    SearchHit: {
+      /**
+       * Format: int64
+       * @description Where to open it: the message's conversation, or the ticket's.
+       */
+      conversation_id: number;
+      created_at: string;
+      kind: components['schemas']['HitKind'];
+      /**
+       * Format: int64
+       * @description Messages: the message and its place in the conversation (open the history at `seq`).
+       */
+      message_id?: number | null;
+      message_kind?: components['schemas']['MessageKind'] | null;
+      /**
+       * Format: int64
+       * @description Relevance: the share of the text the query's words cover, in thousandths (summed over
+       *     the words). Higher first; ties newest first.
+       */
+      score: number;
+      /**
+       * Format: int64
+       * @description The sender of the message, or the requester of the ticket.
+       */
+      sender_id: number;
+      /** Format: int64 */
+      seq?: number | null;
+      /**
+       * @description An excerpt of the text around the first match (at most about 160 characters, `…` where
+       *     cut), in parts; the parts with `hit` are the matched words, to highlight.
+       */
+      snippet: components['schemas']['SnippetPart'][];
+      /**
+       * Format: int64
+       * @description The ticket of the conversation, when it is a ticket's.
+       */
+      ticket_id?: number | null;
+      /** Format: int64 */
+      ticket_number?: number | null;
+      ticket_subject?: string | null;
+    };
+    SearchPage: {
+      items: components['schemas']['SearchHit'][];
+      /** @description Pass as `cursor` for the next page; absent on the last page. */
+      next_cursor?: string | null;
+    };
     /**
      * @description A message to send: the body of `POST /conversations/{id}/messages`, and what a `send`
      *     frame carries besides its conversation. The one shape every path validates (once, in
@@ -1389,6 +1457,11 @@ export interface components {
        *     paused: `resolution_due - resolution_paused_since`).
        */
       resolution_paused_since?: string | null;
+    };
+    SnippetPart: {
+      /** @description One of the query's words, as it occurs in the text. */
+      hit?: boolean;
+      text: string;
     };
     /**
      * @description Stored as its snake_case text, like every vocabulary (see [`crate::domain::Role`]).
@@ -3963,6 +4036,74 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  search: {
+    parameters: {
+      query?: {
+        /**
+         * @description The words to find, 1 to 200 characters, at most 8 words separated by spaces. Each word
+         *     must occur (case-insensitive, anywhere in a word: `voic` finds "invoice"); every
+         *     character is literal (no operators, no wildcards).
+         */
+        q?: string;
+        /** @description Only this conversation. */
+        conversation?: number;
+        /**
+         * @description Only tickets in this status (`open`, `in_progress`, `pending`, `closed`) and their
+         *     messages.
+         */
+        ticket_status?: string;
+        /** @description Only messages sent by this user (and tickets they opened). */
+        from?: number;
+        /** @description Only what was written after this time (RFC 3339). */
+        after?: string;
+        /** @description Only what was written before this time (RFC 3339). */
+        before?: string;
+        /** @description From `next_cursor`. */
+        cursor?: string;
+        /** @description 1 to 50, default 20. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      401: {
         headers: {
           [name: string]: unknown;
         };

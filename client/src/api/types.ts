@@ -73,3 +73,8 @@ export type ClientFrame = Exclude<Schemas['ClientFrame'], { type: 'resume' }>;
 export type ServerFrame = Schemas['ServerFrame'];
 /** Where the app stands in a conversation: a seq, or a seq and the last change it has applied. */
 export type ResumePosition = Schemas['Position'];
+
+/** Full-text search: a hit (a message, or a ticket whose subject matched) and a page of them. */
+export type SearchHit = Schemas['SearchHit'];
+export type SearchPage = Schemas['SearchPage'];
+export type SnippetPart = Schemas['SnippetPart'];

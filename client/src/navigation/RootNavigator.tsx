@@ -11,6 +11,7 @@ import { NotificationsScreen } from '../screens/Notifications/NotificationsScree
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
+import { SearchScreen } from '../screens/Search/SearchScreen';
 import { SignInScreen } from '../screens/SignIn/SignInScreen';
 import { TicketDetailScreen } from '../screens/TicketDetail/TicketDetailScreen';
 import { TicketsScreen } from '../screens/Tickets/TicketsScreen';
@@ -99,6 +100,16 @@ function HomeTabs() {
           tabBarIcon: icon('notifications-outline'),
           tabBarBadge: badge(unreadNotifications),
           tabBarBadgeStyle: badgeStyle,
+        }}
+      />
+      <Tab.Screen
+        name="Search"
+        component={SearchScreen}
+        options={{
+          title: t('tabs.search'),
+          tabBarButtonTestID: 'tab-search',
+          tabBarAccessibilityLabel: t('tabs.search'),
+          tabBarIcon: icon('search-outline'),
         }}
       />
       <Tab.Screen

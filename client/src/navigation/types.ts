@@ -6,6 +6,7 @@ export type HomeTabParamList = {
   Conversations: undefined;
   Contacts: undefined;
   Notifications: undefined;
+  Search: undefined;
   Profile: undefined;
 };
 
@@ -14,8 +15,9 @@ export type RootStackParamList = {
   Register: undefined;
   Home: NavigatorScreenParams<HomeTabParamList> | undefined;
   NewTicket: undefined;
-  TicketDetail: { id: number };
-  Chat: { id: number };
+  /** `seq`: open at this message (a search hit). */
+  TicketDetail: { id: number; seq?: number };
+  Chat: { id: number; seq?: number };
   FriendRequests: undefined;
   UserSearch: undefined;
   CannedResponses: undefined;

@@ -6,6 +6,7 @@ mod api;
 mod fanout;
 mod other;
 mod report;
+mod search;
 mod table;
 mod ws;
 
@@ -124,6 +125,26 @@ enum Command {
         /// Messages posted to each conversation while the clients are away.
         #[arg(long, default_value_t = 5)]
         messages: usize,
+    },
+    /// Searches per second and latency, as the bench's agents, over a database filled by
+    /// scripts/search-bench-fill.py (scripts/search-bench.sh runs both).
+    Search {
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Queries, picked at random (`|`-separated).
+        #[arg(
+            long,
+            value_delimiter = '|',
+            default_value = "password|invoice|voic|refund policy|INV-4821|請求書|發票"
+        )]
+        queries: Vec<String>,
+        /// How many messages the database holds (recorded with the figures).
+        #[arg(long)]
+        messages: Option<u64>,
     },
     /// Print a summary table (with the budget) of a JSON-lines results file.
     Table { file: PathBuf },
@@ -359,6 +380,26 @@ async fn scenario(
                 .await?,
             ],
         ),
+        Command::Search {
+            concurrency,
+            duration,
+            limit,
+            queries,
+            messages,
+        } => {
+            let mut r = search::search(
+                api,
+                state,
+                queries,
+                concurrency,
+                Duration::from_secs_f64(duration),
+                limit,
+                pid,
+            )
+            .await?;
+            r.insert("messages".into(), json!(messages));
+            ("search", vec![r])
+        }
         Command::Reconnect { clients, messages } => (
             "reconnect",
             vec![other::reconnect(api, target, state, clients, messages, pid).await?],

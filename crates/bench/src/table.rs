@@ -96,6 +96,24 @@ fn row(v: &Value) -> Option<[String; 5]> {
                 verdict(rps >= 10_000.0 && p99 <= 5.0).into(),
             ]
         }
+        // Issue 15 asks for the figure, not a budget.
+        "search" => [
+            format!(
+                "{} workers, {} messages",
+                u(v, "concurrency"),
+                v.get("messages")
+                    .and_then(Value::as_u64)
+                    .map_or("?".into(), |m| m.to_string())
+            ),
+            format!(
+                "{:.0} searches/s, errors {}",
+                f(v, "requests_per_s"),
+                u(v, "errors")
+            ),
+            lat(v, "latency"),
+            "(figure only)".into(),
+            "-".into(),
+        ],
         "login" => [
             format!("{} workers", u(v, "concurrency")),
             format!(

@@ -13,6 +13,7 @@ pub mod http;
 pub mod notifications;
 pub mod presence;
 pub mod realtime;
+pub mod search;
 pub mod seed;
 pub mod social;
 pub mod startup;

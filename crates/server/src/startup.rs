@@ -136,6 +136,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::conversations::changes::router())
         .merge(crate::tickets::routes::router())
         .merge(crate::canned::router())
+        .merge(crate::search::router())
         .merge(crate::social::router())
         .merge(crate::files::router())
         .merge(ops::router())

@@ -17,5 +17,5 @@ export function ChatScreen({ route, navigation }: RootScreenProps<'Chat'>) {
   useEffect(() => {
     navigation.setOptions({ title });
   }, [navigation, title]);
-  return <ConversationView conversationId={id} allowNotes={false} />;
+  return <ConversationView conversationId={id} allowNotes={false} focusSeq={route.params.seq} />;
 }

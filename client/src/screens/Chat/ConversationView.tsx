@@ -51,11 +51,14 @@ export function ConversationView({
   allowNotes,
   header,
   composerRef,
+  focusSeq,
 }: {
   conversationId: Id;
   allowNotes: boolean;
   header?: React.ReactElement | null;
   composerRef?: React.Ref<ComposerHandle>;
+  /** Open at this message, marked (a search hit): older pages load until it is there. */
+  focusSeq?: number;
 }) {
   const dispatch = useAppDispatch();
   const realtime = useRealtime();
@@ -179,6 +182,21 @@ export function ConversationView({
         .map((o) => ({ key: `o${o.client_id}`, outbox: o })),
     ].reverse();
   }, [items, outbox, conversationId]);
+
+  // A search hit: load older pages until it is held, then bring it into view once.
+  const focusIndex = focusSeq == null ? -1 : rows.findIndex((r) => r.message?.seq === focusSeq);
+  const focusMissing =
+    focusSeq != null && focusIndex < 0 && items.length > 0 && items[0].seq > focusSeq;
+  useEffect(() => {
+    if (focusMissing && canLoadOlder) loadOlder();
+  }, [focusMissing, canLoadOlder, loadOlder]);
+  const focusedSeq = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusSeq == null || focusIndex < 0 || focusedSeq.current === focusSeq) return;
+    focusedSeq.current = focusSeq;
+    atLatest.current = false;
+    listRef.current?.scrollToIndex({ index: focusIndex, viewPosition: 0.5, animated: false });
+  }, [focusSeq, focusIndex]);
 
   // The newest message when the history was first shown: later ones arrived while watching.
   const [lastAtOpen, setLastAtOpen] = useState<number | null>(null);
@@ -353,6 +371,17 @@ export function ConversationView({
                 highlighted={highlight === m.seq}
               />
             );
+            if (m.seq === focusSeq) {
+              return (
+                <View
+                  testID="search-hit-message"
+                  accessibilityLabel={t('chat.searchHit')}
+                  style={[styles.hit, { borderColor: colors.primary }]}
+                >
+                  {bubble}
+                </View>
+              );
+            }
             if (m.seq !== firstUnreadSeq) return bubble;
             return (
               <View>
@@ -468,6 +497,7 @@ const styles = StyleSheet.create({
   top: { flexGrow: 1 },
   divider: { flexDirection: 'row', alignItems: 'center', gap: 8, marginVertical: 8 },
   rule: { flex: 1, height: 1 },
+  hit: { borderWidth: 2, borderRadius: 12, padding: 2 },
   jump: {
     position: 'absolute',
     alignSelf: 'center',

@@ -48,6 +48,7 @@ export function TicketDetailScreen({ route, navigation }: RootScreenProps<'Ticke
         conversationId={ticket.conversation_id}
         allowNotes={isStaff}
         composerRef={composer}
+        focusSeq={route.params.seq}
         header={<TicketHeader ticket={ticket} events={events} shortcuts={focused} />}
       />
       {help ? <ShortcutsHelp onClose={() => setHelp(false)} /> : null}

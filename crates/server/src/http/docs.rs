@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         (name = "tickets", description = "Support tickets"),
         (name = "teams", description = "Agent teams"),
         (name = "canned", description = "Canned responses (staff)"),
+        (name = "search", description = "Full-text search of messages and ticket subjects"),
         (name = "notifications", description = "Your notification feed"),
         (name = "social", description = "Friend requests, contacts, blocks"),
         (name = "files", description = "Uploads and downloads"),

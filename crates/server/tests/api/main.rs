@@ -12,6 +12,7 @@ mod here;
 mod history;
 mod ops;
 mod realtime;
+mod search;
 mod sla;
 mod social;
 mod tickets;

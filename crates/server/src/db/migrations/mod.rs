@@ -13,6 +13,7 @@ mod m0006_create_files;
 mod m0007_add_ticket_pending_clock;
 mod m0008_create_canned_responses;
 mod m0009_create_message_changes;
+mod m0010_create_search_indexes;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_add_ticket_pending_clock::Migration),
             Box::new(m0008_create_canned_responses::Migration),
             Box::new(m0009_create_message_changes::Migration),
+            Box::new(m0010_create_search_indexes::Migration),
         ]
     }
 }

@@ -67,6 +67,23 @@ db_test!(
             }
         }
 
+        // Search finds each person's own canaries (the leak checks below would pass vacuously
+        // on a search that found nothing).
+        for who in EVERYONE {
+            let (s, page) = app
+                .get("/api/v1/search?q=CANARY&limit=50", Some(&w.user(who).token))
+                .await;
+            assert_eq!(s, 200, "{page}");
+            let text = String::from_utf8_lossy(&with_snippets_joined(page.to_string().as_bytes()))
+                .into_owned();
+            assert!(
+                w.canaries
+                    .iter()
+                    .any(|(c, v)| v.contains(&who) && text.contains(c.as_str())),
+                "{who:?} finds their canaries by search: {page}"
+            );
+        }
+
         // Live sockets for everyone during the whole sweep.
         let mut collectors = BTreeMap::new();
         for who in EVERYONE {
@@ -276,12 +293,13 @@ db_test!(
         for obj in w.objects.iter().filter(|o| o.kind == Kind::Team) {
             list_paths.push(format!("/api/v1/tickets?team={}", obj.ids[0]));
         }
+        list_paths.extend(search_paths(&w));
         for who in EVERYONE {
             let auth = format!("Bearer {}", w.user(who).token);
             for path in &list_paths {
                 let p = probe(&app, "GET", path, Some(&auth), &Value::Null).await;
                 tally.tried += 1;
-                let leaks = w.leaks(Some(who), &p.bytes);
+                let leaks = w.leaks(Some(who), &with_snippets_joined(&p.bytes));
                 if !leaks.is_empty() || p.status >= 500 {
                     tally.leaked += usize::from(!leaks.is_empty());
                     tally.fail(format!("{who:?} GET {path}: {} leaks {leaks:?}", p.status));

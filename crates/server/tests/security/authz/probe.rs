@@ -93,6 +93,56 @@ pub(super) fn bodies(
     }
 }
 
+/// Searches as everyone: by the canaries' common prefix (whole, lower-case, partial), the
+/// notes' label, the LIKE wildcards (which would match everything if they were not literal),
+/// and narrowed to each conversation, each sender and a ticket status.
+pub(super) fn search_paths(w: &World) -> Vec<String> {
+    let mut paths: Vec<String> = [
+        "q=CANARY&limit=50",
+        "q=canary&limit=50",
+        "q=ANAR",
+        "q=note&limit=50",
+        "q=%25&limit=50",
+        "q=_&limit=50",
+        "q=CANARY&ticket_status=open&limit=50",
+    ]
+    .iter()
+    .map(|q| format!("/api/v1/search?{q}"))
+    .collect();
+    for (_, conv, _) in &w.conversations {
+        paths.push(format!(
+            "/api/v1/search?q=CANARY&conversation={conv}&limit=50"
+        ));
+    }
+    for who in EVERYONE {
+        let id = w.user(who).id;
+        paths.push(format!("/api/v1/search?q=CANARY&from={id}&limit=50"));
+    }
+    paths
+}
+
+/// A search answer splits each text into snippet parts around the matched words, so a canary
+/// never appears whole in its bytes: the bytes with each hit's parts joined, for the canary
+/// checks (any other answer comes back as it was).
+pub(super) fn with_snippets_joined(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    // A probe's bytes are its header lines, then the body.
+    let body = match bytes.windows(2).position(|w| w == b"\n{") {
+        Some(i) => &bytes[i + 1..],
+        None => bytes,
+    };
+    let Ok(page) = serde_json::from_slice::<Value>(body) else {
+        return out;
+    };
+    for hit in page["items"].as_array().into_iter().flatten() {
+        for part in hit["snippet"].as_array().into_iter().flatten() {
+            out.extend_from_slice(part["text"].as_str().unwrap_or_default().as_bytes());
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
 /// The next frame that answers a request (presence and typing of others are skipped).
 pub(super) async fn next_answer(ws: &mut switchboard_test_support::WsClient) -> Value {
     loop {
