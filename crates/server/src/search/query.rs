@@ -203,6 +203,40 @@ fn escape_like(w: &str) -> String {
 }
 
 /// Sorts strictly after `key` in the shared order, for a source whose rows all have `source`.
+/// What both searches page by: the score, then the time, then the id (newest first), and which
+/// source the rows come from.
+struct Page {
+    score: Expr,
+    time: Expr,
+    id: Expr,
+    source: Source,
+}
+
+impl Page {
+    /// The time window of the filters, the keyset cursor, the order and the limit.
+    fn apply(self, q: &mut SelectStatement, f: &Filters, cursor: Option<&Key>, limit: u64) {
+        if let Some(t) = f.after {
+            q.and_where(self.time.clone().gt(t));
+        }
+        if let Some(t) = f.before {
+            q.and_where(self.time.clone().lt(t));
+        }
+        if let Some(key) = cursor {
+            q.cond_where(after(
+                self.score.clone(),
+                self.time.clone(),
+                self.id.clone(),
+                self.source,
+                key,
+            ));
+        }
+        q.order_by_expr(self.score, Order::Desc)
+            .order_by_expr(self.time, Order::Desc)
+            .order_by_expr(self.id, Order::Desc)
+            .limit(limit);
+    }
+}
+
 fn after(score: Expr, time: Expr, id: Expr, source: Source, key: &Key) -> Condition {
     let same_time = match source.cmp(&key.source) {
         std::cmp::Ordering::Less => Condition::all(),
@@ -330,27 +364,15 @@ pub async fn messages(
     if let Some(u) = f.from {
         q.and_where(message::Column::SenderId.eq(u));
     }
-    if let Some(t) = f.after {
-        q.and_where(message::Column::CreatedAt.gt(t));
-    }
-    if let Some(t) = f.before {
-        q.and_where(message::Column::CreatedAt.lt(t));
-    }
     let time = Expr::col((message::Entity, message::Column::CreatedAt));
     let id = Expr::col((message::Entity, message::Column::Id));
-    if let Some(key) = cursor {
-        q.cond_where(after(
-            score.clone(),
-            time.clone(),
-            id.clone(),
-            Source::Message,
-            key,
-        ));
-    }
-    q.order_by_expr(score, Order::Desc)
-        .order_by_expr(time, Order::Desc)
-        .order_by_expr(id, Order::Desc)
-        .limit(limit);
+    let page = Page {
+        score,
+        time,
+        id,
+        source: Source::Message,
+    };
+    page.apply(&mut q, f, cursor, limit);
     let rows = db.query_all(&q).await?;
     rows.iter().map(message_row).collect()
 }
@@ -419,27 +441,15 @@ pub async fn tickets(
     if let Some(u) = f.from {
         q.and_where(ticket::Column::RequesterId.eq(u));
     }
-    if let Some(t) = f.after {
-        q.and_where(ticket::Column::CreatedAt.gt(t));
-    }
-    if let Some(t) = f.before {
-        q.and_where(ticket::Column::CreatedAt.lt(t));
-    }
     let time = Expr::col((ticket::Entity, ticket::Column::CreatedAt));
     let id = Expr::col((ticket::Entity, ticket::Column::Id));
-    if let Some(key) = cursor {
-        q.cond_where(after(
-            score.clone(),
-            time.clone(),
-            id.clone(),
-            Source::Ticket,
-            key,
-        ));
-    }
-    q.order_by_expr(score, Order::Desc)
-        .order_by_expr(time, Order::Desc)
-        .order_by_expr(id, Order::Desc)
-        .limit(limit);
+    let page = Page {
+        score,
+        time,
+        id,
+        source: Source::Ticket,
+    };
+    page.apply(&mut q, f, cursor, limit);
     let rows = db.query_all(&q).await?;
     rows.iter()
         .map(|r| {
