@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::api::{Api, State};
-use crate::report::{Latency, Meter, round1, round3};
+use crate::report::{Latency, Meter, page_load_figures, round1, round3};
 use crate::ws::{self, Frame, Target};
 
 /// Past this many connections per source address the ephemeral ports run out.
@@ -197,18 +197,12 @@ pub async fn history(
     for w in workers {
         w.await?;
     }
-    let secs = t0.elapsed().as_secs_f64();
-    let n = ok.load(Relaxed);
-    let mut r = Map::new();
-    r.insert("concurrency".into(), json!(concurrency));
-    r.insert("limit".into(), json!(limit));
-    r.insert("requests".into(), json!(n));
-    r.insert("requests_per_s".into(), json!(round1(n as f64 / secs)));
-    r.insert(
-        "avg_items".into(),
-        json!(round1(items.load(Relaxed) as f64 / n.max(1) as f64)),
+    let mut r = page_load_figures(
+        concurrency,
+        limit,
+        t0.elapsed().as_secs_f64(),
+        [&ok, &items, &errors],
     );
-    r.insert("errors".into(), json!(errors.load(Relaxed)));
     lat.summary("latency", &mut r);
     meter.finish(&mut r);
     Ok(r)

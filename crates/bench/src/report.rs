@@ -203,3 +203,29 @@ pub fn emit(record: Map<String, Value>, jsonl: Option<&std::path::Path>) -> anyh
     }
     Ok(())
 }
+
+/// The figures of a closed-loop page load (history pages, searches): `[ok, items, errors]` are
+/// the workers' counters after `secs` seconds.
+pub fn page_load_figures(
+    concurrency: usize,
+    limit: u32,
+    secs: f64,
+    [ok, items, errors]: [&std::sync::atomic::AtomicU64; 3],
+) -> serde_json::Map<String, serde_json::Value> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let n = ok.load(Relaxed);
+    let mut r = serde_json::Map::new();
+    r.insert("concurrency".into(), serde_json::json!(concurrency));
+    r.insert("limit".into(), serde_json::json!(limit));
+    r.insert("requests".into(), serde_json::json!(n));
+    r.insert(
+        "requests_per_s".into(),
+        serde_json::json!(round1(n as f64 / secs)),
+    );
+    r.insert(
+        "avg_items".into(),
+        serde_json::json!(round1(items.load(Relaxed) as f64 / n.max(1) as f64)),
+    );
+    r.insert("errors".into(), serde_json::json!(errors.load(Relaxed)));
+    r
+}

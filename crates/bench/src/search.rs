@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::api::{Api, State};
-use crate::report::{Latency, Meter, round1};
+use crate::report::{Latency, Meter, page_load_figures};
 
 #[derive(Deserialize)]
 struct Page {
@@ -95,18 +95,12 @@ pub async fn search(
     for w in workers {
         w.await?;
     }
-    let secs = t0.elapsed().as_secs_f64();
-    let n = ok.load(Relaxed);
-    let mut r = Map::new();
-    r.insert("concurrency".into(), json!(concurrency));
-    r.insert("limit".into(), json!(limit));
-    r.insert("requests".into(), json!(n));
-    r.insert("requests_per_s".into(), json!(round1(n as f64 / secs)));
-    r.insert(
-        "avg_items".into(),
-        json!(round1(items.load(Relaxed) as f64 / n.max(1) as f64)),
+    let mut r = page_load_figures(
+        concurrency,
+        limit,
+        t0.elapsed().as_secs_f64(),
+        [&ok, &items, &errors],
     );
-    r.insert("errors".into(), json!(errors.load(Relaxed)));
     lat.summary("latency", &mut r);
     let mut by_query = Map::new();
     for (q, l) in queries.iter().zip(per_query.iter()) {
