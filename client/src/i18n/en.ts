@@ -234,6 +234,9 @@ export const en = {
   'canned.deleteLabel': 'Delete /{shortcut}',
   'canned.confirmDelete': 'Delete /{shortcut}?',
   'profile.canned': 'Canned responses',
+  'profile.admin': 'Administration',
+  'admin.title': 'Administration',
+  'admin.intro': 'Run the desk: people, teams, rules and reports. Only admins see this area.',
 
   'contacts.title': 'Contacts',
   'contacts.empty': 'No contacts yet. Find people to add.',

@@ -8,6 +8,7 @@ import { ConversationsScreen } from '../screens/Conversations/ConversationsScree
 import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsScreen';
 import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
+import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -162,6 +163,11 @@ export function RootNavigator() {
             name="CannedResponses"
             component={CannedResponsesScreen}
             options={{ title: t('canned.title') }}
+          />
+          <Stack.Screen
+            name="Admin"
+            component={AdminHomeScreen}
+            options={{ title: t('admin.title') }}
           />
         </Stack.Group>
       ) : (

@@ -26,6 +26,7 @@ export const linking: LinkingOptions<RootStackParamList> = {
       FriendRequests: 'contacts/requests',
       UserSearch: 'people',
       CannedResponses: 'profile/canned-responses',
+      Admin: 'admin',
     },
   },
 };

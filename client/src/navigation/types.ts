@@ -21,6 +21,7 @@ export type RootStackParamList = {
   FriendRequests: undefined;
   UserSearch: undefined;
   CannedResponses: undefined;
+  Admin: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

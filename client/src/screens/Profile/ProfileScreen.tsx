@@ -117,6 +117,16 @@ export function ProfileScreen() {
           onPress={() => navigation.navigate('CannedResponses')}
         />
       ) : null}
+      {user.role === 'admin' ? (
+        <Button
+          variant="secondary"
+          icon="settings-outline"
+          title={t('profile.admin')}
+          testID="profile-admin"
+          style={{ marginTop: 12 }}
+          onPress={() => navigation.navigate('Admin')}
+        />
+      ) : null}
       <Button
         variant="danger"
         title={t('profile.signOut')}
