@@ -1,6 +1,7 @@
 //! Switchboard: a self-hosted real-time support chat server.
 
 pub mod auth;
+pub mod backup;
 pub mod canned;
 pub mod chat;
 pub mod config;

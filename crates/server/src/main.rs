@@ -43,6 +43,22 @@ enum Command {
     },
     /// Print the OpenAPI document (what `/openapi.json` serves) and exit; needs no settings.
     Openapi,
+    /// Write a consistent snapshot of the SQLite database and the uploaded files to one
+    /// archive, while the server runs.
+    Backup {
+        /// The archive to create (must not exist).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Replace the database and files with a backup's (the server must be stopped).
+    Restore {
+        /// The archive written by `switchboard backup`.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +175,26 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             anyhow::ensure!(demo, "pass --demo to fill the database with demo data");
             let state = startup::build_state(settings).await?;
             switchboard::seed::demo(&state).await
+        }
+        Command::Backup { out } => {
+            let s = switchboard::backup::backup(&settings, &out).await?;
+            println!(
+                "backed up the database ({} bytes) and {} files to {}",
+                s.database_bytes,
+                s.files,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let s = switchboard::backup::restore(&settings, &from, force)?;
+            println!(
+                "restored the database ({} bytes) and {} files from {}",
+                s.database_bytes,
+                s.files,
+                from.display()
+            );
+            Ok(())
         }
         Command::Openapi => unreachable!("printed before the settings are read"),
     }

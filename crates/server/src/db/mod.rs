@@ -115,7 +115,8 @@ pub fn normalise_url(url: &str) -> String {
     }
 }
 
-fn sqlite_path(url: &str) -> Option<String> {
+/// The file of a `sqlite:` URL; `None` for other databases and in-memory SQLite.
+pub fn sqlite_path(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or(rest);

@@ -120,8 +120,11 @@ fn files_root(state: &AppState) -> PathBuf {
     state.settings.data_dir.join("files")
 }
 
+/// The staging directory's name under the files root (partial uploads, not data).
+pub const STAGING_DIR: &str = "tmp";
+
 fn staging_dir_in(root: &Path) -> PathBuf {
-    root.join("tmp")
+    root.join(STAGING_DIR)
 }
 
 /// Where uploads are written while they arrive (next to the store, so moving them in is a
