@@ -21,3 +21,4 @@ pub mod state;
 pub mod telemetry;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;

@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 
 mod sends;
 mod server;
+mod webhooks;
 
 use sends::*;
 use server::*;
