@@ -1309,7 +1309,8 @@ export interface components {
       id: number;
       /**
        * @description `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-       *     `sla_breached`, `mention` (an `@` mention in an internal note).
+       *     `sla_breached`, `mention` (an `@` mention in an internal note), `webhook_disabled` (admins:
+       *     a webhook endpoint failed for its whole retry window).
        */
       kind: string;
       read: boolean;
