@@ -55,6 +55,13 @@ export type NewCannedResponse = Schemas['NewCannedResponse'];
 export type CannedResponseChanges = Schemas['CannedResponseChanges'];
 export type RenderedCannedResponse = Schemas['RenderedResponse'];
 
+/** Admin only: webhook endpoints and their deliveries (README, "Webhooks"). */
+export type Webhook = Schemas['WebhookView'];
+export type CreatedWebhook = Schemas['CreatedWebhook'];
+export type NewWebhook = Schemas['NewWebhook'];
+export type WebhookChanges = Schemas['WebhookChanges'];
+export type WebhookDelivery = Schemas['DeliveryView'];
+
 /**
  * The error body. The document gives `current` (the resource as it is now, with a stale-version
  * `conflict`) no shape; the app only sends versioned writes for tickets, so it is a ticket.

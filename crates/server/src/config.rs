@@ -62,6 +62,17 @@ pub struct RawSettings {
     /// Memory for those messages, in MiB, the least recently used conversations going first.
     pub recent_messages_mb: usize,
     pub sla: SlaTargets,
+    /// Let webhooks call private, loopback and link-local addresses, and plain `http://`
+    /// (a local receiver in tests or on a trusted network). Off: only public HTTPS targets.
+    pub webhook_allow_private: bool,
+    /// How long one delivery attempt may take.
+    pub webhook_timeout_secs: u64,
+    /// The first retry's delay; each next one doubles (at most an hour), with jitter.
+    pub webhook_retry_base_ms: u64,
+    /// How long a delivery is retried; an endpoint failing that long is disabled.
+    pub webhook_retry_window_secs: u64,
+    /// How often each node looks for due deliveries.
+    pub webhook_poll_ms: u64,
 }
 
 /// First-response and resolution targets per priority, in minutes.
@@ -115,6 +126,11 @@ impl Default for RawSettings {
             recent_messages: 1000,
             recent_messages_mb: 64,
             sla: SlaTargets::default(),
+            webhook_allow_private: false,
+            webhook_timeout_secs: 10,
+            webhook_retry_base_ms: 30_000,
+            webhook_retry_window_secs: 24 * 60 * 60,
+            webhook_poll_ms: 1000,
         }
     }
 }
@@ -150,6 +166,11 @@ pub struct Settings {
     pub recent_messages: usize,
     pub recent_messages_mb: usize,
     pub sla: SlaTargets,
+    pub webhook_allow_private: bool,
+    pub webhook_timeout_secs: u64,
+    pub webhook_retry_base_ms: u64,
+    pub webhook_retry_window_secs: u64,
+    pub webhook_poll_ms: u64,
 }
 
 impl Settings {
@@ -292,6 +313,19 @@ impl RawSettings {
                 "SWITCHBOARD_WS_MESSAGES_PER_SECOND",
                 self.ws_messages_per_second.into(),
             ),
+            (
+                "SWITCHBOARD_WEBHOOK_TIMEOUT_SECS",
+                self.webhook_timeout_secs,
+            ),
+            (
+                "SWITCHBOARD_WEBHOOK_RETRY_BASE_MS",
+                self.webhook_retry_base_ms,
+            ),
+            (
+                "SWITCHBOARD_WEBHOOK_RETRY_WINDOW_SECS",
+                self.webhook_retry_window_secs,
+            ),
+            ("SWITCHBOARD_WEBHOOK_POLL_MS", self.webhook_poll_ms),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
@@ -328,6 +362,11 @@ impl RawSettings {
             recent_messages: self.recent_messages,
             recent_messages_mb: self.recent_messages_mb,
             sla: self.sla,
+            webhook_allow_private: self.webhook_allow_private,
+            webhook_timeout_secs: self.webhook_timeout_secs,
+            webhook_retry_base_ms: self.webhook_retry_base_ms,
+            webhook_retry_window_secs: self.webhook_retry_window_secs,
+            webhook_poll_ms: self.webhook_poll_ms,
         })
     }
 }

@@ -22,3 +22,4 @@ pub mod state;
 pub mod telemetry;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;

@@ -79,6 +79,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             broker
         }
     };
+    let webhooks = Arc::new(crate::webhooks::subscribers::Webhooks::new(
+        hub.webhooks_changed.clone(),
+    ));
+    // Before the writer starts: its first batch already knows who wants `message.created`.
+    webhooks.reload(&db).await?;
     let state = AppState {
         keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
@@ -89,6 +94,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         recent,
         writer,
         committed,
+        webhooks,
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -100,6 +106,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer_rx,
     ));
     tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
+    tokio::spawn(
+        state
+            .webhooks
+            .clone()
+            .follow(state.db.clone(), state.shutdown.clone()),
+    );
     if let Some(rx) = notices {
         tokio::spawn(announce_remote_changes(state.clone(), rx));
     }
@@ -139,6 +151,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::search::router())
         .merge(crate::social::router())
         .merge(crate::files::router())
+        .merge(crate::webhooks::router())
         .merge(ops::router())
 }
 
@@ -221,6 +234,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
     let shutdown = state.shutdown.clone();
     let tls = state.settings.tls.clone();
     crate::tickets::sla::spawn(state.clone());
+    tokio::spawn(crate::webhooks::worker::run(
+        state.clone(),
+        crate::webhooks::worker::client(&state.settings)?,
+    ));
     let app = build_router(state);
     let make = app.into_make_service_with_connect_info::<SocketAddr>();
     match tls {

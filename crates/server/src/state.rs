@@ -16,6 +16,7 @@ use crate::chat::recent::RecentMessages;
 use crate::chat::writer::Writer;
 use crate::config::Settings;
 use crate::realtime::Realtime;
+use crate::webhooks::subscribers::Webhooks;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,6 +36,8 @@ pub struct AppState {
     pub writer: Writer,
     /// What committed batches tell the rest of the server (`chat::committed`).
     pub committed: committed::Sender,
+    /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).
+    pub webhooks: Arc<Webhooks>,
     pub metrics: Option<PrometheusHandle>,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,

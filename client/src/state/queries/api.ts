@@ -25,6 +25,8 @@ export const api = createApi({
     'TicketEvents',
     'TicketLists',
     'Unread',
+    'Webhooks',
+    'WebhookDeliveries',
   ],
   endpoints: () => ({}),
 });

@@ -41,7 +41,19 @@ pub async fn create_user(
         updated_at: Set(now),
         ..Default::default()
     };
-    match model.insert(&state.db).await {
+    // The user and its `user.created` webhook deliveries commit together.
+    let txn = state.db.begin().await?;
+    let inserted = match model.insert(&txn).await {
+        Ok(u) => {
+            let hook = crate::webhooks::events::Event::user(&u, now);
+            crate::webhooks::outbox::queue(&txn, &[hook], now).await?;
+            txn.commit().await?;
+            state.webhooks.wake.notify_one();
+            Ok(u)
+        }
+        Err(e) => Err(e),
+    };
+    match inserted {
         Ok(u) => {
             if role.is_staff() {
                 // A new agent joins the shared queue's audience.

@@ -279,6 +279,8 @@ pub enum Control {
     UserChanged { user_id: i64 },
     /// Drop cached audiences: of one conversation, or all of them when `None`.
     Invalidate { conversation_id: Option<i64> },
+    /// A webhook endpoint was added, changed or removed: reload the in-memory subscribers.
+    WebhooksChanged,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

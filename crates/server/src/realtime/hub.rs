@@ -117,6 +117,9 @@ pub struct Hub {
     /// The node's recent messages: a conversation's ring is dropped when one of its messages
     /// changes (whichever node stored the change).
     recent: Arc<RecentMessages>,
+    /// Woken by `Control::WebhooksChanged`: the node's webhook subscribers are read again
+    /// (`webhooks::subscribers`).
+    pub webhooks_changed: Arc<tokio::sync::Notify>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -141,6 +144,7 @@ impl Hub {
             audiences,
             sessions,
             recent,
+            webhooks_changed: Arc::new(tokio::sync::Notify::new()),
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -251,6 +255,7 @@ impl Hub {
             Control::Invalidate {
                 conversation_id: None,
             } => self.audiences.forget_all(),
+            Control::WebhooksChanged => self.webhooks_changed.notify_one(),
         }
     }
 

@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::{Notice, notify};
 use crate::realtime::events::{Envelope, EventKind, ServerFrame};
 use crate::state::AppState;
+use crate::webhooks::{EventType, events::Event};
 
 pub struct NewTicket {
     pub subject: String,
@@ -172,7 +173,10 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let hook = Event::ticket(EventType::TicketCreated, &t, now, Some(("body", &new.body)));
+    crate::webhooks::outbox::queue(&txn, &[hook], now).await?;
     txn.commit().await?;
+    state.webhooks.wake.notify_one();
 
     let view = render_one(&state.db, &t).await?;
     let facts = state.audiences.facts(&state.db, conv.id).await?;
@@ -449,7 +453,10 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let hook = Event::ticket(EventType::TicketUpdated, &updated, now, None);
+    crate::webhooks::outbox::queue(&txn, &[hook], now).await?;
     txn.commit().await?;
+    state.webhooks.wake.notify_one();
 
     // Who hears the ticket may have changed: every node drops what it cached.
     forget_conversation(state, t.conversation_id).await;
@@ -534,7 +541,10 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
             .one(&txn)
             .await?
             .ok_or(AppError::NotFound)?;
+        let hook = Event::ticket(EventType::TicketUpdated, &updated, now, None);
+        crate::webhooks::outbox::queue(&txn, &[hook], now).await?;
         txn.commit().await?;
+        state.webhooks.wake.notify_one();
 
         forget_conversation(state, t.conversation_id).await;
         let view = render_one(&state.db, &updated).await?;

@@ -17,4 +17,5 @@ mod sla;
 mod social;
 mod tickets;
 mod unread;
+mod webhooks;
 mod writer;

@@ -10,6 +10,8 @@
 //!    first-response stamp (rare: once per ticket). A requester's message on a `pending`
 //!    ticket (status read in this transaction, one query) is only noted here: the ticket
 //!    returns to `open` after the commit.
+//! 5. Only when a webhook endpoint subscribes to `message.created` (a list in memory,
+//!    `webhooks::subscribers`): the outbox rows of the batch's ticket messages, one insert.
 //!
 //! Then one commit. Nothing is published before it.
 
@@ -31,6 +33,8 @@ use crate::error::AppResult;
 use crate::notifications::{Notice, truncate};
 use crate::state::AppState;
 use crate::tickets::domain::Status;
+use crate::webhooks::events::Event;
+use crate::webhooks::subscribers::Subscriber;
 
 /// What a committed batch still has to tell people.
 #[derive(Default)]
@@ -68,11 +72,13 @@ impl Effects {
 
 /// Stores `requests` (in this order) in one transaction. Returns the stored messages, one per
 /// request, and the side effects to publish after the commit.
-/// `files`: the attachments' rows, read by the pre-check.
+/// `files`: the attachments' rows, read by the pre-check. `hooks`: the webhook endpoints that
+/// subscribe to `message.created` (usually none).
 pub async fn store(
     db: &DatabaseConnection,
     requests: &[&SendRequest],
     files: &HashMap<i64, file::Model>,
+    hooks: &[Subscriber],
 ) -> AppResult<(Vec<MessageView>, Effects)> {
     let backend = db.get_database_backend();
     let now = now_ms();
@@ -212,6 +218,20 @@ pub async fn store(
     notices.extend(crate::chat::mentions::notices(&txn, requests, &models, now).await?);
     effects.notifications = insert_notifications(&txn, notices).await?;
     clock.step("tickets");
+
+    // 5. Webhooks, in this transaction (an outbox: committed with the messages or not at all).
+    if !hooks.is_empty() {
+        let events: Vec<Event> = requests
+            .iter()
+            .zip(&models)
+            .filter_map(|(r, m)| {
+                let t = r.conversation.ticket.as_ref()?;
+                Some(Event::message(m, Some(t.id), now))
+            })
+            .collect();
+        crate::webhooks::outbox::queue_for(&txn, hooks, &events, now).await?;
+        clock.step("webhooks");
+    }
     txn.commit().await?;
     clock.step("commit");
     let views = requests

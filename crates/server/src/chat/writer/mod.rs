@@ -32,6 +32,7 @@ use crate::realtime::close;
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
 use crate::realtime::hub::{ConnHandle, Outbound, QueuedAck, set_in_flight};
 use crate::state::AppState;
+use crate::webhooks::subscribers::Subscriber;
 
 /// The most sends stored in one transaction. Measured (BENCHMARKS.md): batches at 10,000
 /// msg/s stay far below it; it bounds the statement size and one batch's latency.
@@ -121,7 +122,9 @@ pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver
             }
         }
         metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
-        let mut committed = commit(&db, batch).await;
+        // Who wants `message.created` (usually nobody: an empty list, nothing more is done).
+        let hooks = state.webhooks.message_subscribers();
+        let mut committed = commit(&db, batch, &hooks).await;
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
             committed.changes = Some(changes::commit(&db, changes).await);
@@ -168,7 +171,11 @@ enum Outcome {
     Failed(AppError),
 }
 
-async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
+async fn commit(
+    db: &DatabaseConnection,
+    batch: Vec<SendRequest>,
+    hooks: &[Subscriber],
+) -> Committed {
     if batch.is_empty() {
         // Only changes were queued.
         return Committed {
@@ -198,7 +205,7 @@ async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
     let mut effects = batch::Effects::default();
     if !fresh.is_empty() {
         let requests: Vec<&SendRequest> = fresh.iter().map(|&i| &batch[i]).collect();
-        match batch::store(db, &requests, &files).await {
+        match batch::store(db, &requests, &files, hooks).await {
             Ok((views, fx)) => {
                 for (&i, view) in fresh.iter().zip(views) {
                     outcomes[i] = Some(Outcome::Stored(Box::new(view)));
@@ -212,7 +219,7 @@ async fn commit(db: &DatabaseConnection, batch: Vec<SendRequest>) -> Committed {
                 // Retry the survivors one by one: each gets its own answer.
                 tracing::warn!(error = %e, size = fresh.len(), "message batch failed; retrying its sends one by one");
                 for &i in &fresh {
-                    outcomes[i] = Some(match batch::store(db, &[&batch[i]], &files).await {
+                    outcomes[i] = Some(match batch::store(db, &[&batch[i]], &files, hooks).await {
                         Ok((mut views, fx)) => {
                             effects.merge(fx);
                             Outcome::Stored(Box::new(views.remove(0)))

@@ -19,3 +19,5 @@ pub mod team_member;
 pub mod ticket;
 pub mod ticket_event;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -25,6 +25,8 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "notifications" => Kind::Notification,
         "teams" if params == 2 => Kind::TeamMember,
         "teams" => Kind::Team,
+        "admin" if rest.starts_with("admin/webhooks/") && params == 2 => Kind::AdminWebhookDelivery,
+        "admin" if rest.starts_with("admin/webhooks/") => Kind::AdminWebhook,
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
@@ -87,6 +89,9 @@ pub(super) fn bodies(
         ("POST", t) if t.ends_with("/members") => vec![json!({"user_id": me})],
         ("PATCH", t) if t.starts_with("/api/v1/admin/users") => {
             vec![json!({"role": "admin"}), json!({"disabled": true})]
+        }
+        ("PATCH", t) if t.starts_with("/api/v1/admin/webhooks") => {
+            vec![json!({"enabled": true, "include_notes": true})]
         }
         ("POST" | "PATCH" | "PUT", _) => vec![json!({})],
         _ => vec![Value::Null],

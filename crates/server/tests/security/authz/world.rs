@@ -29,6 +29,10 @@ pub(super) enum Kind {
     Team,
     TeamMember,
     AdminUser,
+    /// A webhook endpoint (admins only).
+    AdminWebhook,
+    /// A webhook endpoint and one of its deliveries (admins only).
+    AdminWebhookDelivery,
     /// A canned response: its owner's, or (shared) every staff member's.
     CannedResponse,
     /// A stored message (edit, delete, versions): whoever sees it.
@@ -338,7 +342,49 @@ pub(super) async fn seed(app: &TestApp) -> World {
             allowed,
         });
     }
+
+    // A webhook endpoint with one delivery, stored directly (the sweep's server refuses the
+    // only reachable targets, private ones) and disabled, so the worker leaves it as it is.
+    let (hook, delivery) = webhook(app).await;
+    w.objects.push(Obj {
+        kind: Kind::AdminWebhook,
+        label: "webhook endpoint".into(),
+        ids: vec![hook],
+        allowed: vec![Who::Admin],
+    });
+    w.objects.push(Obj {
+        kind: Kind::AdminWebhookDelivery,
+        label: "webhook delivery".into(),
+        ids: vec![hook, delivery],
+        allowed: vec![Who::Admin],
+    });
     w
+}
+
+async fn webhook(app: &TestApp) -> (i64, i64) {
+    use sea_orm::{ActiveModelTrait, Set};
+    use switchboard::db::entities::webhook_endpoint;
+    let now = switchboard::domain::now_ms();
+    let hook = webhook_endpoint::ActiveModel {
+        url: Set("https://hooks.example.com/switchboard".into()),
+        secret: Set(switchboard::webhooks::signature::new_secret()),
+        events: Set("ticket.created".into()),
+        include_notes: Set(false),
+        enabled: Set(false),
+        failing_since: Set(None),
+        disabled_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap();
+    let event = switchboard::webhooks::events::Event::test(hook.id, now);
+    let delivery = switchboard::webhooks::outbox::queue_one(&app.state.db, hook.id, &event, now)
+        .await
+        .unwrap();
+    (hook.id, delivery.id)
 }
 
 pub(super) async fn upload(app: &TestApp, user: &TestUser, name: &str, bytes: Vec<u8>) -> i64 {
@@ -450,6 +496,10 @@ pub(super) async fn snapshot(app: &TestApp, w: &World) -> Value {
                 .1,
         );
     }
+    out.insert(
+        "webhooks".into(),
+        app.get("/api/v1/admin/webhooks", Some(admin)).await.1,
+    );
     out.insert(
         "users".into(),
         app.get("/api/v1/admin/users?limit=100", Some(admin))

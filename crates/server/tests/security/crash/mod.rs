@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 mod backup;
 mod sends;
 mod server;
+mod webhooks;
 
 use sends::*;
 use server::*;

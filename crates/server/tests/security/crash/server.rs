@@ -17,6 +17,8 @@ pub(super) struct Server {
     pub(super) db: PathBuf,
     pub(super) port: u16,
     pub(super) child: Option<Child>,
+    /// More `SWITCHBOARD_*` settings for this server.
+    pub(super) env: Vec<(&'static str, String)>,
 }
 
 pub(super) fn free_port() -> u16 {
@@ -34,6 +36,7 @@ impl Server {
             db: db.to_path_buf(),
             port: free_port(),
             child: None,
+            env: Vec::new(),
         }
     }
 
@@ -54,6 +57,9 @@ impl Server {
             .env("SWITCHBOARD_WS_MESSAGES_PER_SECOND", "100000")
             .env("SWITCHBOARD_LOG_LEVEL", "warn")
             .env_remove("RUST_LOG");
+        for (name, value) in &self.env {
+            c.env(name, value);
+        }
         c
     }
 
