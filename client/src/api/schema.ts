@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+  '/api/v1/admin/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Help-desk analytics: opened, closed and backlog per day; first-response and resolution
+     *     times; SLA attainment; CSAT; in total, per agent and per team (admin only).
+     */
+    get: operations['desk_stats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/users': {
     parameters: {
       query?: never;
@@ -715,6 +735,23 @@ export interface paths {
     patch: operations['update_ticket'];
     trace?: never;
   };
+  '/api/v1/tickets/{id}/csat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rate your closed ticket, once (requester only). */
+    post: operations['rate_ticket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets/{id}/events': {
     parameters: {
       query?: never;
@@ -870,6 +907,32 @@ export interface components {
     AdminUpdateUser: {
       disabled?: boolean | null;
       role?: components['schemas']['Role'] | null;
+    };
+    AgentRef: {
+      display_name: string;
+      /** Format: int64 */
+      id: number;
+    };
+    AgentStats: {
+      agent: components['schemas']['AgentRef'];
+      figures: components['schemas']['Figures'];
+    };
+    Attainment: {
+      /**
+       * Format: int64
+       * @description Tickets that met the target.
+       */
+      met: number;
+      /**
+       * Format: double
+       * @description `met / total`, 0 to 1 (null when `total` is 0).
+       */
+      rate?: number | null;
+      /**
+       * Format: int64
+       * @description Tickets measured.
+       */
+      total: number;
     };
     AuthResponse: {
       access_token: string;
@@ -1045,6 +1108,63 @@ export interface components {
       /** @description 1 to 200 characters. */
       subject: string;
     };
+    CsatFigures: {
+      /**
+       * Format: double
+       * @description Their mean score, 1 to 5, rounded to two decimals (null when `count` is 0).
+       */
+      average?: number | null;
+      /**
+       * Format: int64
+       * @description Ratings given in the window.
+       */
+      count: number;
+    };
+    CsatView: {
+      comment?: string | null;
+      rated_at: string;
+      /**
+       * Format: int64
+       * @description 1 (very unhappy) to 5 (very happy).
+       */
+      score: number;
+    };
+    DayStats: {
+      /**
+       * Format: int64
+       * @description Tickets open at the end of the day: created by then and not closed by then.
+       */
+      backlog: number;
+      /**
+       * Format: int64
+       * @description Tickets whose (last) closing was that day.
+       */
+      closed: number;
+      /** @description `YYYY-MM-DD` (UTC). */
+      date: string;
+      /**
+       * Format: int64
+       * @description Tickets created that day.
+       */
+      opened: number;
+    };
+    Durations: {
+      /**
+       * Format: int64
+       * @description How many durations were measured.
+       */
+      count: number;
+      /**
+       * Format: int64
+       * @description Nearest-rank median in milliseconds (null when `count` is 0).
+       */
+      median_ms?: number | null;
+      /**
+       * Format: int64
+       * @description Nearest-rank 90th percentile in milliseconds.
+       */
+      p90_ms?: number | null;
+    };
     EditMessageRequest: {
       /** @description The new text: 1 to 10,000 characters. */
       body: string;
@@ -1063,6 +1183,29 @@ export interface components {
         [key: string]: string;
       } | null;
       message: string;
+    };
+    Figures: {
+      /**
+       * Format: int64
+       * @description Tickets open at the end of the window.
+       */
+      backlog: number;
+      /**
+       * Format: int64
+       * @description Tickets closed in the window.
+       */
+      closed: number;
+      csat: components['schemas']['CsatFigures'];
+      /** @description From creation to the first staff reply, for tickets opened in the window and answered. */
+      first_response: components['schemas']['Durations'];
+      /**
+       * Format: int64
+       * @description Tickets created in the window.
+       */
+      opened: number;
+      /** @description From creation to closing, for tickets closed in the window. */
+      resolution: components['schemas']['Durations'];
+      sla: components['schemas']['SlaAttainment'];
     };
     FileView: {
       content_type: string;
@@ -1194,6 +1337,15 @@ export interface components {
         };
     /** @enum {string} */
     Priority: 'low' | 'medium' | 'high' | 'urgent';
+    RateTicketRequest: {
+      /** @description Optional, up to 1,000 characters; blank counts as none. */
+      comment?: string | null;
+      /**
+       * Format: int64
+       * @description 1 to 5.
+       */
+      score: number;
+    };
     ReactionView: {
       count: number;
       emoji: string;
@@ -1458,10 +1610,45 @@ export interface components {
        */
       resolution_paused_since?: string | null;
     };
+    SlaAttainment: {
+      /**
+       * @description Tickets opened in the window whose first-response target is decided (answered, or the
+       *     due time has passed); met when answered by the due time.
+       */
+      first_response: components['schemas']['Attainment'];
+      /**
+       * @description Tickets closed in the window; met when closed by the resolution due time (which the
+       *     time spent `pending` moved).
+       */
+      resolution: components['schemas']['Attainment'];
+    };
     SnippetPart: {
       /** @description One of the query's words, as it occurs in the text. */
       hit?: boolean;
       text: string;
+    };
+    StatsReport: {
+      /**
+       * Format: int64
+       * @description The `agent` filter, if any.
+       */
+      agent_id?: number | null;
+      /** @description Per current assignee (unassigned tickets only count in `totals`), by name. */
+      agents: components['schemas']['AgentStats'][];
+      /** @description One entry per day of the window, oldest first. */
+      days: components['schemas']['DayStats'][];
+      /** @description First day of the window (UTC), `YYYY-MM-DD`. */
+      from: string;
+      /**
+       * Format: int64
+       * @description The `team` filter, if any.
+       */
+      team_id?: number | null;
+      /** @description Per current team (tickets with no team only count in `totals`), by name. */
+      teams: components['schemas']['TeamStats'][];
+      /** @description Last day of the window (UTC), inclusive. */
+      to: string;
+      totals: components['schemas']['Figures'];
     };
     /**
      * @description Stored as its snake_case text, like every vocabulary (see [`crate::domain::Role`]).
@@ -1493,6 +1680,10 @@ export interface components {
       /** Format: int64 */
       id: number;
       name: string;
+    };
+    TeamStats: {
+      figures: components['schemas']['Figures'];
+      team: components['schemas']['TeamRef'];
     };
     TeamView: {
       /** Format: int64 */
@@ -1527,6 +1718,7 @@ export interface components {
       /** Format: int64 */
       conversation_id: number;
       created_at: string;
+      csat?: components['schemas']['CsatView'] | null;
       first_response_at?: string | null;
       /** Format: int64 */
       id: number;
@@ -1654,6 +1846,79 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  desk_stats: {
+    parameters: {
+      query?: {
+        /** @description First day, `YYYY-MM-DD` (UTC); default: 29 days before `to`. */
+        from?: string;
+        /** @description Last day, inclusive; default: today (UTC). At most 366 days from `from`. */
+        to?: string;
+        /** @description Only tickets currently in this team (404 when there is no such team). */
+        team?: number;
+        /** @description Only tickets currently assigned to this agent or admin (404 when there is none). */
+        agent?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatsReport'];
+        };
+      };
+      /** @description A malformed date, `from` after `to`, or more than 366 days */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such team or agent */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   list_users: {
     parameters: {
       query?: {
@@ -4749,6 +5014,103 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  rate_ticket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RateTicketRequest'];
+      };
+    };
+    responses: {
+      /** @description The ticket with its rating */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketView'];
+        };
+      };
+      /** @description Score outside 1..=5 or comment too long */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not the ticket's requester */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not closed, or already rated */
       409: {
         headers: {
           [name: string]: unknown;

@@ -139,6 +139,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::search::router())
         .merge(crate::social::router())
         .merge(crate::files::router())
+        .merge(crate::stats::router())
         .merge(ops::router())
 }
 

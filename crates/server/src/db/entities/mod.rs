@@ -18,4 +18,5 @@ pub mod team;
 pub mod team_member;
 pub mod ticket;
 pub mod ticket_event;
+pub mod ticket_rating;
 pub mod user;

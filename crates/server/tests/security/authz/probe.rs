@@ -88,6 +88,7 @@ pub(super) fn bodies(
         ("PATCH", t) if t.starts_with("/api/v1/admin/users") => {
             vec![json!({"role": "admin"}), json!({"disabled": true})]
         }
+        ("POST", t) if t.ends_with("/csat") => vec![json!({"score": 1, "comment": "PWNED"})],
         ("POST" | "PATCH" | "PUT", _) => vec![json!({})],
         _ => vec![Value::Null],
     }
