@@ -22,6 +22,7 @@ export type RootStackParamList = {
   UserSearch: undefined;
   CannedResponses: undefined;
   Admin: undefined;
+  Dashboard: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<
