@@ -4,7 +4,7 @@ CARGO ?= cargo
 export SWITCHBOARD_WEB_DIR ?= $(CURDIR)/client/dist
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
-.PHONY: run test server-test lint client-test e2e web build release bench bench-crash bench-search bench-compare soak cluster fmt
+.PHONY: run test server-test lint client-test e2e web build release bench bench-crash bench-search bench-stats bench-compare soak cluster fmt
 
 ## Build the web app (when Node.js is present) and start the server on http://127.0.0.1:8080
 run: build
@@ -57,6 +57,10 @@ bench-crash:
 ## Search over 1,000,000 messages on SQLite: p50/p99 (BENCHMARKS.md, "Search").
 bench-search:
 	bash scripts/search-bench.sh
+
+## Analytics over 100,000 tickets and 1,000,000 messages on SQLite: p50/p99 (BENCHMARKS.md, "Analytics").
+bench-stats:
+	bash scripts/stats-bench.sh
 
 ## Two server binaries back to back on one state: make bench-compare BEFORE=path AFTER=path
 bench-compare:

@@ -18,6 +18,7 @@ const esm = [
   'reselect',
   'redux-thunk',
   'axios',
+  'gifted-charts-core',
 ].join('|');
 
 const common = {

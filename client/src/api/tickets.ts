@@ -48,3 +48,9 @@ export async function ticketEvents(id: Id) {
 export async function listTeams(): Promise<Team[]> {
   return (await api.get<components['schemas']['TeamList']>('/teams')).data.items;
 }
+
+/** Rates a closed ticket (its requester, once): the ticket with its rating. */
+export async function rateTicket(id: Id, score: number, comment: string) {
+  const body = comment.trim() ? { score, comment } : { score };
+  return (await api.post<Ticket>(`/tickets/${id}/csat`, body)).data;
+}

@@ -85,3 +85,9 @@ export type ResumePosition = Schemas['Position'];
 export type SearchHit = Schemas['SearchHit'];
 export type SearchPage = Schemas['SearchPage'];
 export type SnippetPart = Schemas['SnippetPart'];
+
+/** Help-desk analytics (`GET /admin/stats`, admins only); definitions in README "Analytics". */
+export type StatsReport = Schemas['StatsReport'];
+export type StatsFigures = Schemas['Figures'];
+/** A requester's rating of a closed ticket (1 to 5, once). */
+export type Csat = Schemas['CsatView'];

@@ -10,6 +10,7 @@ import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
 import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
 import { WebhooksScreen } from '../screens/Admin/Webhooks/WebhooksScreen';
+import { DashboardScreen } from '../screens/Admin/Dashboard/DashboardScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -174,6 +175,11 @@ export function RootNavigator() {
             name="AdminWebhooks"
             component={WebhooksScreen}
             options={{ title: t('webhooks.title') }}
+          />
+          <Stack.Screen
+            name="Dashboard"
+            component={DashboardScreen}
+            options={{ title: t('dashboard.title') }}
           />
         </Stack.Group>
       ) : (

@@ -28,6 +28,7 @@ export const linking: LinkingOptions<RootStackParamList> = {
       CannedResponses: 'profile/canned-responses',
       Admin: 'admin',
       AdminWebhooks: 'admin/webhooks',
+      Dashboard: 'admin/dashboard',
     },
   },
 };

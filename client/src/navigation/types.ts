@@ -23,6 +23,7 @@ export type RootStackParamList = {
   CannedResponses: undefined;
   Admin: undefined;
   AdminWebhooks: undefined;
+  Dashboard: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -7,6 +7,7 @@ mod fanout;
 mod other;
 mod report;
 mod search;
+mod stats;
 mod table;
 mod ws;
 
@@ -143,6 +144,26 @@ enum Command {
         )]
         queries: Vec<String>,
         /// How many messages the database holds (recorded with the figures).
+        #[arg(long)]
+        messages: Option<u64>,
+    },
+    /// Analytics requests per second and latency, as the admin, over a database filled by
+    /// scripts/stats-bench-fill.py (scripts/stats-bench.sh runs both).
+    Stats {
+        #[arg(long, default_value = "bench-admin@example.com")]
+        admin_email: String,
+        #[arg(long, env = "BENCH_ADMIN_PASSWORD")]
+        admin_password: String,
+        /// Windows ending today, taken in turn (`,`-separated): `30d`, `366d`, `30d+team`.
+        #[arg(long, value_delimiter = ',', default_value = "30d,366d,30d+team")]
+        windows: Vec<String>,
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// How many tickets and messages the database holds (recorded with the figures).
+        #[arg(long)]
+        tickets: Option<u64>,
         #[arg(long)]
         messages: Option<u64>,
     },
@@ -399,6 +420,31 @@ async fn scenario(
             .await?;
             r.insert("messages".into(), json!(messages));
             ("search", vec![r])
+        }
+        Command::Stats {
+            admin_email,
+            admin_password,
+            windows,
+            concurrency,
+            duration,
+            tickets,
+            messages,
+        } => {
+            let mut r = stats::stats(
+                api,
+                stats::StatsArgs {
+                    admin_email,
+                    admin_password,
+                    windows,
+                    concurrency,
+                    duration: Duration::from_secs_f64(duration),
+                },
+                pid,
+            )
+            .await?;
+            r.insert("tickets".into(), json!(tickets));
+            r.insert("messages".into(), json!(messages));
+            ("stats", vec![r])
         }
         Command::Reconnect { clients, messages } => (
             "reconnect",

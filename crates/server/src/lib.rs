@@ -19,6 +19,7 @@ pub mod seed;
 pub mod social;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod telemetry;
 pub mod tickets;
 pub mod users;

@@ -152,6 +152,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::social::router())
         .merge(crate::files::router())
         .merge(crate::webhooks::router())
+        .merge(crate::stats::router())
         .merge(ops::router())
 }
 

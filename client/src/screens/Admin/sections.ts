@@ -21,4 +21,10 @@ export const adminSections: AdminSection[] = [
     icon: 'git-network-outline',
     testID: 'admin-webhooks',
   },
+  {
+    route: 'Dashboard',
+    title: 'dashboard.title',
+    icon: 'stats-chart-outline',
+    testID: 'admin-dashboard',
+  },
 ];

@@ -14,6 +14,7 @@ import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { selectTeams, ticketReceived } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
 import { formatLeft } from '../Tickets/sla';
+import { CsatCard } from './CsatCard';
 import { describeEvent, type Names } from './history';
 
 export function TicketHeader({
@@ -261,6 +262,7 @@ export function TicketHeader({
           ))}
         </View>
       ) : null}
+      <CsatCard ticket={ticket} />
     </View>
   );
 }

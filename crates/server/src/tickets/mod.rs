@@ -1,6 +1,7 @@
 //! Support tickets: queue, assignment, status, priority, notes, history and SLA clocks.
 
 pub mod change;
+pub mod csat;
 pub mod domain;
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket, update_ticket))
         .routes(routes!(ticket_events))
         .merge(teams::router())
+        .merge(super::csat::router())
         .merge(crate::notifications::routes::router())
 }
 

@@ -11,9 +11,9 @@ use sea_orm::{
 
 use super::change::{After, Recipients, TicketChange};
 use super::domain::{Priority, Status, parse_subject, parse_tags};
-use super::policy;
 use super::sla::Clock;
 use super::view::{TicketView, render_one};
+use super::{csat, policy};
 use crate::auth::AuthUser;
 use crate::chat::writer::{forget_conversation, publish_message};
 use crate::conversations::service::check_body;
@@ -445,6 +445,17 @@ pub async fn update(
         record(&txn, t.id, me.id, change).await?;
         let sentence = change.sentence(&actor, me.id);
         messages.push(system_message(&txn, t.conversation_id, me.id, &sentence).await?);
+        // Closing an unrated ticket asks its requester for a rating (once: see `csat`).
+        if matches!(
+            change,
+            TicketChange::Status {
+                to: Status::Closed,
+                ..
+            }
+        ) && !csat::is_rated(&txn, t.id).await?
+        {
+            messages.push(system_message(&txn, t.conversation_id, me.id, csat::INVITATION).await?);
+        }
     }
     if let Some(Some(assignee)) = c.assignee_id {
         store::upsert_member(&txn, t.conversation_id, assignee, 0).await?;

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::csat::{CsatView, ratings_of};
 use super::domain::{Priority, Status};
 use super::sla::Clock;
 use crate::db::entities::{team, ticket, user};
@@ -55,6 +56,10 @@ pub struct TicketView {
     /// targets, not a promise made to the customer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<Sla>,
+    /// The requester's satisfaction rating, once given (see `POST /tickets/{id}/csat`); null
+    /// until then. A closed ticket with no rating is the app's cue to ask for one.
+    #[serde(default)]
+    pub csat: Option<CsatView>,
 }
 
 impl TicketView {
@@ -140,6 +145,8 @@ pub async fn render(
             .map(|t| (t.id, t))
             .collect()
     };
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let mut ratings = ratings_of(db, &ids).await?;
     let now = now_ms();
     let summary = |id: i64| {
         users.get(&id).map(UserSummary::new).unwrap_or(UserSummary {
@@ -171,6 +178,7 @@ pub async fn render(
             closed_at: t.closed_at.map(to_rfc3339),
             first_response_at: t.first_response_at.map(to_rfc3339),
             sla: Some(sla(t, now)),
+            csat: ratings.remove(&t.id),
         })
         .collect())
 }

@@ -18,6 +18,7 @@ pub mod team;
 pub mod team_member;
 pub mod ticket;
 pub mod ticket_event;
+pub mod ticket_rating;
 pub mod user;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;

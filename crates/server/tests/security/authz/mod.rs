@@ -285,6 +285,7 @@ db_test!(
             "/api/v1/users/me".into(),
             "/api/v1/teams".into(),
             "/api/v1/admin/users?limit=100".into(),
+            "/api/v1/admin/stats".into(),
         ];
         for id in &ids {
             list_paths.push(format!("/api/v1/tickets?requester={id}"));
@@ -292,6 +293,7 @@ db_test!(
         }
         for obj in w.objects.iter().filter(|o| o.kind == Kind::Team) {
             list_paths.push(format!("/api/v1/tickets?team={}", obj.ids[0]));
+            list_paths.push(format!("/api/v1/admin/stats?team={}", obj.ids[0]));
         }
         list_paths.extend(search_paths(&w));
         for who in EVERYONE {

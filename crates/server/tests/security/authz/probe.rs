@@ -93,6 +93,7 @@ pub(super) fn bodies(
         ("PATCH", t) if t.starts_with("/api/v1/admin/webhooks") => {
             vec![json!({"enabled": true, "include_notes": true})]
         }
+        ("POST", t) if t.ends_with("/csat") => vec![json!({"score": 1, "comment": "PWNED"})],
         ("POST" | "PATCH" | "PUT", _) => vec![json!({})],
         _ => vec![Value::Null],
     }
