@@ -78,3 +78,13 @@ export type ResumePosition = Schemas['Position'];
 export type SearchHit = Schemas['SearchHit'];
 export type SearchPage = Schemas['SearchPage'];
 export type SnippetPart = Schemas['SnippetPart'];
+
+/** The desk's SLA targets per priority (minutes) and the auto-close delay (admin only). */
+export type SlaSettings = Schemas['SlaSettings'];
+export type SlaTarget = Schemas['SlaTarget'];
+/** A team's routing rule, cap, unassigned-wait limit and what a breach does (admin only). */
+export type TeamRouting = Schemas['TeamRouting'];
+export type RoutingRule = Schemas['RoutingRule'];
+export type OnBreach = Schemas['OnBreach'];
+export const ROUTING_RULES: RoutingRule[] = ['manual', 'round_robin', 'fewest_open'];
+export const ON_BREACH: OnBreach[] = ['notify', 'raise_priority', 'reassign'];

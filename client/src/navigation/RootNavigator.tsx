@@ -9,6 +9,8 @@ import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsSc
 import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
 import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
+import { RoutingScreen } from '../screens/Admin/RoutingScreen';
+import { SlaTargetsScreen } from '../screens/Admin/SlaTargetsScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -168,6 +170,16 @@ export function RootNavigator() {
             name="Admin"
             component={AdminHomeScreen}
             options={{ title: t('admin.title') }}
+          />
+          <Stack.Screen
+            name="AdminSla"
+            component={SlaTargetsScreen}
+            options={{ title: t('sla.title') }}
+          />
+          <Stack.Screen
+            name="AdminRouting"
+            component={RoutingScreen}
+            options={{ title: t('routing.title') }}
           />
         </Stack.Group>
       ) : (

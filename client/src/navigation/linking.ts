@@ -27,6 +27,8 @@ export const linking: LinkingOptions<RootStackParamList> = {
       UserSearch: 'people',
       CannedResponses: 'profile/canned-responses',
       Admin: 'admin',
+      AdminSla: 'admin/sla',
+      AdminRouting: 'admin/routing',
     },
   },
 };

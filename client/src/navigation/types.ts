@@ -22,6 +22,8 @@ export type RootStackParamList = {
   UserSearch: undefined;
   CannedResponses: undefined;
   Admin: undefined;
+  AdminSla: undefined;
+  AdminRouting: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -14,4 +14,7 @@ export type AdminSection = {
  * The admin area's screens, in the order the admin home lists them. A new admin screen adds
  * its route to navigation/types.ts, RootNavigator and linking.ts, and one line here.
  */
-export const adminSections: AdminSection[] = [];
+export const adminSections: AdminSection[] = [
+  { route: 'AdminSla', title: 'sla.title', icon: 'timer-outline', testID: 'admin-sla' },
+  { route: 'AdminRouting', title: 'routing.title', icon: 'git-branch-outline', testID: 'admin-routing' },
+];

@@ -16,7 +16,8 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: i64,
     /// `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-    /// `sla_breached`, `mention` (an `@` mention in an internal note).
+    /// `sla_breached`, `ticket_unassigned` (waiting in a team past its limit), `mention` (an `@`
+    /// mention in an internal note).
     pub kind: String,
     pub title: String,
     pub body: String,

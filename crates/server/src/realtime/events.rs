@@ -279,6 +279,8 @@ pub enum Control {
     UserChanged { user_id: i64 },
     /// Drop cached audiences: of one conversation, or all of them when `None`.
     Invalidate { conversation_id: Option<i64> },
+    /// The desk's SLA settings changed: drop the copy in memory (`tickets::targets`).
+    SlaChanged,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

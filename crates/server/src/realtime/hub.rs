@@ -15,6 +15,7 @@ use super::events::{Control, Envelope, EventKind, Position};
 use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
 use crate::chat::recent::RecentMessages;
+use crate::tickets::targets::SlaCache;
 
 /// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each), because
 /// every connection's queue allocates its first block of slots up front: an idle connection
@@ -117,6 +118,8 @@ pub struct Hub {
     /// The node's recent messages: a conversation's ring is dropped when one of its messages
     /// changes (whichever node stored the change).
     recent: Arc<RecentMessages>,
+    /// The node's SLA settings, dropped by `SlaChanged` from any node.
+    sla: Arc<SlaCache>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -135,12 +138,14 @@ impl Hub {
         audiences: Arc<Audiences>,
         sessions: Arc<Sessions>,
         recent: Arc<RecentMessages>,
+        sla: Arc<SlaCache>,
     ) -> Self {
         Self {
             conns: DashMap::new(),
             audiences,
             sessions,
             recent,
+            sla,
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -251,6 +256,7 @@ impl Hub {
             Control::Invalidate {
                 conversation_id: None,
             } => self.audiences.forget_all(),
+            Control::SlaChanged => self.sla.forget(),
         }
     }
 

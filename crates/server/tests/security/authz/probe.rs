@@ -25,6 +25,8 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "notifications" => Kind::Notification,
         "teams" if params == 2 => Kind::TeamMember,
         "teams" => Kind::Team,
+        // A team's routing: the id is a team's.
+        "admin" if rest.starts_with("admin/teams/") => Kind::Team,
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
@@ -88,6 +90,9 @@ pub(super) fn bodies(
         ("PATCH", t) if t.starts_with("/api/v1/admin/users") => {
             vec![json!({"role": "admin"}), json!({"disabled": true})]
         }
+        ("PUT", t) if t.ends_with("/routing") => vec![
+            json!({"rule": "round_robin", "max_open": 1, "unassigned_limit_minutes": 1, "on_breach": "reassign"}),
+        ],
         ("POST" | "PATCH" | "PUT", _) => vec![json!({})],
         _ => vec![Value::Null],
     }
