@@ -71,11 +71,11 @@ db_test!(
     |app: TestApp| async move {
         let admin = app.user_with_role("Admin", Role::Admin).await;
         let agents = [
-            app.user_with_role("Agent One", Role::Agent).await,
-            app.user_with_role("Agent Two", Role::Agent).await,
-            app.user_with_role("Agent Three", Role::Agent).await,
+            app.user_with_role("AgentOne", Role::Agent).await,
+            app.user_with_role("AgentTwo", Role::Agent).await,
+            app.user_with_role("AgentThree", Role::Agent).await,
         ];
-        let away = app.user_with_role("Agent Away", Role::Agent).await;
+        let away = app.user_with_role("AgentAway", Role::Agent).await;
         let ana = app.register("Ana").await;
         let team = app
             .team_with(&admin, "Desk", &[&agents[0], &agents[1], &agents[2], &away])
@@ -130,9 +130,9 @@ db_test!(
     fewest_open_assigns_to_the_least_loaded_online_agent,
     |app: TestApp| async move {
         let admin = app.user_with_role("Admin", Role::Admin).await;
-        let a = app.user_with_role("Agent A", Role::Agent).await;
-        let b = app.user_with_role("Agent B", Role::Agent).await;
-        let c = app.user_with_role("Agent C", Role::Agent).await;
+        let a = app.user_with_role("AgentA", Role::Agent).await;
+        let b = app.user_with_role("AgentB", Role::Agent).await;
+        let c = app.user_with_role("AgentC", Role::Agent).await;
         let ana = app.register("Ana").await;
         let team = app.team_with(&admin, "Desk", &[&a, &b, &c]).await;
         let _sockets = [app.ws(&a).await, app.ws(&b).await, app.ws(&c).await];
@@ -164,8 +164,8 @@ db_test!(
     the_cap_leaves_tickets_over_it_unassigned_in_the_team_queue,
     |app: TestApp| async move {
         let admin = app.user_with_role("Admin", Role::Admin).await;
-        let a = app.user_with_role("Agent A", Role::Agent).await;
-        let b = app.user_with_role("Agent B", Role::Agent).await;
+        let a = app.user_with_role("AgentA", Role::Agent).await;
+        let b = app.user_with_role("AgentB", Role::Agent).await;
         let ana = app.register("Ana").await;
         let team = app.team_with(&admin, "Desk", &[&a, &b]).await;
         let _sockets = [app.ws(&a).await, app.ws(&b).await];
@@ -221,7 +221,7 @@ db_test!(
     nobody_online_and_manual_teams_leave_tickets_unassigned,
     |app: TestApp| async move {
         let admin = app.user_with_role("Admin", Role::Admin).await;
-        let a = app.user_with_role("Agent A", Role::Agent).await;
+        let a = app.user_with_role("AgentA", Role::Agent).await;
         let ana = app.register("Ana").await;
         let team = app.team_with(&admin, "Desk", &[&a]).await;
         let ids = open_many(&app, &ana, 2).await;
