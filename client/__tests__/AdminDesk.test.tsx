@@ -8,7 +8,7 @@ import { signedIn } from '../src/state/auth';
 import { makeStore } from '../src/state/store';
 import { agent } from './helpers/fixtures';
 import { renderScreen } from './helpers/render';
-import { findTestId, isSelected, press, textOf, typeInto, valueOf, waitFor } from './helpers/ui';
+import { findTestId, isChecked, press, textOf, typeInto, valueOf, waitFor } from './helpers/ui';
 
 jest.mock('../src/api/desk');
 jest.mock('../src/api/tickets');
@@ -63,7 +63,9 @@ describe('Admin desk screens', () => {
         apiError(400, {
           code: 'validation_failed',
           message: 'validation failed',
-          fields: { 'urgent.resolution_minutes': 'must not be shorter than the first-response target' },
+          fields: {
+            'urgent.resolution_minutes': 'must not be shorter than the first-response target',
+          },
         }),
       )
       .mockImplementation(async (body) => body);
@@ -98,10 +100,10 @@ describe('Admin desk screens', () => {
     await open(RoutingScreen);
     await findTestId('routing-form');
     expect(desk.getRouting).toHaveBeenCalledWith(3);
-    expect(isSelected('routing-rule-manual')).toBe(true);
+    expect(isChecked('routing-rule-manual')).toBe(true);
 
     await press('routing-team-4');
-    await waitFor(() => expect(isSelected('routing-rule-fewest_open')).toBe(true));
+    await waitFor(() => expect(isChecked('routing-rule-fewest_open')).toBe(true));
     expect(valueOf('routing-cap')).toBe('5');
 
     await press('routing-rule-round_robin');

@@ -4,6 +4,45 @@
  */
 
 export interface paths {
+  '/api/v1/admin/sla': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The desk's SLA targets per priority and the auto-close delay (admin only). */
+    get: operations['get_sla'];
+    /**
+     * Replace the SLA settings (admin only). New targets apply to tickets opened or
+     *     re-prioritised afterwards; open tickets keep their due times.
+     */
+    put: operations['put_sla'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/teams/{id}/routing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A team's routing rule (admin only); `manual` when never set. */
+    get: operations['get_routing'];
+    /** Set a team's routing rule (admin only). Applies to tickets entering the team afterwards. */
+    put: operations['put_routing'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/users': {
     parameters: {
       query?: never;
@@ -1168,7 +1207,8 @@ export interface components {
       id: number;
       /**
        * @description `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-       *     `sla_breached`, `mention` (an `@` mention in an internal note).
+       *     `sla_breached`, `ticket_unassigned` (waiting in a team past its limit), `mention` (an `@`
+       *     mention in an internal note).
        */
       kind: string;
       read: boolean;
@@ -1176,6 +1216,11 @@ export interface components {
       ticket_id?: number | null;
       title: string;
     };
+    /**
+     * @description What an SLA breach does beyond notifying the team (once per breach).
+     * @enum {string}
+     */
+    OnBreach: 'notify' | 'raise_priority' | 'reassign';
     OpenDirectRequest: {
       /** Format: int64 */
       user_id: number;
@@ -1240,6 +1285,8 @@ export interface components {
      * @enum {string}
      */
     Role: 'customer' | 'agent' | 'admin';
+    /** @enum {string} */
+    RoutingRule: 'manual' | 'round_robin' | 'fewest_open';
     SearchHit: {
       /**
        * Format: int64
@@ -1458,6 +1505,32 @@ export interface components {
        */
       resolution_paused_since?: string | null;
     };
+    /** @description The desk's SLA settings as the admin API reads and writes them. */
+    SlaSettings: {
+      high: components['schemas']['SlaTarget'];
+      low: components['schemas']['SlaTarget'];
+      medium: components['schemas']['SlaTarget'];
+      /**
+       * Format: int64
+       * @description Tickets waiting on the customer (`pending`) this long are closed with a message to the
+       *     customer; `null` never. 1 to 525,600.
+       */
+      pending_close_minutes?: number | null;
+      urgent: components['schemas']['SlaTarget'];
+    };
+    /** @description One priority's targets, in minutes. */
+    SlaTarget: {
+      /**
+       * Format: int64
+       * @description 1 to 525,600 (a year).
+       */
+      first_response_minutes: number;
+      /**
+       * Format: int64
+       * @description 1 to 525,600, and at least `first_response_minutes`.
+       */
+      resolution_minutes: number;
+    };
     SnippetPart: {
       /** @description One of the query's words, as it occurs in the text. */
       hit?: boolean;
@@ -1493,6 +1566,23 @@ export interface components {
       /** Format: int64 */
       id: number;
       name: string;
+    };
+    /** @description A team's routing as the admin API reads and writes it. */
+    TeamRouting: {
+      /**
+       * Format: int64
+       * @description Open tickets an agent may hold before routing passes them by (1 to 10,000); `null` no
+       *     cap.
+       */
+      max_open?: number | null;
+      on_breach: components['schemas']['OnBreach'];
+      rule: components['schemas']['RoutingRule'];
+      /**
+       * Format: int64
+       * @description An unassigned ticket in the team waiting longer than this escalates once (1 to
+       *     525,600 minutes); `null` never.
+       */
+      unassigned_limit_minutes?: number | null;
     };
     TeamView: {
       /** Format: int64 */
@@ -1654,6 +1744,266 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  get_sla: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaSettings'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  put_sla: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SlaSettings'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaSettings'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  get_routing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamRouting'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  put_routing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TeamRouting'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamRouting'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   list_users: {
     parameters: {
       query?: {

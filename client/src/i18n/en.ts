@@ -243,7 +243,8 @@ export const en = {
   'sla.firstResponse': 'First response (minutes)',
   'sla.resolution': 'Resolution (minutes)',
   'sla.pendingClose': 'Close tickets waiting on the customer after (minutes)',
-  'sla.pendingCloseHint': 'Empty: never. The customer is told in the conversation; writing again reopens the ticket.',
+  'sla.pendingCloseHint':
+    'Empty: never. The customer is told in the conversation; writing again reopens the ticket.',
   'sla.saved': 'Saved.',
   'routing.title': 'Routing',
   'routing.intro':

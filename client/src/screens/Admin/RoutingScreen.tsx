@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StyleSheet, View } from 'react-native';
 
 import { failureText, type ApiFailure } from '../../api/client';
@@ -100,10 +100,9 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
 /** Admin: pick a team, then read and set how its tickets are routed. */
 export function RoutingScreen() {
   const teams = useGetTeamsQuery();
-  const [teamId, setTeamId] = useState<Id | null>(null);
-  useEffect(() => {
-    if (teamId === null && teams.data?.length) setTeamId(teams.data[0].id);
-  }, [teams.data, teamId]);
+  // The team picked, else the first one.
+  const [picked, setTeamId] = useState<Id | null>(null);
+  const teamId = picked ?? teams.data?.[0]?.id ?? null;
   const routing = useGetRoutingQuery(teamId ?? 0, { skip: teamId === null });
   const failure = teams.error ?? routing.error;
 
@@ -127,9 +126,10 @@ export function RoutingScreen() {
       <ErrorText testID="routing-error">
         {failure ? failureText(failure as ApiFailure) : null}
       </ErrorText>
-      {teamId !== null && routing.data && !routing.isFetching ? (
-        // A new key per team starts the form from that team's stored values.
-        <RoutingForm key={teamId} teamId={teamId} routing={routing.data} />
+      {teamId !== null && routing.currentData ? (
+        // A new key per team starts the form from that team's stored values; reloading the
+        // same team after a save keeps the form (and its "Saved.") as it is.
+        <RoutingForm key={teamId} teamId={teamId} routing={routing.currentData} />
       ) : null}
     </Screen>
   );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
 import { failureText, type ApiFailure } from '../../api/client';
@@ -39,18 +39,13 @@ function settingsOf(texts: Texts): SlaSettings {
   };
 }
 
-/** Admin: first-response and resolution targets per priority, and the auto-close delay. */
-export function SlaTargetsScreen() {
+/** The form, started from the stored settings; it keeps what is typed while the cache reloads. */
+function SlaForm({ stored }: { stored: SlaSettings }) {
   const { colors } = useTheme();
-  const sla = useGetSlaQuery();
   const [save, saving] = usePutSlaMutation();
-  const [texts, setTexts] = useState<Texts | null>(null);
+  const [texts, setTexts] = useState<Texts>(() => textsOf(stored));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (sla.data && texts === null) setTexts(textsOf(sla.data));
-  }, [sla.data, texts]);
 
   const set = (key: string) => (value: string) => {
     setTexts((old) => ({ ...old, [key]: value }));
@@ -58,7 +53,6 @@ export function SlaTargetsScreen() {
   };
 
   const submit = async () => {
-    if (!texts) return;
     setErrors({});
     setMessage(null);
     try {
@@ -73,55 +67,61 @@ export function SlaTargetsScreen() {
   };
 
   return (
+    <View testID="sla-form">
+      {PRIORITIES.slice()
+        .reverse()
+        .map((p) => (
+          <View key={p} style={[styles.priority, { borderColor: colors.border }]}>
+            <Text style={[styles.heading, { color: colors.text }]}>{t(`priority.${p}`)}</Text>
+            {(['first_response_minutes', 'resolution_minutes'] as const).map((field) => {
+              const key = `${p}.${field}`;
+              return (
+                <TextField
+                  key={key}
+                  label={t(
+                    field === 'first_response_minutes' ? 'sla.firstResponse' : 'sla.resolution',
+                  )}
+                  testID={`sla-${p}-${field}`}
+                  value={texts[key]}
+                  keyboardType="number-pad"
+                  error={errors[key]}
+                  onChangeText={set(key)}
+                />
+              );
+            })}
+          </View>
+        ))}
+      <TextField
+        label={t('sla.pendingClose')}
+        testID="sla-pending-close"
+        value={texts.pending_close_minutes}
+        keyboardType="number-pad"
+        hint={t('sla.pendingCloseHint')}
+        error={errors.pending_close_minutes}
+        onChangeText={set('pending_close_minutes')}
+      />
+      <Button
+        title={t('common.save')}
+        testID="sla-save"
+        busy={saving.isLoading}
+        onPress={() => void submit()}
+      />
+      <Muted testID="sla-message">{message}</Muted>
+    </View>
+  );
+}
+
+/** Admin: first-response and resolution targets per priority, and the auto-close delay. */
+export function SlaTargetsScreen() {
+  const sla = useGetSlaQuery();
+  return (
     <Screen testID="sla-screen" scroll>
       <Title>{t('sla.title')}</Title>
       <Muted>{t('sla.intro')}</Muted>
       <ErrorText testID="sla-load-error">
         {sla.error ? failureText(sla.error as ApiFailure) : null}
       </ErrorText>
-      {texts ? (
-        <View testID="sla-form">
-          {PRIORITIES.slice()
-            .reverse()
-            .map((p) => (
-              <View key={p} style={[styles.priority, { borderColor: colors.border }]}>
-                <Text style={[styles.heading, { color: colors.text }]}>{t(`priority.${p}`)}</Text>
-                {(['first_response_minutes', 'resolution_minutes'] as const).map((field) => {
-                  const key = `${p}.${field}`;
-                  return (
-                    <TextField
-                      key={key}
-                      label={t(
-                        field === 'first_response_minutes' ? 'sla.firstResponse' : 'sla.resolution',
-                      )}
-                      testID={`sla-${p}-${field}`}
-                      value={texts[key]}
-                      keyboardType="number-pad"
-                      error={errors[key]}
-                      onChangeText={set(key)}
-                    />
-                  );
-                })}
-              </View>
-            ))}
-          <TextField
-            label={t('sla.pendingClose')}
-            testID="sla-pending-close"
-            value={texts.pending_close_minutes}
-            keyboardType="number-pad"
-            hint={t('sla.pendingCloseHint')}
-            error={errors.pending_close_minutes}
-            onChangeText={set('pending_close_minutes')}
-          />
-          <Button
-            title={t('common.save')}
-            testID="sla-save"
-            busy={saving.isLoading}
-            onPress={() => void submit()}
-          />
-          <Muted testID="sla-message">{message}</Muted>
-        </View>
-      ) : null}
+      {sla.data ? <SlaForm stored={sla.data} /> : null}
     </Screen>
   );
 }

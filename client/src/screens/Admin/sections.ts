@@ -16,5 +16,10 @@ export type AdminSection = {
  */
 export const adminSections: AdminSection[] = [
   { route: 'AdminSla', title: 'sla.title', icon: 'timer-outline', testID: 'admin-sla' },
-  { route: 'AdminRouting', title: 'routing.title', icon: 'git-branch-outline', testID: 'admin-routing' },
+  {
+    route: 'AdminRouting',
+    title: 'routing.title',
+    icon: 'git-branch-outline',
+    testID: 'admin-routing',
+  },
 ];
