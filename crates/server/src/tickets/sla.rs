@@ -225,8 +225,12 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
             .await?;
         }
         // A breach goes up to the team (once: the claim above is this breach's only one).
-        if let Some(title) = breach {
-            escalate::breached(state, &t, &title, &recipients).await?;
+        // Its failure (a reassignment that could not be written) is logged, not allowed to stop
+        // the sweep for the other tickets: the notification above was the breach's one.
+        if let Some(title) = breach
+            && let Err(e) = escalate::breached(state, &t, &title, &recipients).await
+        {
+            tracing::warn!(error = %e, ticket_id = t.id, "escalating a breach failed");
         }
         notified += 1;
     }

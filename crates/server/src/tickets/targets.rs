@@ -11,7 +11,7 @@
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -221,9 +221,12 @@ pub async fn replace(state: &AppState, new: SlaSettings) -> AppResult<SlaSetting
     new.validate()?;
     // Make sure the row exists, then overwrite it.
     load_or_seed(&state.db, &state.settings.sla).await?;
-    let mut row = new.row().into_active_model();
-    row.id = Set(ROW);
-    row.update(&state.db).await?;
+    // (update_many: MySQL reports an identical row as not changed, which is not an error here.)
+    sla_settings::Entity::update_many()
+        .set(new.row())
+        .filter(sla_settings::Column::Id.eq(ROW))
+        .exec(&state.db)
+        .await?;
     state.sla.forget();
     state.realtime.publish_control(Control::SlaChanged).await;
     Ok(new)

@@ -251,9 +251,15 @@ async fn close_pending(state: &AppState, now: i64) -> AppResult<usize> {
         let actor = desk_actor(&t);
         // Conditional on the version read: the node that loses (or a customer who wrote just
         // now) leaves it alone.
-        let Applied::Done(_) = apply(state, &actor, &t, changes, None, None).await? else {
-            continue;
-        };
+        match apply(state, &actor, &t, changes, None, None).await {
+            Ok(Applied::Done(_)) => {}
+            Ok(Applied::Lost) => continue,
+            // One ticket that can't be closed must not keep the others open.
+            Err(e) => {
+                tracing::warn!(error = %e, ticket_id = t.id, "auto-closing failed");
+                continue;
+            }
+        }
         post_system_message(state, &t, actor.id, &closing_message(minutes)).await?;
         closed += 1;
     }
