@@ -344,7 +344,7 @@ pub async fn update(
         name: me.display_name.clone(),
     };
     let view = match apply(state, &actor, &t, c, tags, None).await? {
-        Applied::Done(view) => view,
+        Applied::Done(view) => *view,
         Applied::Lost => {
             let current = ticket::Entity::find_by_id(t.id)
                 .one(&state.db)
@@ -358,13 +358,13 @@ pub async fn update(
     };
     // A ticket that enters a team unassigned is routed at once (`routing`): the answer shows
     // the assignment when there was one.
-    if moved_to_team && view.assignee.is_none() {
-        if let Some(routed) =
+    if moved_to_team
+        && view.assignee.is_none()
+        && let Some(routed) =
             super::routing::assign::route(state, me.id, t.id, super::routing::assign::Purpose::New)
                 .await?
-        {
-            return Ok(routed);
-        }
+    {
+        return Ok(routed);
     }
     Ok(view)
 }
@@ -378,7 +378,7 @@ pub struct Actor {
 
 /// How [`apply`] went.
 pub enum Applied {
-    Done(TicketView),
+    Done(Box<TicketView>),
     /// The version (or the guard) had moved: nothing was written.
     Lost,
 }
@@ -407,7 +407,7 @@ pub async fn apply(
         .filter(ticket::Column::Id.eq(t.id))
         .filter(ticket::Column::Version.eq(c.version));
     // The resolution clock: moved by a new priority, paused and resumed by `pending`.
-    let mut clock = Clock::of(&t);
+    let mut clock = Clock::of(t);
     let mut changes: Vec<TicketChange> = Vec::new();
     if let Some(status) = c.status
         && status != t.status
@@ -489,7 +489,7 @@ pub async fn apply(
             clock = clock.reopened(t.closed_at, now);
         }
     }
-    if clock != Clock::of(&t) {
+    if clock != Clock::of(t) {
         update = update
             .col_expr(
                 ticket::Column::ResolutionDue,
@@ -547,7 +547,7 @@ pub async fn apply(
         publish_message(state, &facts, m, None).await;
     }
     notify_changes(state, me.id, &actor, &updated, &changes).await?;
-    Ok(Applied::Done(view))
+    Ok(Applied::Done(Box::new(view)))
 }
 
 /// Tells everyone who sees a ticket its current state (after a change made elsewhere, such

@@ -147,7 +147,7 @@ pub async fn route(
             name: ROUTING.to_string(),
         };
         match apply(state, &actor, &t, changes, None, Some(guard)).await? {
-            Applied::Done(view) => return Ok(Some(view)),
+            Applied::Done(view) => return Ok(Some(*view)),
             Applied::Lost => {
                 // Someone else decided first: back off a little (more with each loss) so the
                 // losers do not all come back at the same instant.
