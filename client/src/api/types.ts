@@ -91,3 +91,12 @@ export type StatsReport = Schemas['StatsReport'];
 export type StatsFigures = Schemas['Figures'];
 /** A requester's rating of a closed ticket (1 to 5, once). */
 export type Csat = Schemas['CsatView'];
+/** The desk's SLA targets per priority (minutes) and the auto-close delay (admin only). */
+export type SlaSettings = Schemas['SlaSettings'];
+export type SlaTarget = Schemas['SlaTarget'];
+/** A team's routing rule, cap, unassigned-wait limit and what a breach does (admin only). */
+export type TeamRouting = Schemas['TeamRouting'];
+export type RoutingRule = Schemas['RoutingRule'];
+export type OnBreach = Schemas['OnBreach'];
+export const ROUTING_RULES: RoutingRule[] = ['manual', 'round_robin', 'fewest_open'];
+export const ON_BREACH: OnBreach[] = ['notify', 'raise_priority', 'reassign'];

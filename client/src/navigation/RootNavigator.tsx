@@ -11,6 +11,8 @@ import { NotificationsScreen } from '../screens/Notifications/NotificationsScree
 import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
 import { WebhooksScreen } from '../screens/Admin/Webhooks/WebhooksScreen';
 import { DashboardScreen } from '../screens/Admin/Dashboard/DashboardScreen';
+import { RoutingScreen } from '../screens/Admin/RoutingScreen';
+import { SlaTargetsScreen } from '../screens/Admin/SlaTargetsScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -180,6 +182,16 @@ export function RootNavigator() {
             name="Dashboard"
             component={DashboardScreen}
             options={{ title: t('dashboard.title') }}
+          />
+          <Stack.Screen
+            name="AdminSla"
+            component={SlaTargetsScreen}
+            options={{ title: t('sla.title') }}
+          />
+          <Stack.Screen
+            name="AdminRouting"
+            component={RoutingScreen}
+            options={{ title: t('routing.title') }}
           />
         </Stack.Group>
       ) : (

@@ -29,6 +29,8 @@ export const linking: LinkingOptions<RootStackParamList> = {
       Admin: 'admin',
       AdminWebhooks: 'admin/webhooks',
       Dashboard: 'admin/dashboard',
+      AdminSla: 'admin/sla',
+      AdminRouting: 'admin/routing',
     },
   },
 };

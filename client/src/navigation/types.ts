@@ -24,6 +24,8 @@ export type RootStackParamList = {
   Admin: undefined;
   AdminWebhooks: undefined;
   Dashboard: undefined;
+  AdminSla: undefined;
+  AdminRouting: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

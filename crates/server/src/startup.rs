@@ -40,6 +40,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let node_id = hex::encode(rand::random::<[u8; 4]>());
     let audiences = Arc::new(Audiences::default());
     let sessions = Arc::new(Sessions::default());
+    let sla = Arc::new(crate::tickets::targets::SlaCache::default());
     let recent = Arc::new(RecentMessages::new(
         settings.recent_messages,
         settings.recent_messages_mb * 1024 * 1024,
@@ -51,6 +52,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         audiences.clone(),
         sessions.clone(),
         recent.clone(),
+        sla.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
     let (writer, writer_rx) = Writer::channel();
@@ -92,6 +94,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         audiences,
         sessions,
         recent,
+        sla,
         writer,
         committed,
         webhooks,

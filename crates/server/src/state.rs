@@ -32,6 +32,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// Recent messages of active conversations, encoded (`chat::recent`).
     pub recent: Arc<RecentMessages>,
+    /// The desk's SLA settings, in memory (`tickets::targets`).
+    pub sla: Arc<crate::tickets::targets::SlaCache>,
     /// The one writer of chat messages (`chat::writer`).
     pub writer: Writer,
     /// What committed batches tell the rest of the server (`chat::committed`).

@@ -27,4 +27,11 @@ export const adminSections: AdminSection[] = [
     icon: 'stats-chart-outline',
     testID: 'admin-dashboard',
   },
+  { route: 'AdminSla', title: 'sla.title', icon: 'timer-outline', testID: 'admin-sla' },
+  {
+    route: 'AdminRouting',
+    title: 'routing.title',
+    icon: 'git-branch-outline',
+    testID: 'admin-routing',
+  },
 ];

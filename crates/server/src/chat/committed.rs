@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 pub enum Committed {
     /// Staff answered the ticket for the first time: its first-response clock stopped.
     FirstResponse { ticket_id: i64 },
-    /// The requester wrote on a `pending` ticket: it goes back to `open`.
+    /// The requester wrote on a `pending` or `closed` ticket: it goes back to `open`.
     CustomerReplied { ticket_id: i64 },
 }
 

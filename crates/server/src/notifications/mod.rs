@@ -16,8 +16,9 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: i64,
     /// `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-    /// `sla_breached`, `mention` (an `@` mention in an internal note), `webhook_disabled` (admins:
-    /// a webhook endpoint failed for its whole retry window).
+    /// `sla_breached`, `ticket_unassigned` (waiting in a team past its limit), `mention` (an `@`
+    /// mention in an internal note), `webhook_disabled` (admins: a webhook endpoint failed for its
+    /// whole retry window).
     pub kind: String,
     pub title: String,
     pub body: String,

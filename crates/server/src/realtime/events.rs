@@ -281,6 +281,8 @@ pub enum Control {
     Invalidate { conversation_id: Option<i64> },
     /// A webhook endpoint was added, changed or removed: reload the in-memory subscribers.
     WebhooksChanged,
+    /// The desk's SLA settings changed: drop the copy in memory (`tickets::targets`).
+    SlaChanged,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

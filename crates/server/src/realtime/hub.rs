@@ -15,6 +15,7 @@ use super::events::{Control, Envelope, EventKind, Position};
 use crate::auth::sessions::Sessions;
 use crate::chat::audience::Audiences;
 use crate::chat::recent::RecentMessages;
+use crate::tickets::targets::SlaCache;
 
 /// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each), because
 /// every connection's queue allocates its first block of slots up front: an idle connection
@@ -120,6 +121,8 @@ pub struct Hub {
     /// Woken by `Control::WebhooksChanged`: the node's webhook subscribers are read again
     /// (`webhooks::subscribers`).
     pub webhooks_changed: Arc<tokio::sync::Notify>,
+    /// The node's SLA settings, dropped by `SlaChanged` from any node.
+    sla: Arc<SlaCache>,
     node_prefix: String,
     next_id: AtomicU64,
     max_per_user: usize,
@@ -138,6 +141,7 @@ impl Hub {
         audiences: Arc<Audiences>,
         sessions: Arc<Sessions>,
         recent: Arc<RecentMessages>,
+        sla: Arc<SlaCache>,
     ) -> Self {
         Self {
             conns: DashMap::new(),
@@ -145,6 +149,7 @@ impl Hub {
             sessions,
             recent,
             webhooks_changed: Arc::new(tokio::sync::Notify::new()),
+            sla,
             node_prefix: node_id.to_string(),
             next_id: AtomicU64::new(1),
             max_per_user,
@@ -256,6 +261,7 @@ impl Hub {
                 conversation_id: None,
             } => self.audiences.forget_all(),
             Control::WebhooksChanged => self.webhooks_changed.notify_one(),
+            Control::SlaChanged => self.sla.forget(),
         }
     }
 

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ticket_events))
         .merge(teams::router())
         .merge(super::csat::router())
+        .merge(super::routing::routes::router())
         .merge(crate::notifications::routes::router())
 }
 
@@ -138,6 +139,7 @@ pub async fn update_ticket(
         assignee_id: req.assignee_id,
         team_id: req.team_id,
         tags: req.tags,
+        keep_sla_flags: false,
     };
     let view = service::update(&state, &me, id, changes).await?;
     Ok(Json(view.seen_by(me.is_staff())))

@@ -12,6 +12,7 @@ use sea_orm::{
 use super::change::{After, Recipients, TicketChange};
 use super::domain::{Priority, Status, parse_subject, parse_tags};
 use super::sla::Clock;
+use super::targets;
 use super::view::{TicketView, render_one};
 use super::{csat, policy};
 use crate::auth::AuthUser;
@@ -42,6 +43,9 @@ pub struct Changes {
     pub assignee_id: Option<Option<i64>>,
     pub team_id: Option<Option<i64>>,
     pub tags: Option<Vec<String>>,
+    /// A new priority keeps the SLA notifications already sent (an escalation raising it after
+    /// a breach): not part of the API.
+    pub keep_sla_flags: bool,
 }
 
 /// Appends a change to the ticket's history.
@@ -99,12 +103,26 @@ async fn system_message<C: ConnectionTrait + TransactionTrait>(
     Ok(store::views(db, vec![m]).await?.remove(0))
 }
 
+/// Posts a system message in the ticket's conversation as `sender` (stored with its seq like
+/// every message, then sent to everyone in the conversation).
+pub async fn post_system_message(
+    state: &AppState,
+    t: &ticket::Model,
+    sender: i64,
+    body: &str,
+) -> AppResult<()> {
+    let message = system_message(&state.db, t.conversation_id, sender, body).await?;
+    let facts = state.audiences.facts(&state.db, t.conversation_id).await?;
+    publish_message(state, &facts, &message, None).await;
+    Ok(())
+}
+
 /// Opens a ticket: its conversation, its first message (the body), its history entry.
 pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResult<TicketView> {
     let subject = parse_subject(&new.subject)?;
     check_body(&new.body, None)?;
     let now = now_ms();
-    let (first_due, resolve_due) = new.priority.targets_ms(&state.settings.sla);
+    let (first_due, resolve_due) = targets::current(state).await?.targets_ms(new.priority);
     let txn = state.db.begin().await?;
     let conv = conversation::ActiveModel {
         kind: Set(ConversationKind::Ticket),
@@ -324,8 +342,64 @@ pub async fn update(
         return Err(AppError::field("team_id", "no such team"));
     }
     let tags = c.tags.as_deref().map(parse_tags).transpose()?;
-    let old_audience = state.audiences.ticket_audience(&state.db, &t).await?;
-    let actor = me.display_name.clone();
+    let moved_to_team = matches!(c.team_id, Some(Some(team)) if t.team_id != Some(team));
+    let actor = Actor {
+        id: me.id,
+        name: me.display_name.clone(),
+    };
+    let view = match apply(state, &actor, &t, c, tags, None).await? {
+        Applied::Done(view) => *view,
+        Applied::Lost => {
+            let current = ticket::Entity::find_by_id(t.id)
+                .one(&state.db)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let view = render_one(&state.db, &current).await?;
+            return Err(AppError::StaleVersion(
+                serde_json::to_value(view).map_err(anyhow::Error::from)?,
+            ));
+        }
+    };
+    // A ticket that enters a team unassigned is routed at once (`routing`): the answer shows
+    // the assignment when there was one.
+    if moved_to_team
+        && view.assignee.is_none()
+        && let Some(routed) =
+            super::routing::assign::route(state, me.id, t.id, super::routing::assign::Purpose::New)
+                .await?
+    {
+        return Ok(routed);
+    }
+    Ok(view)
+}
+
+/// Who makes a change: the user whose id goes on the history and the system messages, and the
+/// name the sentences use ("Routing" when the desk itself acts).
+pub struct Actor {
+    pub id: i64,
+    pub name: String,
+}
+
+/// How [`apply`] went.
+pub enum Applied {
+    Done(Box<TicketView>),
+    /// The version (or the guard) had moved: nothing was written.
+    Lost,
+}
+
+/// Writes `c` to `t` (already authorised) conditionally on `c.version`, and, when given, on
+/// `guard` touching a row in the same transaction (routing's compare-and-set); then tells
+/// everyone: history, system messages, `ticket` frames, notifications, as for any PATCH.
+pub async fn apply(
+    state: &AppState,
+    me: &Actor,
+    t: &ticket::Model,
+    c: Changes,
+    tags: Option<Vec<String>>,
+    guard: Option<sea_orm::UpdateMany<crate::db::entities::team_routing::Entity>>,
+) -> AppResult<Applied> {
+    let old_audience = state.audiences.ticket_audience(&state.db, t).await?;
+    let actor = me.name.clone();
     let now = now_ms();
 
     let mut update = ticket::Entity::update_many()
@@ -337,7 +411,7 @@ pub async fn update(
         .filter(ticket::Column::Id.eq(t.id))
         .filter(ticket::Column::Version.eq(c.version));
     // The resolution clock: moved by a new priority, paused and resumed by `pending`.
-    let mut clock = Clock::of(&t);
+    let mut clock = Clock::of(t);
     let mut changes: Vec<TicketChange> = Vec::new();
     if let Some(status) = c.status
         && status != t.status
@@ -354,7 +428,7 @@ pub async fn update(
     if let Some(priority) = c.priority
         && priority != t.priority
     {
-        let (first, resolve) = priority.targets_ms(&state.settings.sla);
+        let (first, resolve) = targets::current(state).await?.targets_ms(priority);
         update = update
             .col_expr(ticket::Column::Priority, Expr::value(priority))
             .col_expr(ticket::Column::PriorityRank, Expr::value(priority.rank()))
@@ -363,6 +437,9 @@ pub async fn update(
                 Expr::value(t.created_at + first),
             );
         clock = clock.retarget(t.created_at, resolve);
+        if c.keep_sla_flags {
+            clock.notified = t.sla_notified;
+        }
         changes.push(TicketChange::Priority {
             from: t.priority,
             to: priority,
@@ -412,8 +489,11 @@ pub async fn update(
     }
     if let Some(status) = c.status {
         clock = clock.on_status(status, now);
+        if t.status == Status::Closed && status != Status::Closed {
+            clock = clock.reopened(t.closed_at, now);
+        }
     }
-    if clock != Clock::of(&t) {
+    if clock != Clock::of(t) {
         update = update
             .col_expr(
                 ticket::Column::ResolutionDue,
@@ -428,17 +508,16 @@ pub async fn update(
     }
 
     let txn = state.db.begin().await?;
+    if let Some(guard) = guard
+        && guard.exec(&txn).await?.rows_affected == 0
+    {
+        txn.rollback().await?;
+        return Ok(Applied::Lost);
+    }
     let res = update.exec(&txn).await?;
     if res.rows_affected == 0 {
         txn.rollback().await?;
-        let current = ticket::Entity::find_by_id(t.id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let view = render_one(&state.db, &current).await?;
-        return Err(AppError::StaleVersion(
-            serde_json::to_value(view).map_err(anyhow::Error::from)?,
-        ));
+        return Ok(Applied::Lost);
     }
     let mut messages = Vec::new();
     for change in &changes {
@@ -485,8 +564,8 @@ pub async fn update(
     for m in &messages {
         publish_message(state, &facts, m, None).await;
     }
-    notify_changes(state, me, &actor, &updated, &changes).await?;
-    Ok(view)
+    notify_changes(state, me.id, &actor, &updated, &changes).await?;
+    Ok(Applied::Done(Box::new(view)))
 }
 
 /// Tells everyone who sees a ticket its current state (after a change made elsewhere, such
@@ -501,22 +580,26 @@ pub async fn announce(state: &AppState, ticket_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// The requester wrote on a `pending` ticket: it is `open` again and its resolution clock runs
-/// (called after the message writer committed the message). Conditional on the version read,
-/// like a PATCH, so a change made at the same moment is never overwritten.
+/// The requester wrote on a `pending` or `closed` ticket: it is `open` again and its resolution
+/// clock runs, the time it spent paused or closed added to its due time (called after the
+/// message writer committed the message). Conditional on the version read, like a PATCH, so a
+/// change made at the same moment is never overwritten.
 pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()> {
     for _ in 0..3 {
         let Some(t) = ticket::Entity::find_by_id(ticket_id).one(&state.db).await? else {
             return Ok(());
         };
-        if t.status != Status::Pending {
+        if !matches!(t.status, Status::Pending | Status::Closed) {
             return Ok(());
         }
         let now = now_ms();
-        let clock = Clock::of(&t).on_status(Status::Open, now);
+        let clock = Clock::of(&t)
+            .on_status(Status::Open, now)
+            .reopened(t.closed_at, now);
         let txn = state.db.begin().await?;
         let res = ticket::Entity::update_many()
             .col_expr(ticket::Column::Status, Expr::value(Status::Open))
+            .col_expr(ticket::Column::ClosedAt, Expr::value(Option::<i64>::None))
             .col_expr(
                 ticket::Column::Version,
                 Expr::col(ticket::Column::Version).add(1),
@@ -570,7 +653,7 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
 /// Sends each change's notification ([`TicketChange::notice`]).
 async fn notify_changes(
     state: &AppState,
-    me: &AuthUser,
+    me: i64,
     actor: &str,
     after: &ticket::Model,
     changes: &[TicketChange],
@@ -582,7 +665,7 @@ async fn notify_changes(
         assignee_id: after.assignee_id,
     };
     for change in changes {
-        let Some(notice) = change.notice(me.id, &seen) else {
+        let Some(notice) = change.notice(me, &seen) else {
             continue;
         };
         let to: Vec<i64> = match notice.to {
@@ -593,10 +676,10 @@ async fn notify_changes(
                 .await?
                 .into_iter()
                 .map(|m| m.user_id)
-                .filter(|&id| id != me.id)
+                .filter(|&id| id != me)
                 .collect(),
         };
-        let body = change.sentence(actor, me.id);
+        let body = change.sentence(actor, me);
         let notice = Notice {
             kind: notice.kind,
             title: notice.title,

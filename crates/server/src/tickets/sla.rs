@@ -1,6 +1,7 @@
 //! SLA clocks: the resolution clock's pauses while a ticket is `pending`, and a sweep that
 //! notifies the assignee (or the team, or the queue's agents) once when a ticket is within 15
-//! minutes of a due time, and once when it passes it.
+//! minutes of a due time, and once when it passes it; a breach also goes to the ticket's team
+//! (`routing::escalate`), which runs the unassigned-wait escalations and auto-closing after.
 //!
 //! The arithmetic, in one place ([`Clock`]): `resolution_due = created_at + target + paused`,
 //! where `paused` is the time spent `pending`. Entering `pending` notes the time
@@ -20,6 +21,7 @@ use crate::domain::{Role, now_ms};
 use crate::error::AppResult;
 use crate::notifications::{Notice, notify};
 use crate::state::AppState;
+use crate::tickets::routing::escalate::{self, UNASSIGNED_ESCALATED};
 
 const WARN_BEFORE_MS: i64 = 15 * 60_000;
 const FIRST_WARNED: i64 = 1;
@@ -51,7 +53,8 @@ impl Clock {
     pub fn retarget(self, created_at: i64, resolution_ms: i64) -> Self {
         Self {
             resolution_due: created_at + resolution_ms + self.paused_ms,
-            notified: 0,
+            // The unassigned-wait escalation is about the queue, not the clocks: it stays.
+            notified: self.notified & UNASSIGNED_ESCALATED,
             ..self
         }
     }
@@ -79,6 +82,20 @@ impl Clock {
         }
     }
 
+    /// A closed ticket opened again at `now`: the time it spent closed counts as paused, like a
+    /// `pending` spell, so a ticket resolved in time is not breached by its reopening.
+    pub fn reopened(self, closed_at: Option<i64>, now: i64) -> Self {
+        let Some(closed) = closed_at else {
+            return self;
+        };
+        let spell = (now - closed).max(0);
+        Self {
+            resolution_due: self.resolution_due + spell,
+            paused_ms: self.paused_ms + spell,
+            ..self
+        }
+    }
+
     /// Whether the resolution target is missed: measured at closing, at the start of the
     /// current pause, or now.
     pub fn resolution_breached(&self, closed_at: Option<i64>, now: i64) -> bool {
@@ -96,6 +113,9 @@ pub fn spawn(state: AppState) {
                 _ = tick.tick() => {
                     if let Err(e) = sweep(&state, now_ms()).await {
                         tracing::warn!(error = %e, "SLA sweep failed");
+                    }
+                    if let Err(e) = escalate::sweep(&state, now_ms()).await {
+                        tracing::warn!(error = %e, "escalation sweep failed");
                     }
                 }
             }
@@ -186,7 +206,11 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
                     .collect()
             }
         };
+        let mut breach = None;
         for (kind, title) in notices {
+            if kind == "sla_breached" && breach.is_none() {
+                breach = Some(title.clone());
+            }
             notify(
                 state,
                 &recipients,
@@ -199,6 +223,14 @@ pub async fn sweep(state: &AppState, now: i64) -> AppResult<usize> {
                 },
             )
             .await?;
+        }
+        // A breach goes up to the team (once: the claim above is this breach's only one).
+        // Its failure (a reassignment that could not be written) is logged, not allowed to stop
+        // the sweep for the other tickets: the notification above was the breach's one.
+        if let Some(title) = breach
+            && let Err(e) = escalate::breached(state, &t, &title, &recipients).await
+        {
+            tracing::warn!(error = %e, ticket_id = t.id, "escalating a breach failed");
         }
         notified += 1;
     }

@@ -42,7 +42,7 @@ pub struct Effects {
     notifications: Vec<notification::Model>,
     /// Tickets whose first-response clock this batch stopped.
     first_responses: Vec<(i64, i64)>,
-    /// `pending` tickets whose requester wrote: they return to `open`.
+    /// `pending` or `closed` tickets whose requester wrote: they return to `open`.
     customer_replies: Vec<i64>,
 }
 
@@ -242,7 +242,8 @@ pub async fn store(
     Ok((views, effects))
 }
 
-/// Of the tickets whose requester writes in this batch, those `pending` now. Read in the batch's
+/// Of the tickets whose requester writes in this batch, those `pending` or `closed` now (both
+/// reopen). Read in the batch's
 /// transaction, not from the cached facts: a ticket parked a moment ago (its cache entry not yet
 /// dropped) must still return to `open` when the customer's message commits after it. One
 /// query, and only when a requester writes.
@@ -263,7 +264,7 @@ async fn pending_tickets(
         .select_only()
         .column(ticket::Column::Id)
         .filter(ticket::Column::Id.is_in(asked))
-        .filter(ticket::Column::Status.eq(Status::Pending))
+        .filter(ticket::Column::Status.is_in([Status::Pending, Status::Closed]))
         .into_tuple()
         .all(txn)
         .await?;

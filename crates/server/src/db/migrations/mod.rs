@@ -15,6 +15,7 @@ mod m0008_create_canned_responses;
 mod m0009_create_message_changes;
 mod m0010_create_search_indexes;
 mod m0012_create_webhooks;
+mod m0013_create_sla_settings_and_team_routing;
 mod m0014_create_ticket_ratings_and_stats_indexes;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_create_message_changes::Migration),
             Box::new(m0010_create_search_indexes::Migration),
             Box::new(m0012_create_webhooks::Migration),
+            Box::new(m0013_create_sla_settings_and_team_routing::Migration),
             Box::new(m0014_create_ticket_ratings_and_stats_indexes::Migration),
         ]
     }

@@ -37,6 +37,7 @@ macro_rules! cluster_test {
 }
 
 mod crossnode;
+mod escalation;
 mod failures;
 
 fn redis_url() -> Option<String> {

@@ -27,6 +27,8 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "teams" => Kind::Team,
         "admin" if rest.starts_with("admin/webhooks/") && params == 2 => Kind::AdminWebhookDelivery,
         "admin" if rest.starts_with("admin/webhooks/") => Kind::AdminWebhook,
+        // A team's routing: the id is a team's.
+        "admin" if rest.starts_with("admin/teams/") => Kind::Team,
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
@@ -94,6 +96,9 @@ pub(super) fn bodies(
             vec![json!({"enabled": true, "include_notes": true})]
         }
         ("POST", t) if t.ends_with("/csat") => vec![json!({"score": 1, "comment": "PWNED"})],
+        ("PUT", t) if t.ends_with("/routing") => vec![
+            json!({"rule": "round_robin", "max_open": 1, "unassigned_limit_minutes": 1, "on_breach": "reassign"}),
+        ],
         ("POST" | "PATCH" | "PUT", _) => vec![json!({})],
         _ => vec![Value::Null],
     }
