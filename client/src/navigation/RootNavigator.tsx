@@ -9,6 +9,9 @@ import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsSc
 import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
 import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
+import { TeamsScreen } from '../screens/Admin/TeamsScreen';
+import { UsersScreen } from '../screens/Admin/UsersScreen';
+import { AcceptInviteScreen } from '../screens/AcceptInvite/AcceptInviteScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -169,6 +172,16 @@ export function RootNavigator() {
             component={AdminHomeScreen}
             options={{ title: t('admin.title') }}
           />
+          <Stack.Screen
+            name="AdminUsers"
+            component={UsersScreen}
+            options={{ title: t('admin.users.title') }}
+          />
+          <Stack.Screen
+            name="AdminTeams"
+            component={TeamsScreen}
+            options={{ title: t('admin.teams.title') }}
+          />
         </Stack.Group>
       ) : (
         <Stack.Group screenOptions={{ headerShown: false }}>
@@ -181,6 +194,11 @@ export function RootNavigator() {
             name="Register"
             component={RegisterScreen}
             options={{ title: t('register.title') }}
+          />
+          <Stack.Screen
+            name="AcceptInvite"
+            component={AcceptInviteScreen}
+            options={{ title: t('invite.title') }}
           />
         </Stack.Group>
       )}

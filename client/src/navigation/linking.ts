@@ -27,6 +27,9 @@ export const linking: LinkingOptions<RootStackParamList> = {
       UserSearch: 'people',
       CannedResponses: 'profile/canned-responses',
       Admin: 'admin',
+      AdminUsers: 'admin/users',
+      AdminTeams: 'admin/teams',
+      AcceptInvite: 'accept-invite',
     },
   },
 };

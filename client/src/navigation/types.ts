@@ -22,6 +22,9 @@ export type RootStackParamList = {
   UserSearch: undefined;
   CannedResponses: undefined;
   Admin: undefined;
+  AdminUsers: undefined;
+  AdminTeams: undefined;
+  AcceptInvite: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -14,4 +14,17 @@ export type AdminSection = {
  * The admin area's screens, in the order the admin home lists them. A new admin screen adds
  * its route to navigation/types.ts, RootNavigator and linking.ts, and one line here.
  */
-export const adminSections: AdminSection[] = [];
+export const adminSections: AdminSection[] = [
+  {
+    route: 'AdminUsers',
+    title: 'admin.users.title',
+    icon: 'people-outline',
+    testID: 'admin-users-link',
+  },
+  {
+    route: 'AdminTeams',
+    title: 'admin.teams.title',
+    icon: 'people-circle-outline',
+    testID: 'admin-teams-link',
+  },
+];

@@ -10,6 +10,7 @@ mod errors;
 mod files;
 mod here;
 mod history;
+mod invites;
 mod ops;
 mod realtime;
 mod search;
