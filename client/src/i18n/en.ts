@@ -271,7 +271,7 @@ export const en = {
   'admin.teams.create': 'Create team',
   'admin.teams.empty': 'No teams yet.',
   'admin.teams.nameTaken': 'A team with this name exists.',
-  'admin.teams.members': '{count} members',
+  'admin.teams.members': 'Members: {count}',
   'admin.teams.noMembers': 'No members yet.',
   'admin.teams.rename': 'Rename',
   'admin.teams.renameLabel': 'Rename {name}',

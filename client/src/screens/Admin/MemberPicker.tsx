@@ -18,7 +18,8 @@ export function MemberPicker({ team, onClose }: { team: Team; onClose: () => voi
   const [add] = useAddTeamMemberMutation();
   const [error, setError] = useState<string | null>(null);
   const inTeam = new Set(team.members.map((m) => m.id));
-  const candidates = (page.data?.items ?? []).filter(
+  // currentData: never the previous search's answer while this one loads.
+  const candidates = (page.currentData?.items ?? []).filter(
     (u) => u.role !== 'customer' && !u.disabled && !inTeam.has(u.id),
   );
 
@@ -33,7 +34,9 @@ export function MemberPicker({ team, onClose }: { team: Team; onClose: () => voi
         autoComplete="off"
         autoFocus
       />
-      {page.data && candidates.length === 0 ? <Muted>{t('admin.teams.noAgents')}</Muted> : null}
+      {page.currentData && candidates.length === 0 ? (
+        <Muted>{t('admin.teams.noAgents')}</Muted>
+      ) : null}
       <View style={styles.list}>
         {candidates.map((u) => (
           <Button

@@ -67,7 +67,10 @@ pub fn issue(state: &AppState, account: &user::Model) -> AppResult<InviteView> {
 }
 
 fn invalid() -> AppError {
-    AppError::field("token", "this invite is not valid: it was used, replaced or has expired")
+    AppError::field(
+        "token",
+        "this invite is not valid: it was used, replaced or has expired",
+    )
 }
 
 /// Choose a password with an invite and sign in.
@@ -81,11 +84,16 @@ pub async fn accept_invite(
 ) -> AppResult<Json<AuthResponse>> {
     state.auth_limiter.check(addr.ip(), "invite").await?;
     let password = Password::parse(req.password)?;
-    let invite = state.keys.verify_invite(req.token.trim()).ok_or_else(invalid)?;
+    let invite = state
+        .keys
+        .verify_invite(req.token.trim())
+        .ok_or_else(invalid)?;
     let account = user::Entity::find_by_id(invite.user_id)
         .one(&state.db)
         .await?
-        .filter(|u| !u.disabled && password_fingerprint(&u.password_hash) == invite.password_fingerprint)
+        .filter(|u| {
+            !u.disabled && password_fingerprint(&u.password_hash) == invite.password_fingerprint
+        })
         .ok_or_else(invalid)?;
     let hash = state.hasher.hash(password.expose()).await?;
     // Compare-and-set on the old hash: of two acceptances racing, one wins.

@@ -30,7 +30,8 @@ db_test!(
         let admin = app.user_with_role("Boss", Role::Admin).await;
         let agent = app.user_with_role("Aggie", Role::Agent).await;
         let ana = app.register("Ana").await;
-        let new_agent = json!({"email": " Zed@Example.com ", "display_name": "Zed", "role": "agent"});
+        let new_agent =
+            json!({"email": " Zed@Example.com ", "display_name": "Zed", "role": "agent"});
         for who in [&ana, &agent] {
             let (status, body) = create(&app, &who.token, new_agent.clone()).await;
             assert_eq!(status, 403, "{body}");
@@ -54,7 +55,10 @@ db_test!(
 
         // The same email again (in any case) is taken.
         let (status, body) = create(&app, &admin.token, new_agent.clone()).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (409, Some("email_taken")));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (409, Some("email_taken"))
+        );
         let (status, _) = create(
             &app,
             &admin.token,
@@ -112,7 +116,10 @@ db_test!(
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["error"]["code"], "validation_failed");
         assert!(body["error"]["fields"]["email"].is_string(), "{body}");
-        assert!(body["error"]["fields"]["display_name"].is_string(), "{body}");
+        assert!(
+            body["error"]["fields"]["display_name"].is_string(),
+            "{body}"
+        );
         for bad in [
             json!({"email": "a@example.com", "display_name": "A", "role": "root"}),
             json!({"email": "a@example.com", "display_name": "A"}),
@@ -122,7 +129,9 @@ db_test!(
             let (status, body) = create(&app, &admin.token, bad.clone()).await;
             assert_eq!(status, 400, "{bad} -> {body}");
         }
-        let (_, page) = app.get("/api/v1/admin/users?q=a@", Some(&admin.token)).await;
+        let (_, page) = app
+            .get("/api/v1/admin/users?q=a@", Some(&admin.token))
+            .await;
         assert_eq!(page["items"], json!([]), "nothing was created");
     }
 );
@@ -145,7 +154,11 @@ db_test!(
             .await;
         assert_eq!(status, 400, "admins don't lock themselves out: {body}");
         let (status, _) = app
-            .post("/api/v1/admin/users/987654/invite", Some(&admin.token), json!({}))
+            .post(
+                "/api/v1/admin/users/987654/invite",
+                Some(&admin.token),
+                json!({}),
+            )
             .await;
         assert_eq!(status, 404);
 
