@@ -210,13 +210,9 @@ db_test!(
         assert_eq!(status, 400, "{body}");
         assert!(body["error"]["fields"]["token"].is_string(), "{body}");
 
-        let disable = |disabled: bool| {
-            app.patch(
-                &format!("/api/v1/admin/users/{id}"),
-                Some(&admin.token),
-                json!({"disabled": disabled}),
-            )
-        };
+        let path = format!("/api/v1/admin/users/{id}");
+        let disable =
+            |disabled: bool| app.patch(&path, Some(&admin.token), json!({"disabled": disabled}));
         assert_eq!(disable(true).await.0, 200);
         assert_eq!(accept(&app, &invite, PASSWORD).await.0, 400);
         assert_eq!(disable(false).await.0, 200);
