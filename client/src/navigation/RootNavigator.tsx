@@ -13,6 +13,9 @@ import { WebhooksScreen } from '../screens/Admin/Webhooks/WebhooksScreen';
 import { DashboardScreen } from '../screens/Admin/Dashboard/DashboardScreen';
 import { RoutingScreen } from '../screens/Admin/RoutingScreen';
 import { SlaTargetsScreen } from '../screens/Admin/SlaTargetsScreen';
+import { TeamsScreen } from '../screens/Admin/TeamsScreen';
+import { UsersScreen } from '../screens/Admin/UsersScreen';
+import { AcceptInviteScreen } from '../screens/AcceptInvite/AcceptInviteScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -174,6 +177,16 @@ export function RootNavigator() {
             options={{ title: t('admin.title') }}
           />
           <Stack.Screen
+            name="AdminUsers"
+            component={UsersScreen}
+            options={{ title: t('admin.users.title') }}
+          />
+          <Stack.Screen
+            name="AdminTeams"
+            component={TeamsScreen}
+            options={{ title: t('admin.teams.title') }}
+          />
+          <Stack.Screen
             name="AdminWebhooks"
             component={WebhooksScreen}
             options={{ title: t('webhooks.title') }}
@@ -205,6 +218,11 @@ export function RootNavigator() {
             name="Register"
             component={RegisterScreen}
             options={{ title: t('register.title') }}
+          />
+          <Stack.Screen
+            name="AcceptInvite"
+            component={AcceptInviteScreen}
+            options={{ title: t('invite.title') }}
           />
         </Stack.Group>
       )}

@@ -31,6 +31,9 @@ export const linking: LinkingOptions<RootStackParamList> = {
       Dashboard: 'admin/dashboard',
       AdminSla: 'admin/sla',
       AdminRouting: 'admin/routing',
+      AdminUsers: 'admin/users',
+      AdminTeams: 'admin/teams',
+      AcceptInvite: 'accept-invite',
     },
   },
 };

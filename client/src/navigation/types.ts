@@ -26,6 +26,9 @@ export type RootStackParamList = {
   Dashboard: undefined;
   AdminSla: undefined;
   AdminRouting: undefined;
+  AdminUsers: undefined;
+  AdminTeams: undefined;
+  AcceptInvite: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -1,5 +1,6 @@
 import AsyncStorage from '@react-native-async-storage/async-storage';
 
+import * as adminApi from '../api/admin';
 import * as authApi from '../api/auth';
 import {
   cancelProactiveRefresh,
@@ -58,6 +59,11 @@ export async function register(
   password: string,
 ) {
   await start(dispatch, await authApi.register(email, displayName, password));
+}
+
+/** Chooses a password with an admin's invite, then signs in. */
+export async function acceptInvite(dispatch: AppDispatch, token: string, password: string) {
+  await start(dispatch, await adminApi.acceptInvite(token, password));
 }
 
 export async function signOut(dispatch: AppDispatch) {

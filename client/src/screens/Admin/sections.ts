@@ -16,6 +16,18 @@ export type AdminSection = {
  */
 export const adminSections: AdminSection[] = [
   {
+    route: 'AdminUsers',
+    title: 'admin.users.title',
+    icon: 'people-outline',
+    testID: 'admin-users-link',
+  },
+  {
+    route: 'AdminTeams',
+    title: 'admin.teams.title',
+    icon: 'people-circle-outline',
+    testID: 'admin-teams-link',
+  },
+  {
     route: 'AdminWebhooks',
     title: 'webhooks.title',
     icon: 'git-network-outline',

@@ -16,6 +16,7 @@ import { isStaffRole, userUpdated } from '../../state/auth';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { signOut } from '../../state/session';
 import { useTheme } from '../../theme';
+import { MyTeams } from './MyTeams';
 
 export function ProfileScreen() {
   const dispatch = useAppDispatch();
@@ -79,6 +80,7 @@ export function ProfileScreen() {
           </Text>
           <Muted testID="profile-email">{user.email}</Muted>
           <Muted>{t('profile.role', { role: t(`role.${user.role}`) })}</Muted>
+          {isStaffRole(user.role) ? <MyTeams /> : null}
         </View>
       </View>
       <Button

@@ -70,6 +70,12 @@ export function SignInScreen({ navigation }: RootScreenProps<'SignIn'>) {
         testID="signin-to-register"
         onPress={() => navigation.navigate('Register')}
       />
+      <Button
+        variant="link"
+        title={t('signIn.haveInvite')}
+        testID="signin-to-invite"
+        onPress={() => navigation.navigate('AcceptInvite')}
+      />
     </Screen>
   );
 }

@@ -1,6 +1,7 @@
 //! Accounts and tokens: passwords, JWT access tokens, rotating refresh tokens, rate limits.
 
 pub mod extractor;
+pub mod invite;
 pub mod password;
 pub mod ratelimit;
 pub mod routes;

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
+        .merge(super::invite::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -55,7 +56,7 @@ pub struct AuthResponse {
     pub expires_in: u64,
 }
 
-fn answer(state: &AppState, issued: Issued) -> AuthResponse {
+pub(crate) fn answer(state: &AppState, issued: Issued) -> AuthResponse {
     AuthResponse {
         user: UserView::new(&issued.user, true),
         access_token: issued.access_token,

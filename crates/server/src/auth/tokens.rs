@@ -87,6 +87,74 @@ impl TokenKeys {
     }
 }
 
+/// An invite: signed like an access token but for another audience and type, so neither can
+/// stand in for the other. `pwh` binds it to the account's placeholder password hash: setting a
+/// password changes the hash, which spends the invite (one use, no table needed).
+#[derive(Debug, Serialize, Deserialize)]
+struct InviteClaims {
+    sub: String,
+    pwh: String,
+    iat: u64,
+    exp: u64,
+    iss: String,
+    aud: String,
+    typ: String,
+}
+
+const INVITE_AUDIENCE: &str = "switchboard-invite";
+const INVITE_TYPE: &str = "invite";
+
+/// What an invite token names once verified.
+pub struct Invite {
+    pub user_id: i64,
+    pub password_fingerprint: String,
+}
+
+/// A short fingerprint of a stored password hash (never the hash itself) for invite tokens.
+pub fn password_fingerprint(password_hash: &str) -> String {
+    hex::encode(&Sha256::digest(password_hash.as_bytes())[..16])
+}
+
+impl TokenKeys {
+    /// An invite for the account as it is now, valid until `expires_at` (Unix seconds).
+    pub fn issue_invite(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        expires_at: u64,
+    ) -> anyhow::Result<String> {
+        let claims = InviteClaims {
+            sub: user_id.to_string(),
+            pwh: password_fingerprint(password_hash),
+            iat: jsonwebtoken::get_current_timestamp(),
+            exp: expires_at,
+            iss: ISSUER.into(),
+            aud: INVITE_AUDIENCE.into(),
+            typ: INVITE_TYPE.into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("signing an invite")
+    }
+
+    /// Signature, algorithm, expiry, issuer, audience and type of an invite; the caller checks
+    /// the fingerprint against the account as it is now.
+    pub fn verify_invite(&self, token: &str) -> Option<Invite> {
+        if jsonwebtoken::decode_header(token).ok()?.crit.is_some() {
+            return None;
+        }
+        let mut validation = self.validation.clone();
+        validation.set_audience(&[INVITE_AUDIENCE]);
+        let data = jsonwebtoken::decode::<InviteClaims>(token, &self.decoding, &validation).ok()?;
+        if data.claims.typ != INVITE_TYPE {
+            return None;
+        }
+        Some(Invite {
+            user_id: data.claims.sub.parse().ok()?,
+            password_fingerprint: data.claims.pwh,
+        })
+    }
+}
+
 /// A new opaque refresh token: 256 random bits, URL-safe base64.
 pub fn new_refresh_token() -> String {
     let bytes: [u8; 32] = rand::random();
@@ -155,6 +223,24 @@ mod tests {
         let other = TokenKeys::new(&[8u8; 32], 60);
         assert!(other.verify_access(&token).is_none());
         assert!(keys.verify_access("not.a.token").is_none());
+    }
+
+    #[test]
+    fn invites_and_access_tokens_never_stand_in_for_each_other() {
+        let keys = TokenKeys::new(&[7u8; 32], 60);
+        let exp = jsonwebtoken::get_current_timestamp() + 3600;
+        let invite = keys.issue_invite(42, "$argon2id$hash", exp).unwrap();
+        let verified = keys.verify_invite(&invite).unwrap();
+        assert_eq!(verified.user_id, 42);
+        assert_eq!(
+            verified.password_fingerprint,
+            password_fingerprint("$argon2id$hash")
+        );
+        assert!(keys.verify_access(&invite).is_none());
+        let access = keys.issue_access(42, "sid-1").unwrap();
+        assert!(keys.verify_invite(&access).is_none());
+        let other = TokenKeys::new(&[8u8; 32], 60);
+        assert!(other.verify_invite(&invite).is_none());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
         .routes(routes!(update_user))
+        .merge(super::admin_create::router())
 }
 
 #[derive(Deserialize, IntoParams)]

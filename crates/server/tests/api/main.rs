@@ -12,6 +12,7 @@ mod escalation;
 mod files;
 mod here;
 mod history;
+mod invites;
 mod ops;
 mod realtime;
 mod routing;

@@ -268,6 +268,27 @@ db_test!(
             "only {swept_routes} routes in /openapi.json"
         );
 
+        // Admin-only writes that take no id (new accounts, new teams): 403 for everyone else.
+        let admin_creates = [
+            (
+                "/api/v1/admin/users",
+                json!({"email": "pwned@example.com", "display_name": "PWNED", "role": "admin"}),
+            ),
+            ("/api/v1/teams", json!({"name": "PWNED"})),
+        ];
+        for who in EVERYONE.into_iter().filter(|w| *w != Who::Admin) {
+            let auth = format!("Bearer {}", w.user(who).token);
+            for (path, body) in &admin_creates {
+                let p = probe(&app, "POST", path, Some(&auth), body).await;
+                tally.tried += 1;
+                if p.status == 403 {
+                    tally.refused += 1;
+                } else {
+                    tally.fail(format!("{who:?} POST {path}: {} instead of 403", p.status));
+                }
+            }
+        }
+
         // Lists and searches, as everyone: only what each may see.
         let ids: Vec<i64> = EVERYONE.iter().map(|x| w.user(*x).id).collect();
         let mut list_paths = vec![

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { StyleSheet, View } from 'react-native';
+
+import type { InvitedUser } from '../../api/admin';
+import { failureText, type ApiFailure } from '../../api/client';
+import type { Role } from '../../api/types';
+import { Button } from '../../components/Button';
+import { Chips } from '../../components/Chips';
+import { ErrorText } from '../../components/Screen';
+import { TextField } from '../../components/TextField';
+import { t } from '../../i18n';
+import { useCreateAdminUserMutation } from '../../state/queries/admin';
+
+export const ROLES: Role[] = ['customer', 'agent', 'admin'];
+export const roleOptions = () => ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }));
+
+/** Creates an account (an agent unless chosen otherwise) and hands back its invite. */
+export function InviteForm({
+  onCreated,
+  onCancel,
+}: {
+  onCreated: (invited: InvitedUser) => void;
+  onCancel: () => void;
+}) {
+  const [create, { isLoading }] = useCreateAdminUserMutation();
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async () => {
+    setFields({});
+    setError(null);
+    try {
+      onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap());
+    } catch (e) {
+      const f = e as ApiFailure;
+      if (f.code === 'email_taken') setFields({ email: t('admin.users.emailTaken') });
+      else if (f.fields) setFields(f.fields);
+      else setError(failureText(f));
+    }
+  };
+
+  return (
+    <View testID="invite-form" style={styles.form}>
+      <TextField
+        label={t('field.email')}
+        testID="invite-email"
+        value={email}
+        onChangeText={setEmail}
+        autoCapitalize="none"
+        autoComplete="off"
+        keyboardType="email-address"
+        inputMode="email"
+        error={fields.email}
+      />
+      <TextField
+        label={t('field.displayName')}
+        testID="invite-name"
+        value={name}
+        onChangeText={setName}
+        autoComplete="off"
+        error={fields.display_name}
+        onSubmitEditing={() => void submit()}
+      />
+      <Chips
+        label={t('admin.users.role')}
+        showLabel
+        testID="invite-role"
+        options={roleOptions()}
+        value={role}
+        onChange={setRole}
+      />
+      <ErrorText testID="invite-error">{error ?? fields.role}</ErrorText>
+      <View style={styles.actions}>
+        <Button
+          variant="secondary"
+          compact
+          title={t('common.cancel')}
+          testID="invite-cancel"
+          onPress={onCancel}
+        />
+        <Button
+          compact
+          title={t('admin.users.create')}
+          testID="invite-submit"
+          busy={isLoading}
+          disabled={!email.trim() || !name.trim()}
+          onPress={() => void submit()}
+        />
+      </View>
+    </View>
+  );
+}
+
+const styles = StyleSheet.create({
+  form: { marginVertical: 12 },
+  actions: { flexDirection: 'row', gap: 8, justifyContent: 'flex-end', marginTop: 8 },
+});
