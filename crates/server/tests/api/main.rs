@@ -2,11 +2,13 @@
 //! and WebSocket clients.
 
 mod admin;
+mod audit;
 mod auth;
 mod canned;
 mod changes;
 mod cluster;
 mod errors;
+mod exports;
 mod files;
 mod here;
 mod history;

@@ -25,6 +25,7 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "notifications" => Kind::Notification,
         "teams" if params == 2 => Kind::TeamMember,
         "teams" => Kind::Team,
+        "admin" if rest.starts_with("admin/tickets/") => Kind::AdminTicket,
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,
