@@ -78,3 +78,15 @@ export type ResumePosition = Schemas['Position'];
 export type SearchHit = Schemas['SearchHit'];
 export type SearchPage = Schemas['SearchPage'];
 export type SnippetPart = Schemas['SnippetPart'];
+
+export type AuditEntry = Schemas['AuditEntryView'];
+export type AuditPage = Schemas['AuditPage'];
+/** The audit log's filters (`GET /admin/audit`); empty ones are left out. */
+export type AuditFilters = {
+  actor_id?: string;
+  action_prefix?: string;
+  target_kind?: string;
+  target_id?: string;
+  from?: string;
+  to?: string;
+};

@@ -9,6 +9,7 @@ import { FriendRequestsScreen } from '../screens/FriendRequests/FriendRequestsSc
 import { NewTicketScreen } from '../screens/NewTicket/NewTicketScreen';
 import { NotificationsScreen } from '../screens/Notifications/NotificationsScreen';
 import { AdminHomeScreen } from '../screens/Admin/AdminHomeScreen';
+import { AuditLogScreen } from '../screens/Admin/AuditLogScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -168,6 +169,11 @@ export function RootNavigator() {
             name="Admin"
             component={AdminHomeScreen}
             options={{ title: t('admin.title') }}
+          />
+          <Stack.Screen
+            name="AuditLog"
+            component={AuditLogScreen}
+            options={{ title: t('audit.title') }}
           />
         </Stack.Group>
       ) : (

@@ -27,6 +27,7 @@ export const linking: LinkingOptions<RootStackParamList> = {
       UserSearch: 'people',
       CannedResponses: 'profile/canned-responses',
       Admin: 'admin',
+      AuditLog: 'admin/audit',
     },
   },
 };

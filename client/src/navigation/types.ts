@@ -22,6 +22,7 @@ export type RootStackParamList = {
   UserSearch: undefined;
   CannedResponses: undefined;
   Admin: undefined;
+  AuditLog: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -14,4 +14,6 @@ export type AdminSection = {
  * The admin area's screens, in the order the admin home lists them. A new admin screen adds
  * its route to navigation/types.ts, RootNavigator and linking.ts, and one line here.
  */
-export const adminSections: AdminSection[] = [];
+export const adminSections: AdminSection[] = [
+  { route: 'AuditLog', title: 'audit.title', icon: 'document-text-outline', testID: 'admin-audit' },
+];

@@ -15,6 +15,7 @@ import { selectTeams, ticketReceived } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
 import { formatLeft } from '../Tickets/sla';
 import { describeEvent, type Names } from './history';
+import { TicketExport } from './TicketExport';
 
 export function TicketHeader({
   ticket,
@@ -261,6 +262,7 @@ export function TicketHeader({
           ))}
         </View>
       ) : null}
+      {me?.role === 'admin' ? <TicketExport ticket={ticket} /> : null}
     </View>
   );
 }

@@ -68,6 +68,7 @@ pub enum ExportFormat {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `html` (default): a readable page; `json`: the same content as data.
+    #[param(inline)]
     pub format: Option<ExportFormat>,
 }
 
