@@ -9,6 +9,9 @@ import { renderScreen } from './helpers/render';
 import { findTestId, press, queryTestId, textOf, typeInto, waitFor } from './helpers/ui';
 
 jest.mock('../src/api/audit');
+// The projects' `testTimeout` in jest.config.js is not applied (jest reads it only at the top
+// level): on a busy machine the first render alone can pass the default 5 s.
+jest.setTimeout(20_000);
 const mocked = auditApi as jest.Mocked<typeof auditApi>;
 
 const boss = { id: 9, display_name: 'Boss', role: 'admin' as const, avatar_url: '/a/9' };

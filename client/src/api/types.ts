@@ -79,8 +79,11 @@ export type SearchHit = Schemas['SearchHit'];
 export type SearchPage = Schemas['SearchPage'];
 export type SnippetPart = Schemas['SnippetPart'];
 
-export type AuditEntry = Schemas['AuditEntryView'];
-export type AuditPage = Schemas['AuditPage'];
+/** `details` is free-form JSON (usually `{old, new}`), which the document cannot spell out. */
+export type AuditEntry = Omit<Schemas['AuditEntryView'], 'details'> & {
+  details: Record<string, unknown>;
+};
+export type AuditPage = Omit<Schemas['AuditPage'], 'items'> & { items: AuditEntry[] };
 /** The audit log's filters (`GET /admin/audit`); empty ones are left out. */
 export type AuditFilters = {
   actor_id?: string;
