@@ -46,14 +46,14 @@ impl Archive {
             let options = SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Deflated)
                 .unix_permissions(0o644);
-            let result = (|| {
+            let result = (|| -> zip::result::ZipResult<std::fs::File> {
                 while let Some(piece) = rx.blocking_recv() {
                     match piece {
                         Piece::Entry(name) => zip.start_file(name, options)?,
                         Piece::Bytes(bytes) => zip.write_all(&bytes)?,
                     }
                 }
-                Ok::<_, zip::result::ZipError>(zip.finish()?)
+                zip.finish()
             })();
             if !unlinked {
                 std::fs::remove_file(&path).ok();
@@ -101,8 +101,6 @@ impl Archive {
     async fn send(&mut self, piece: Piece) -> AppResult<()> {
         if self.tx.send(piece).await.is_err() {
             // The writer stopped: its error says why.
-            let tx = std::mem::replace(&mut self.tx, mpsc::channel(1).0);
-            drop(tx);
             return Err(self.failure().await);
         }
         Ok(())

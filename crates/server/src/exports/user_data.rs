@@ -16,6 +16,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -173,12 +174,12 @@ async fn write_messages(
             after_seq = last.seq;
             let attachments = attachments_of(state, &page).await?;
             for m in &page {
-                if !names.contains_key(&m.sender_id) {
+                if let Entry::Vacant(slot) = names.entry(m.sender_id) {
                     let name = user::Entity::find_by_id(m.sender_id)
                         .one(&state.db)
                         .await?
                         .map(|u| u.display_name);
-                    names.insert(m.sender_id, name);
+                    slot.insert(name);
                 }
                 let item = ExportMessage {
                     id: m.id,
