@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+  '/api/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log, newest first (admin only). */
+    get: operations['list_audit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/tickets/{id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A ticket's transcript (admin only): its details, whole conversation with internal notes
+     *     marked, and history, as an HTML page or JSON, offered as a download.
+     */
+    get: operations['export_ticket'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/users': {
     parameters: {
       query?: never;
@@ -569,6 +606,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/me/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download your own data: profile, the messages you can see in your conversations, the
+     *     tickets you requested and the files you uploaded, as one zip archive (layout in README.md).
+     */
+    get: operations['export_my_data'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/messages/{id}': {
     parameters: {
       query?: never;
@@ -960,6 +1017,29 @@ export interface components {
     AdminUpdateUser: {
       disabled?: boolean | null;
       role?: components['schemas']['Role'] | null;
+    };
+    AuditEntryView: {
+      action: string;
+      actor?: components['schemas']['UserSummary'] | null;
+      /** @description The email a failed sign-in tried. */
+      actor_email?: string | null;
+      created_at: string;
+      /** @description A small JSON object, usually `{"old": …, "new": …}`. */
+      details: Record<string, never>;
+      /** Format: int64 */
+      id: number;
+      /** @description The client address the request came from. */
+      ip?: string | null;
+      target_id?: string | null;
+      target_kind?: string | null;
+    };
+    AuditPage: {
+      items: components['schemas']['AuditEntryView'][];
+      /**
+       * Format: int64
+       * @description Pass as `cursor` for older entries; absent on the last page.
+       */
+      next_cursor?: number | null;
     };
     AuthResponse: {
       access_token: string;
@@ -1663,6 +1743,12 @@ export interface components {
       items: components['schemas']['TicketView'][];
       next_cursor?: string | null;
     };
+    TicketTranscript: {
+      events: components['schemas']['TranscriptEvent'][];
+      exported_at: string;
+      messages: components['schemas']['TranscriptMessage'][];
+      ticket: components['schemas']['TicketView'];
+    };
     TicketView: {
       assignee?: components['schemas']['UserSummary'] | null;
       closed_at?: string | null;
@@ -1691,6 +1777,39 @@ export interface components {
        * @description Send it back in PATCH: a stale version gets 409.
        */
       version: number;
+    };
+    TranscriptAttachment: {
+      /** Format: int64 */
+      file_id: number;
+      name: string;
+    };
+    TranscriptEvent: {
+      /** Format: int64 */
+      actor_id: number;
+      actor_name: string;
+      created_at: string;
+      field: string;
+      new_value?: string | null;
+      old_value?: string | null;
+    };
+    TranscriptMessage: {
+      attachments: components['schemas']['TranscriptAttachment'][];
+      /** @description Empty when the message was deleted. */
+      body: string;
+      created_at: string;
+      deleted: boolean;
+      edited_at?: string | null;
+      /** Format: int64 */
+      id: number;
+      /** @description True for internal notes: the customer never saw them. */
+      internal: boolean;
+      /** @description `text`, `note` or `system`. */
+      kind: components['schemas']['MessageKind'];
+      /** Format: int64 */
+      sender_id: number;
+      sender_name: string;
+      /** Format: int64 */
+      seq: number;
     };
     /** @description `GET /conversations/unread`. */
     UnreadSummary: {
@@ -1822,6 +1941,145 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  list_audit: {
+    parameters: {
+      query?: {
+        /** @description Only entries by this user. */
+        actor_id?: number;
+        /** @description Only this action, e.g. `user.role_changed`. */
+        action?: string;
+        /** @description Only actions starting with this, e.g. `auth.`. */
+        action_prefix?: string;
+        /** @description Only entries about this kind of target (`user`, `team`, `ticket`, …). */
+        target_kind?: string;
+        /** @description Only entries about this target id (with `target_kind`). */
+        target_id?: string;
+        /** @description Entries at or after this time (RFC 3339). */
+        from?: string;
+        /** @description Entries before this time (RFC 3339). */
+        to?: string;
+        /** @description Entries older than this (the `next_cursor` of the previous page). */
+        cursor?: number;
+        /** @description 1 to 200, default 50. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  export_ticket: {
+    parameters: {
+      query?: {
+        /** @description `html` (default): a readable page; `json`: the same content as data. */
+        format?: 'html' | 'json';
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description JSON, or an HTML page with `format=html` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketTranscript'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   list_users: {
     parameters: {
       query?: {
@@ -4178,6 +4436,51 @@ export interface operations {
         };
       };
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  export_my_data: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A zip archive */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': unknown;
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      413: {
         headers: {
           [name: string]: unknown;
         };

@@ -100,3 +100,17 @@ export type RoutingRule = Schemas['RoutingRule'];
 export type OnBreach = Schemas['OnBreach'];
 export const ROUTING_RULES: RoutingRule[] = ['manual', 'round_robin', 'fewest_open'];
 export const ON_BREACH: OnBreach[] = ['notify', 'raise_priority', 'reassign'];
+/** `details` is free-form JSON (usually `{old, new}`), which the document cannot spell out. */
+export type AuditEntry = Omit<Schemas['AuditEntryView'], 'details'> & {
+  details: Record<string, unknown>;
+};
+export type AuditPage = Omit<Schemas['AuditPage'], 'items'> & { items: AuditEntry[] };
+/** The audit log's filters (`GET /admin/audit`); empty ones are left out. */
+export type AuditFilters = {
+  actor_id?: string;
+  action_prefix?: string;
+  target_kind?: string;
+  target_id?: string;
+  from?: string;
+  to?: string;
+};

@@ -13,3 +13,18 @@ export async function downloadFile(file: FileInfo): Promise<void> {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+export const canDownload = true;
+
+/** Web: an API path (e.g. `/me/export`) fetched with the bearer token and saved as `name`. */
+export async function downloadPath(path: string, name: string): Promise<void> {
+  const res = await api.get<Blob>(path, { responseType: 'blob' });
+  const url = URL.createObjectURL(res.data);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -16,6 +16,7 @@ import { SlaTargetsScreen } from '../screens/Admin/SlaTargetsScreen';
 import { TeamsScreen } from '../screens/Admin/TeamsScreen';
 import { UsersScreen } from '../screens/Admin/UsersScreen';
 import { AcceptInviteScreen } from '../screens/AcceptInvite/AcceptInviteScreen';
+import { AuditLogScreen } from '../screens/Admin/AuditLogScreen';
 import { CannedResponsesScreen } from '../screens/CannedResponses/CannedResponsesScreen';
 import { ProfileScreen } from '../screens/Profile/ProfileScreen';
 import { RegisterScreen } from '../screens/Register/RegisterScreen';
@@ -205,6 +206,11 @@ export function RootNavigator() {
             name="AdminRouting"
             component={RoutingScreen}
             options={{ title: t('routing.title') }}
+          />
+          <Stack.Screen
+            name="AuditLog"
+            component={AuditLogScreen}
+            options={{ title: t('audit.title') }}
           />
         </Stack.Group>
       ) : (

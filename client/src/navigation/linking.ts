@@ -34,6 +34,7 @@ export const linking: LinkingOptions<RootStackParamList> = {
       AdminUsers: 'admin/users',
       AdminTeams: 'admin/teams',
       AcceptInvite: 'accept-invite',
+      AuditLog: 'admin/audit',
     },
   },
 };

@@ -29,6 +29,7 @@ export type RootStackParamList = {
   AdminUsers: undefined;
   AdminTeams: undefined;
   AcceptInvite: undefined;
+  AuditLog: undefined;
 };
 
 export type RootScreenProps<T extends keyof RootStackParamList> = NativeStackScreenProps<

@@ -1,5 +1,6 @@
 //! Switchboard: a self-hosted real-time support chat server.
 
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod canned;
@@ -9,6 +10,7 @@ pub mod conversations;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod exports;
 pub mod files;
 pub mod http;
 pub mod notifications;

@@ -19,6 +19,7 @@ fn actor(u: &user::Model, role: Role) -> AuthUser {
         session_id: "seed".into(),
         display_name: u.display_name.clone(),
         token_exp: 0,
+        client_ip: None,
     }
 }
 

@@ -147,6 +147,8 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::auth::routes::router())
         .merge(crate::users::routes::router())
         .merge(crate::users::admin_routes::router())
+        .merge(crate::audit::routes::router())
+        .merge(crate::exports::router())
         .merge(crate::conversations::routes::router())
         .merge(crate::conversations::changes::router())
         .merge(crate::tickets::routes::router())

@@ -46,4 +46,5 @@ export const adminSections: AdminSection[] = [
     icon: 'git-branch-outline',
     testID: 'admin-routing',
   },
+  { route: 'AuditLog', title: 'audit.title', icon: 'document-text-outline', testID: 'admin-audit' },
 ];

@@ -4,6 +4,7 @@ import { StyleSheet, Text, View } from 'react-native';
 
 import { updateMe } from '../../api/auth';
 import { toApiFailure } from '../../api/client';
+import { myExportPath } from '../../api/exports';
 import { uploadAvatar } from '../../api/files';
 import { updateSessionUser } from '../../api/session';
 import { Avatar } from '../../components/Avatar';
@@ -11,6 +12,7 @@ import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
+import { canDownload, downloadPath } from '../../lib/download';
 import { pickImage } from '../../lib/pickFile';
 import { isStaffRole, userUpdated } from '../../state/auth';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
@@ -24,7 +26,7 @@ export function ProfileScreen() {
   const { colors } = useTheme();
   const user = useAppSelector((s) => s.auth.user);
   const [name, setName] = useState(user?.display_name ?? '');
-  const [busy, setBusy] = useState<'avatar' | 'name' | 'signout' | null>(null);
+  const [busy, setBusy] = useState<'avatar' | 'name' | 'signout' | 'export' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [avatarVersion, setAvatarVersion] = useState(0);
@@ -56,6 +58,18 @@ export function ProfileScreen() {
     try {
       apply(await updateMe({ display_name: name.trim() }));
       setSaved(true);
+    } catch (e) {
+      setError(toApiFailure(e).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const exportMyData = async () => {
+    setBusy('export');
+    setError(null);
+    try {
+      await downloadPath(myExportPath, `switchboard-export-${user.id}.zip`);
     } catch (e) {
       setError(toApiFailure(e).message);
     } finally {
@@ -128,6 +142,19 @@ export function ProfileScreen() {
           style={{ marginTop: 12 }}
           onPress={() => navigation.navigate('Admin')}
         />
+      ) : null}
+      {canDownload ? (
+        <View style={{ marginTop: 12 }}>
+          <Button
+            variant="secondary"
+            icon="download-outline"
+            title={t('profile.export')}
+            testID="profile-export"
+            busy={busy === 'export'}
+            onPress={() => void exportMyData()}
+          />
+          <Muted>{t('profile.exportHint')}</Muted>
+        </View>
       ) : null}
       <Button
         variant="danger"

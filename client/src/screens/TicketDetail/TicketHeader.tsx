@@ -16,6 +16,7 @@ import { useTheme } from '../../theme';
 import { formatLeft } from '../Tickets/sla';
 import { CsatCard } from './CsatCard';
 import { describeEvent, type Names } from './history';
+import { TicketExport } from './TicketExport';
 
 export function TicketHeader({
   ticket,
@@ -263,6 +264,7 @@ export function TicketHeader({
         </View>
       ) : null}
       <CsatCard ticket={ticket} />
+      {me?.role === 'admin' ? <TicketExport ticket={ticket} /> : null}
     </View>
   );
 }

@@ -3,7 +3,9 @@
 //! disabling a user ends access at once and a role change applies to the next request: both
 //! drop the cached entry on every node before they answer.
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sea_orm::EntityTrait;
@@ -22,6 +24,8 @@ pub struct AuthUser {
     pub display_name: String,
     /// Expiry of the access token, seconds since the epoch.
     pub token_exp: u64,
+    /// The peer address of the request (for the audit log); `None` outside an HTTP request.
+    pub client_ip: Option<IpAddr>,
 }
 
 impl AuthUser {
@@ -54,6 +58,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
             session_id,
             display_name: hit.display_name,
             token_exp: exp,
+            client_ip: None,
         }));
     }
     let generation = state.sessions.generation();
@@ -89,6 +94,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Option<AuthUs
         session_id,
         display_name: user.display_name,
         token_exp: exp,
+        client_ip: None,
     }))
 }
 
@@ -108,9 +114,13 @@ impl FromRequestParts<AppState> for AuthUser {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or(AppError::Unauthorized)?;
-        let user = authenticate(state, token.trim())
+        let mut user = authenticate(state, token.trim())
             .await?
             .ok_or(AppError::Unauthorized)?;
+        user.client_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
         parts.extensions.insert(user.clone());
         Ok(user)
     }

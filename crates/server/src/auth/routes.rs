@@ -121,7 +121,7 @@ pub async fn login(
         // Never hash unbounded input; answer like any wrong password.
         return Err(AppError::InvalidCredentials);
     }
-    let issued = service::login(&state, &req.email, &req.password).await?;
+    let issued = service::login(&state, &req.email, &req.password, Some(addr.ip())).await?;
     Ok(Json(answer(&state, issued)))
 }
 
@@ -131,9 +131,10 @@ pub async fn login(
     responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> AppResult<Json<AuthResponse>> {
-    let issued = service::refresh(&state, &req.refresh_token).await?;
+    let issued = service::refresh(&state, &req.refresh_token, Some(addr.ip())).await?;
     Ok(Json(answer(&state, issued)))
 }
 

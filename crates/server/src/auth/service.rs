@@ -1,5 +1,7 @@
 //! Account rules: registration, login, refresh-token rotation with theft detection, logout.
 
+use std::net::IpAddr;
+
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
@@ -7,6 +9,7 @@ use sea_orm::{
 };
 
 use super::tokens::{hash_refresh_token, new_refresh_token};
+use crate::audit::{self, action};
 use crate::db::entities::{refresh_token, session, user};
 use crate::db::is_unique_violation;
 use crate::domain::{DisplayName, Email, Password, Role, now_ms};
@@ -122,7 +125,13 @@ async fn insert_refresh(
 
 /// Checks email and password. Unknown email and wrong password give the same answer and cost
 /// the same time (the hasher verifies against a dummy hash).
-pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Issued> {
+/// Both outcomes go to the audit log, from `ip`.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+) -> AppResult<Issued> {
     let user = match Email::parse(email) {
         Ok(email) => find_by_email(&state.db, &email).await?,
         Err(_) => None,
@@ -131,15 +140,31 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<I
         .hasher
         .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
         .await?;
-    match user {
-        Some(user) if ok && !user.disabled => start_session(state, user).await,
-        _ => Err(AppError::InvalidCredentials),
+    let (user, reason) = match user {
+        Some(user) if ok && !user.disabled => {
+            let issued = start_session(state, user).await?;
+            let entry = audit::Entry::by_user(issued.user.id, ip, action::SIGN_IN)
+                .target("user", issued.user.id);
+            audit::record(&state.db, entry).await?;
+            return Ok(issued);
+        }
+        Some(user) if ok => (Some(user.id), "disabled"),
+        Some(user) => (Some(user.id), "wrong_password"),
+        None => (None, "unknown_email"),
+    };
+    // The client only ever hears "invalid credentials"; the admin reading the log sees why.
+    let mut entry = audit::Entry::anonymous(email, ip, action::SIGN_IN_FAILED)
+        .details(serde_json::json!({ "reason": reason }));
+    if let Some(id) = user {
+        entry = entry.target("user", id);
     }
+    audit::record(&state.db, entry).await?;
+    Err(AppError::InvalidCredentials)
 }
 
 /// Rotates a refresh token. Presenting a token that was already rotated means it was copied:
 /// the whole family (session) is revoked.
-pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Issued> {
+pub async fn refresh(state: &AppState, presented: &str, ip: Option<IpAddr>) -> AppResult<Issued> {
     let now = now_ms();
     let hash = hash_refresh_token(presented);
     let Some(token) = refresh_token::Entity::find()
@@ -167,6 +192,9 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Issued> {
         .await?;
     if spent.rows_affected != 1 {
         tracing::warn!(session = %session.id, user_id = session.user_id, "refresh token reuse: revoking the session");
+        let entry = audit::Entry::by_user(session.user_id, ip, action::REFRESH_TOKEN_REUSED)
+            .target("session", &session.id);
+        audit::record(&state.db, entry).await?;
         revoke_session(state, &session.id, session.user_id).await?;
         return Err(AppError::Unauthorized);
     }

@@ -73,6 +73,18 @@ impl TicketChange {
         }
     }
 
+    /// The audit-log action of this change; tags and team moves are kept in the ticket's
+    /// history only.
+    pub fn audit_action(&self) -> Option<&'static str> {
+        use crate::audit::action;
+        match self {
+            Self::Status { .. } => Some(action::TICKET_STATUS_CHANGED),
+            Self::Priority { .. } => Some(action::TICKET_PRIORITY_CHANGED),
+            Self::Assignee { .. } => Some(action::TICKET_ASSIGNEE_CHANGED),
+            Self::Team { .. } | Self::Tags { .. } => None,
+        }
+    }
+
     /// The system message in the ticket's conversation, e.g. "Ana closed this ticket".
     pub fn sentence(&self, actor: &str, actor_id: i64) -> String {
         match self {

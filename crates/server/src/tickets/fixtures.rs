@@ -18,6 +18,7 @@ pub fn user(id: i64, role: Role) -> AuthUser {
         session_id: "s".into(),
         display_name: "Someone".into(),
         token_exp: 0,
+        client_ip: None,
     }
 }
 

@@ -15,6 +15,7 @@ use super::sla::Clock;
 use super::targets;
 use super::view::{TicketView, render_one};
 use super::{csat, policy};
+use crate::audit;
 use crate::auth::AuthUser;
 use crate::chat::writer::{forget_conversation, publish_message};
 use crate::conversations::service::check_body;
@@ -522,6 +523,13 @@ pub async fn apply(
     let mut messages = Vec::new();
     for change in &changes {
         record(&txn, t.id, me.id, change).await?;
+        if let Some(name) = change.audit_action() {
+            let (_, old, new) = change.history();
+            let entry = audit::Entry::by(me, name)
+                .target("ticket", t.id)
+                .details(serde_json::json!({ "number": t.number, "old": old, "new": new }));
+            audit::record(&txn, entry).await?;
+        }
         let sentence = change.sentence(&actor, me.id);
         messages.push(system_message(&txn, t.conversation_id, me.id, &sentence).await?);
         // Closing an unrated ticket asks its requester for a rating (once: see `csat`).

@@ -5,12 +5,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::audit::{self, action};
 use crate::auth::AuthUser;
 use crate::db::entities::{team, team_member, user};
 use crate::db::is_unique_violation;
@@ -119,12 +122,13 @@ pub async fn create_team(
 ) -> AppResult<impl IntoResponse> {
     me.require_admin()?;
     let name = parse_name(&req.name)?;
+    let txn = state.db.begin().await?;
     let created = team::ActiveModel {
         name: Set(name),
         created_at: Set(now_ms()),
         ..Default::default()
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
@@ -133,6 +137,11 @@ pub async fn create_team(
             e.into()
         }
     })?;
+    let entry = audit::Entry::by(&me, action::TEAM_CREATED)
+        .target("team", created.id)
+        .details(serde_json::json!({ "name": created.name }));
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
     Ok((StatusCode::CREATED, Json(view(&state, created).await?)))
 }
 
@@ -148,11 +157,12 @@ pub async fn rename_team(
 ) -> AppResult<Json<TeamView>> {
     me.require_admin()?;
     let name = parse_name(&req.name)?;
-    load(&state, id).await?;
+    let old = load(&state, id).await?;
+    let txn = state.db.begin().await?;
     team::Entity::update_many()
-        .col_expr(team::Column::Name, Expr::value(name))
+        .col_expr(team::Column::Name, Expr::value(name.clone()))
         .filter(team::Column::Id.eq(id))
-        .exec(&state.db)
+        .exec(&txn)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -161,6 +171,13 @@ pub async fn rename_team(
                 e.into()
             }
         })?;
+    if old.name != name {
+        let entry = audit::Entry::by(&me, action::TEAM_RENAMED)
+            .target("team", id)
+            .details(audit::old_new(&old.name, &name));
+        audit::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
     Ok(Json(view(&state, load(&state, id).await?).await?))
 }
 
@@ -174,26 +191,32 @@ pub async fn delete_team(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     me.require_admin()?;
-    load(&state, id).await?;
+    let old = load(&state, id).await?;
     use crate::db::entities::ticket;
+    let txn = state.db.begin().await?;
     // Explicit rather than relying on ON DELETE SET NULL, so every database behaves alike.
     ticket::Entity::update_many()
         .col_expr(ticket::Column::TeamId, Expr::value(Option::<i64>::None))
         .filter(ticket::Column::TeamId.eq(id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
     let members: Vec<i64> = team_member::Entity::find()
         .filter(team_member::Column::TeamId.eq(id))
-        .all(&state.db)
+        .all(&txn)
         .await?
         .into_iter()
         .map(|m| m.user_id)
         .collect();
     team_member::Entity::delete_many()
         .filter(team_member::Column::TeamId.eq(id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
-    team::Entity::delete_by_id(id).exec(&state.db).await?;
+    team::Entity::delete_by_id(id).exec(&txn).await?;
+    let entry = audit::Entry::by(&me, action::TEAM_DELETED)
+        .target("team", id)
+        .details(serde_json::json!({ "name": old.name, "members": members }));
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
     crate::chat::writer::forget_all(&state).await;
     for member in members {
         publish_account_updated(&state, member).await?;
@@ -228,16 +251,24 @@ pub async fn add_member(
         .await?
         .is_none()
     {
+        let txn = state.db.begin().await?;
         let inserted = team_member::ActiveModel {
             team_id: Set(id),
             user_id: Set(u.id),
         }
-        .insert(&state.db)
+        .insert(&txn)
         .await;
-        if let Err(e) = inserted
-            && !is_unique_violation(&e)
-        {
-            return Err(e.into());
+        match inserted {
+            Ok(_) => {
+                let entry = audit::Entry::by(&me, action::TEAM_MEMBER_ADDED)
+                    .target("team", id)
+                    .details(serde_json::json!({ "user_id": u.id }));
+                audit::record(&txn, entry).await?;
+                txn.commit().await?;
+            }
+            // Added at the same moment by another request, which recorded it.
+            Err(e) if is_unique_violation(&e) => txn.rollback().await?,
+            Err(e) => return Err(e.into()),
         }
         publish_account_updated(&state, u.id).await?;
     }
@@ -255,12 +286,18 @@ pub async fn remove_member(
 ) -> AppResult<StatusCode> {
     me.require_admin()?;
     load(&state, id).await?;
+    let txn = state.db.begin().await?;
     let res = team_member::Entity::delete_by_id((id, user_id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
+    let entry = audit::Entry::by(&me, action::TEAM_MEMBER_REMOVED)
+        .target("team", id)
+        .details(serde_json::json!({ "user_id": user_id }));
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
     crate::chat::writer::forget_all(&state).await;
     publish_account_updated(&state, user_id).await?;
     Ok(StatusCode::NO_CONTENT)

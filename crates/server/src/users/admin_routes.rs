@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use super::account::{publish_account_updated, reconnect_after_demotion};
 use super::routes::load_user;
 use super::view::UserView;
+use crate::audit::{self, action};
 use crate::auth::AuthUser;
 use crate::auth::service::revoke_all_sessions;
 use crate::db::entities::user;
@@ -115,6 +116,7 @@ pub async fn update_user(
     }
     let current = load_user(&state, id).await?;
     let was_staff = current.role.is_staff();
+    let entries = audit_entries(&me, &current, &req);
     let mut model = current.into_active_model();
     if let Some(role) = req.role {
         model.role = Set(role);
@@ -123,7 +125,12 @@ pub async fn update_user(
         model.disabled = Set(disabled);
     }
     model.updated_at = Set(now_ms());
-    let updated = model.update(&state.db).await?;
+    let txn = state.db.begin().await?;
+    let updated = model.update(&txn).await?;
+    for entry in entries {
+        audit::record(&txn, entry).await?;
+    }
+    txn.commit().await?;
     // Roles and disabling change who hears tickets (and who may see them).
     crate::chat::writer::forget_all(&state).await;
     state
@@ -141,4 +148,25 @@ pub async fn update_user(
         }
     }
     Ok(Json(UserView::new(&updated, true)))
+}
+
+/// What the audit log keeps of this change: one entry per field that really changes.
+fn audit_entries(me: &AuthUser, current: &user::Model, req: &AdminUpdateUser) -> Vec<audit::Entry> {
+    let mut entries = Vec::new();
+    if let Some(role) = req.role.filter(|&r| r != current.role) {
+        entries.push(
+            audit::Entry::by(me, action::USER_ROLE_CHANGED)
+                .target("user", current.id)
+                .details(audit::old_new(current.role, role)),
+        );
+    }
+    if let Some(disabled) = req.disabled.filter(|&d| d != current.disabled) {
+        let name = if disabled {
+            action::USER_DISABLED
+        } else {
+            action::USER_ENABLED
+        };
+        entries.push(audit::Entry::by(me, name).target("user", current.id));
+    }
+    entries
 }

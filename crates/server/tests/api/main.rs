@@ -2,6 +2,7 @@
 //! and WebSocket clients.
 
 mod admin;
+mod audit;
 mod auth;
 mod canned;
 mod changes;
@@ -9,6 +10,7 @@ mod cluster;
 mod csat;
 mod errors;
 mod escalation;
+mod exports;
 mod files;
 mod here;
 mod history;

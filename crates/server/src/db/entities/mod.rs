@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table (see `migrations` for the column types).
 
+pub mod audit_entry;
 pub mod block;
 pub mod canned_response;
 pub mod contact;

@@ -14,6 +14,7 @@ mod m0007_add_ticket_pending_clock;
 mod m0008_create_canned_responses;
 mod m0009_create_message_changes;
 mod m0010_create_search_indexes;
+mod m0011_create_audit_log;
 mod m0012_create_webhooks;
 mod m0013_create_sla_settings_and_team_routing;
 mod m0014_create_ticket_ratings_and_stats_indexes;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_create_canned_responses::Migration),
             Box::new(m0009_create_message_changes::Migration),
             Box::new(m0010_create_search_indexes::Migration),
+            Box::new(m0011_create_audit_log::Migration),
             Box::new(m0012_create_webhooks::Migration),
             Box::new(m0013_create_sla_settings_and_team_routing::Migration),
             Box::new(m0014_create_ticket_ratings_and_stats_indexes::Migration),

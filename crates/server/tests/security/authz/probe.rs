@@ -29,6 +29,7 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "admin" if rest.starts_with("admin/webhooks/") => Kind::AdminWebhook,
         // A team's routing: the id is a team's.
         "admin" if rest.starts_with("admin/teams/") => Kind::Team,
+        "admin" if rest.starts_with("admin/tickets/") => Kind::AdminTicket,
         "admin" => Kind::AdminUser,
         "users" => Kind::PublicUser,
         "contacts" | "blocks" => Kind::SelfScoped,

@@ -33,6 +33,8 @@ pub(super) enum Kind {
     AdminWebhook,
     /// A webhook endpoint and one of its deliveries (admins only).
     AdminWebhookDelivery,
+    /// A ticket through an admin-only route (exports): admins only, whoever else sees it.
+    AdminTicket,
     /// A canned response: its owner's, or (shared) every staff member's.
     CannedResponse,
     /// A stored message (edit, delete, versions): whoever sees it.
@@ -204,6 +206,12 @@ pub(super) async fn seed(app: &TestApp) -> World {
             label: format!("{customer:?}'s ticket"),
             ids: vec![id],
             allowed: viewers.clone(),
+        });
+        w.objects.push(Obj {
+            kind: Kind::AdminTicket,
+            label: format!("{customer:?}'s ticket (admin route)"),
+            ids: vec![id],
+            allowed: vec![Who::Admin],
         });
         w.objects.push(Obj {
             kind: Kind::Conversation,
