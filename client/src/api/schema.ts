@@ -21,6 +21,65 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/sla': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The desk's SLA targets per priority and the auto-close delay (admin only). */
+    get: operations['get_sla'];
+    /**
+     * Replace the SLA settings (admin only). New targets apply to tickets opened or
+     *     re-prioritised afterwards; open tickets keep their due times.
+     */
+    put: operations['put_sla'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Help-desk analytics: opened, closed and backlog per day; first-response and resolution
+     *     times; SLA attainment; CSAT; in total, per agent and per team (admin only).
+     */
+    get: operations['desk_stats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/teams/{id}/routing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A team's routing rule (admin only); `manual` when never set. */
+    get: operations['get_routing'];
+    /** Set a team's routing rule (admin only). Applies to tickets entering the team afterwards. */
+    put: operations['put_routing'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/tickets/{id}/export': {
     parameters: {
       query?: never;
@@ -51,7 +110,11 @@ export interface paths {
     /** All users (admin only). */
     get: operations['list_users'];
     put?: never;
-    post?: never;
+    /**
+     * Create an account with a role and an invite for it (admin only). The account can't be
+     *     signed in to until the invite is accepted.
+     */
+    post: operations['create_user'];
     delete?: never;
     options?: never;
     head?: never;
@@ -76,6 +139,27 @@ export interface paths {
      *     session of the user at once.
      */
     patch: operations['update_user'];
+    trace?: never;
+  };
+  '/api/v1/admin/users/{id}/invite': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A new invite for an account (admin only): for a lost or expired invite, or a forgotten
+     *     password. The account's password and every earlier invite stop working and its sessions
+     *     end.
+     */
+    post: operations['reinvite_user'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/admin/webhooks': {
@@ -162,6 +246,23 @@ export interface paths {
     put?: never;
     /** Queue a `webhook.test` event for this endpoint (admin only). */
     post: operations['test_webhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/accept-invite': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Choose a password with an invite and sign in. */
+    post: operations['accept_invite'];
     delete?: never;
     options?: never;
     head?: never;
@@ -862,6 +963,23 @@ export interface paths {
     patch: operations['update_ticket'];
     trace?: never;
   };
+  '/api/v1/tickets/{id}/csat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Rate your closed ticket, once (requester only). */
+    post: operations['rate_ticket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets/{id}/events': {
     parameters: {
       query?: never;
@@ -1009,14 +1127,51 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AcceptInviteRequest: {
+      /** @description 8 to 128 characters. */
+      password: string;
+      token: string;
+    };
     /**
      * @description What a staff member is doing on a ticket (`here` frames).
      * @enum {string}
      */
     Activity: 'viewing' | 'replying' | 'left';
+    AdminCreateUser: {
+      /** @description 1 to 64 characters. */
+      display_name: string;
+      email: string;
+      role: components['schemas']['Role'];
+    };
     AdminUpdateUser: {
       disabled?: boolean | null;
       role?: components['schemas']['Role'] | null;
+    };
+    AgentRef: {
+      display_name: string;
+      /** Format: int64 */
+      id: number;
+    };
+    AgentStats: {
+      agent: components['schemas']['AgentRef'];
+      figures: components['schemas']['Figures'];
+    };
+    Attainment: {
+      /**
+       * Format: int64
+       * @description Tickets that met the target.
+       */
+      met: number;
+      /**
+       * Format: double
+       * @description `met / total`, 0 to 1 (null when `total` is 0).
+       */
+      rate?: number | null;
+      /**
+       * Format: int64
+       * @description Tickets measured.
+       */
+      total: number;
     };
     AuditEntryView: {
       action: string;
@@ -1223,6 +1378,46 @@ export interface components {
       secret: string;
       webhook: components['schemas']['WebhookView'];
     };
+    CsatFigures: {
+      /**
+       * Format: double
+       * @description Their mean score, 1 to 5, rounded to two decimals (null when `count` is 0).
+       */
+      average?: number | null;
+      /**
+       * Format: int64
+       * @description Ratings given in the window.
+       */
+      count: number;
+    };
+    CsatView: {
+      comment?: string | null;
+      rated_at: string;
+      /**
+       * Format: int64
+       * @description 1 (very unhappy) to 5 (very happy).
+       */
+      score: number;
+    };
+    DayStats: {
+      /**
+       * Format: int64
+       * @description Tickets open at the end of the day: created by then and not closed by then.
+       */
+      backlog: number;
+      /**
+       * Format: int64
+       * @description Tickets whose (last) closing was that day.
+       */
+      closed: number;
+      /** @description `YYYY-MM-DD` (UTC). */
+      date: string;
+      /**
+       * Format: int64
+       * @description Tickets created that day.
+       */
+      opened: number;
+    };
     DeliveryList: {
       items: components['schemas']['DeliveryView'][];
     };
@@ -1260,6 +1455,23 @@ export interface components {
       /** Format: int64 */
       webhook_id: number;
     };
+    Durations: {
+      /**
+       * Format: int64
+       * @description How many durations were measured.
+       */
+      count: number;
+      /**
+       * Format: int64
+       * @description Nearest-rank median in milliseconds (null when `count` is 0).
+       */
+      median_ms?: number | null;
+      /**
+       * Format: int64
+       * @description Nearest-rank 90th percentile in milliseconds.
+       */
+      p90_ms?: number | null;
+    };
     EditMessageRequest: {
       /** @description The new text: 1 to 10,000 characters. */
       body: string;
@@ -1278,6 +1490,29 @@ export interface components {
         [key: string]: string;
       } | null;
       message: string;
+    };
+    Figures: {
+      /**
+       * Format: int64
+       * @description Tickets open at the end of the window.
+       */
+      backlog: number;
+      /**
+       * Format: int64
+       * @description Tickets closed in the window.
+       */
+      closed: number;
+      csat: components['schemas']['CsatFigures'];
+      /** @description From creation to the first staff reply, for tickets opened in the window and answered. */
+      first_response: components['schemas']['Durations'];
+      /**
+       * Format: int64
+       * @description Tickets created in the window.
+       */
+      opened: number;
+      /** @description From creation to closing, for tickets closed in the window. */
+      resolution: components['schemas']['Durations'];
+      sla: components['schemas']['SlaAttainment'];
     };
     FileView: {
       content_type: string;
@@ -1313,6 +1548,19 @@ export interface components {
      * @enum {string}
      */
     HitKind: 'message' | 'ticket';
+    /** @description An invite to hand to the new person (shown to the admin once; never stored or logged). */
+    InviteView: {
+      /**
+       * Format: int64
+       * @description Unix milliseconds.
+       */
+      expires_at: number;
+      token: string;
+    };
+    InvitedUser: {
+      invite: components['schemas']['InviteView'];
+      user: components['schemas']['UserView'];
+    };
     LoginRequest: {
       email: string;
       password: string;
@@ -1389,8 +1637,9 @@ export interface components {
       id: number;
       /**
        * @description `ticket_created`, `ticket_assigned`, `ticket_reply`, `ticket_status`, `sla_warning`,
-       *     `sla_breached`, `mention` (an `@` mention in an internal note), `webhook_disabled` (admins:
-       *     a webhook endpoint failed for its whole retry window).
+       *     `sla_breached`, `ticket_unassigned` (waiting in a team past its limit), `mention` (an `@`
+       *     mention in an internal note), `webhook_disabled` (admins: a webhook endpoint failed for its
+       *     whole retry window).
        */
       kind: string;
       read: boolean;
@@ -1398,6 +1647,11 @@ export interface components {
       ticket_id?: number | null;
       title: string;
     };
+    /**
+     * @description What an SLA breach does beyond notifying the team (once per breach).
+     * @enum {string}
+     */
+    OnBreach: 'notify' | 'raise_priority' | 'reassign';
     OpenDirectRequest: {
       /** Format: int64 */
       user_id: number;
@@ -1416,6 +1670,15 @@ export interface components {
         };
     /** @enum {string} */
     Priority: 'low' | 'medium' | 'high' | 'urgent';
+    RateTicketRequest: {
+      /** @description Optional, up to 1,000 characters; blank counts as none. */
+      comment?: string | null;
+      /**
+       * Format: int64
+       * @description 1 to 5.
+       */
+      score: number;
+    };
     ReactionView: {
       count: number;
       emoji: string;
@@ -1462,6 +1725,8 @@ export interface components {
      * @enum {string}
      */
     Role: 'customer' | 'agent' | 'admin';
+    /** @enum {string} */
+    RoutingRule: 'manual' | 'round_robin' | 'fewest_open';
     SearchHit: {
       /**
        * Format: int64
@@ -1680,10 +1945,71 @@ export interface components {
        */
       resolution_paused_since?: string | null;
     };
+    SlaAttainment: {
+      /**
+       * @description Tickets opened in the window whose first-response target is decided (answered, or the
+       *     due time has passed); met when answered by the due time.
+       */
+      first_response: components['schemas']['Attainment'];
+      /**
+       * @description Tickets closed in the window; met when closed by the resolution due time (which the
+       *     time spent `pending` moved).
+       */
+      resolution: components['schemas']['Attainment'];
+    };
+    /** @description The desk's SLA settings as the admin API reads and writes them. */
+    SlaSettings: {
+      high: components['schemas']['SlaTarget'];
+      low: components['schemas']['SlaTarget'];
+      medium: components['schemas']['SlaTarget'];
+      /**
+       * Format: int64
+       * @description Tickets waiting on the customer (`pending`) this long are closed with a message to the
+       *     customer; `null` never. 1 to 525,600.
+       */
+      pending_close_minutes?: number | null;
+      urgent: components['schemas']['SlaTarget'];
+    };
+    /** @description One priority's targets, in minutes. */
+    SlaTarget: {
+      /**
+       * Format: int64
+       * @description 1 to 525,600 (a year).
+       */
+      first_response_minutes: number;
+      /**
+       * Format: int64
+       * @description 1 to 525,600, and at least `first_response_minutes`.
+       */
+      resolution_minutes: number;
+    };
     SnippetPart: {
       /** @description One of the query's words, as it occurs in the text. */
       hit?: boolean;
       text: string;
+    };
+    StatsReport: {
+      /**
+       * Format: int64
+       * @description The `agent` filter, if any.
+       */
+      agent_id?: number | null;
+      /** @description Per current assignee (unassigned tickets only count in `totals`), by name. */
+      agents: components['schemas']['AgentStats'][];
+      /** @description One entry per day of the window, oldest first. */
+      days: components['schemas']['DayStats'][];
+      /** @description First day of the window (UTC), `YYYY-MM-DD`. */
+      from: string;
+      /**
+       * Format: int64
+       * @description The `team` filter, if any.
+       */
+      team_id?: number | null;
+      /** @description Per current team (tickets with no team only count in `totals`), by name. */
+      teams: components['schemas']['TeamStats'][];
+      /** @description Last day of the window (UTC), inclusive. */
+      to: string;
+      totals: components['schemas']['Figures'];
     };
     /**
      * @description Stored as its snake_case text, like every vocabulary (see [`crate::domain::Role`]).
@@ -1715,6 +2041,27 @@ export interface components {
       /** Format: int64 */
       id: number;
       name: string;
+    };
+    /** @description A team's routing as the admin API reads and writes it. */
+    TeamRouting: {
+      /**
+       * Format: int64
+       * @description Open tickets an agent may hold before routing passes them by (1 to 10,000); `null` no
+       *     cap.
+       */
+      max_open?: number | null;
+      on_breach: components['schemas']['OnBreach'];
+      rule: components['schemas']['RoutingRule'];
+      /**
+       * Format: int64
+       * @description An unassigned ticket in the team waiting longer than this escalates once (1 to
+       *     525,600 minutes); `null` never.
+       */
+      unassigned_limit_minutes?: number | null;
+    };
+    TeamStats: {
+      figures: components['schemas']['Figures'];
+      team: components['schemas']['TeamRef'];
     };
     TeamView: {
       /** Format: int64 */
@@ -1755,6 +2102,7 @@ export interface components {
       /** Format: int64 */
       conversation_id: number;
       created_at: string;
+      csat?: components['schemas']['CsatView'] | null;
       first_response_at?: string | null;
       /** Format: int64 */
       id: number;
@@ -2013,6 +2361,339 @@ export interface operations {
       };
     };
   };
+  get_sla: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaSettings'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  put_sla: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SlaSettings'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SlaSettings'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  desk_stats: {
+    parameters: {
+      query?: {
+        /** @description First day, `YYYY-MM-DD` (UTC); default: 29 days before `to`. */
+        from?: string;
+        /** @description Last day, inclusive; default: today (UTC). At most 366 days from `from`. */
+        to?: string;
+        /** @description Only tickets currently in this team (404 when there is no such team). */
+        team?: number;
+        /** @description Only tickets currently assigned to this agent or admin (404 when there is none). */
+        agent?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StatsReport'];
+        };
+      };
+      /** @description A malformed date, `from` after `to`, or more than 366 days */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such team or agent */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  get_routing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamRouting'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  put_routing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TeamRouting'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamRouting'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   export_ticket: {
     parameters: {
       query?: {
@@ -2141,6 +2822,89 @@ export interface operations {
       };
     };
   };
+  create_user: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AdminCreateUser'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InvitedUser'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   update_user: {
     parameters: {
       query?: never;
@@ -2218,6 +2982,69 @@ export interface operations {
       };
       /** @description the body is not of the expected content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  reinvite_user: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InvitedUser'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
         headers: {
           [name: string]: unknown;
         };
@@ -2664,6 +3491,72 @@ export interface operations {
       };
       /** @description the request took too long */
       408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  accept_invite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AcceptInviteRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthResponse'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -5666,6 +6559,103 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  rate_ticket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RateTicketRequest'];
+      };
+    };
+    responses: {
+      /** @description The ticket with its rating */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketView'];
+        };
+      };
+      /** @description Score outside 1..=5 or comment too long */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not the ticket's requester */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Not closed, or already rated */
       409: {
         headers: {
           [name: string]: unknown;

@@ -22,3 +22,11 @@ pub const TICKET_PRIORITY_CHANGED: &str = "ticket.priority_changed";
 
 pub const EXPORT_USER_DATA: &str = "export.user_data";
 pub const EXPORT_TICKET: &str = "export.ticket";
+
+pub const WEBHOOK_CREATED: &str = "webhook.created";
+pub const WEBHOOK_CHANGED: &str = "webhook.changed";
+pub const WEBHOOK_DELETED: &str = "webhook.deleted";
+pub const WEBHOOK_DELIVERY_REPLAYED: &str = "webhook.delivery_replayed";
+
+pub const SLA_TARGETS_CHANGED: &str = "sla.targets_changed";
+pub const TEAM_ROUTING_CHANGED: &str = "team.routing_changed";

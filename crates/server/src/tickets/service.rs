@@ -347,6 +347,7 @@ pub async fn update(
     let actor = Actor {
         id: me.id,
         name: me.display_name.clone(),
+        ip: me.client_ip,
     };
     let view = match apply(state, &actor, &t, c, tags, None).await? {
         Applied::Done(view) => *view,
@@ -379,6 +380,8 @@ pub async fn update(
 pub struct Actor {
     pub id: i64,
     pub name: String,
+    /// The request's address, for the audit log; `None` when the desk acts by itself.
+    pub ip: Option<std::net::IpAddr>,
 }
 
 /// How [`apply`] went.
@@ -525,9 +528,12 @@ pub async fn apply(
         record(&txn, t.id, me.id, change).await?;
         if let Some(name) = change.audit_action() {
             let (_, old, new) = change.history();
-            let entry = audit::Entry::by(me, name)
+            // `by`: the name the change is made in ("Routing" when the desk acts by itself).
+            let entry = audit::Entry::by_user(me.id, me.ip, name)
                 .target("ticket", t.id)
-                .details(serde_json::json!({ "number": t.number, "old": old, "new": new }));
+                .details(serde_json::json!({
+                    "number": t.number, "old": old, "new": new, "by": me.name,
+                }));
             audit::record(&txn, entry).await?;
         }
         let sentence = change.sentence(&actor, me.id);

@@ -11,11 +11,13 @@
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::domain::Priority;
+use crate::audit;
+use crate::auth::AuthUser;
 use crate::config::SlaTargets;
 use crate::db::entities::sla_settings;
 use crate::domain::now_ms;
@@ -216,17 +218,26 @@ async fn load_or_seed(db: &DatabaseConnection, file: &SlaTargets) -> AppResult<S
     Ok(seed)
 }
 
-/// Stores new settings and drops every node's copy.
-pub async fn replace(state: &AppState, new: SlaSettings) -> AppResult<SlaSettings> {
+/// Stores new settings (audited as `me`'s, in the same transaction) and drops every node's copy.
+pub async fn replace(state: &AppState, me: &AuthUser, new: SlaSettings) -> AppResult<SlaSettings> {
     new.validate()?;
     // Make sure the row exists, then overwrite it.
-    load_or_seed(&state.db, &state.settings.sla).await?;
+    let old = load_or_seed(&state.db, &state.settings.sla).await?;
+    let txn = state.db.begin().await?;
     // (update_many: MySQL reports an identical row as not changed, which is not an error here.)
     sla_settings::Entity::update_many()
         .set(new.row())
         .filter(sla_settings::Column::Id.eq(ROW))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(me, audit::action::SLA_TARGETS_CHANGED)
+            .target("sla", ROW)
+            .details(audit::old_new(&old, &new)),
+    )
+    .await?;
+    txn.commit().await?;
     state.sla.forget();
     state.realtime.publish_control(Control::SlaChanged).await;
     Ok(new)

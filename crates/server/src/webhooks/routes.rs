@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::events::Event;
 use super::{DeliveryStatus, outbox, signature, target};
+use crate::audit;
 use crate::auth::AuthUser;
 use crate::db::entities::{webhook_delivery, webhook_endpoint};
 use crate::domain::{now_ms, to_rfc3339};
@@ -239,6 +240,7 @@ pub async fn create_webhook(
     }
     let now = now_ms();
     let secret = signature::new_secret();
+    let txn = state.db.begin().await?;
     let created = webhook_endpoint::ActiveModel {
         url: Set(url),
         secret: Set(secret.clone()),
@@ -251,8 +253,20 @@ pub async fn create_webhook(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(&me, audit::action::WEBHOOK_CREATED)
+            .target("webhook", created.id)
+            .details(serde_json::json!({
+                "url": created.url,
+                "events": created.events,
+                "include_notes": created.include_notes,
+            })),
+    )
+    .await?;
+    txn.commit().await?;
     changed(&state).await;
     Ok((
         StatusCode::CREATED,
@@ -299,7 +313,21 @@ pub async fn update_webhook(
         }
     }
     model.updated_at = Set(now_ms());
-    let updated = model.update(&state.db).await?;
+    let txn = state.db.begin().await?;
+    let updated = model.update(&txn).await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(&me, audit::action::WEBHOOK_CHANGED)
+            .target("webhook", id)
+            .details(serde_json::json!({
+                "url": req.url.as_ref().map(|_| &updated.url),
+                "events": req.events.as_ref().map(|_| &updated.events),
+                "include_notes": req.include_notes,
+                "enabled": req.enabled,
+            })),
+    )
+    .await?;
+    txn.commit().await?;
     changed(&state).await;
     state.webhooks.wake.notify_one();
     Ok(Json(WebhookView::new(&updated)))
@@ -315,8 +343,15 @@ pub async fn delete_webhook(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     me.require_admin()?;
-    load(&state, id).await?;
+    let endpoint = load(&state, id).await?;
     let txn = state.db.begin().await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(&me, audit::action::WEBHOOK_DELETED)
+            .target("webhook", id)
+            .details(serde_json::json!({ "url": endpoint.url })),
+    )
+    .await?;
     webhook_delivery::Entity::delete_many()
         .filter(webhook_delivery::Column::EndpointId.eq(id))
         .exec(&txn)
@@ -383,7 +418,16 @@ pub async fn replay_delivery(
         is_note: false,
         body: original.payload.clone(),
     };
-    let row = outbox::queue_one(&state.db, id, &event, now).await?;
+    let txn = state.db.begin().await?;
+    let row = outbox::queue_one(&txn, id, &event, now).await?;
+    audit::record(
+        &txn,
+        audit::Entry::by(&me, audit::action::WEBHOOK_DELIVERY_REPLAYED)
+            .target("webhook", id)
+            .details(serde_json::json!({ "delivery_id": delivery_id, "event_id": event.id })),
+    )
+    .await?;
+    txn.commit().await?;
     state.webhooks.wake.notify_one();
     Ok((StatusCode::CREATED, Json(DeliveryView::new(&row))))
 }

@@ -145,6 +145,7 @@ pub async fn route(
         let actor = Actor {
             id: actor_id,
             name: ROUTING.to_string(),
+            ip: None,
         };
         match apply(state, &actor, &t, changes, None, Some(guard)).await? {
             Applied::Done(view) => return Ok(Some(*view)),

@@ -37,6 +37,7 @@ fn desk_actor(t: &ticket::Model) -> Actor {
     Actor {
         id: t.assignee_id.unwrap_or(t.requester_id),
         name: DESK.to_string(),
+        ip: None,
     }
 }
 

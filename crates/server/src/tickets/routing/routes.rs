@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{OnBreach, RoutingRule};
+use crate::audit;
 use crate::auth::AuthUser;
 use crate::db::entities::{team, team_routing};
 use crate::domain::now_ms;
@@ -107,7 +108,7 @@ pub async fn put_sla(
     ApiJson(req): ApiJson<SlaSettings>,
 ) -> AppResult<Json<SlaSettings>> {
     me.require_admin()?;
-    Ok(Json(targets::replace(&state, req).await?))
+    Ok(Json(targets::replace(&state, &me, req).await?))
 }
 
 async fn team_exists(state: &AppState, id: i64) -> AppResult<()> {
@@ -149,6 +150,20 @@ pub async fn put_routing(
     me.require_admin()?;
     req.validate()?;
     team_exists(&state, id).await?;
+    store_routing(&state, id, &req).await?;
+    // Recorded after the store: the store's insert-or-update retry can't share a transaction
+    // (a failed insert aborts one on PostgreSQL). A crash in between loses this one entry.
+    audit::record(
+        &state.db,
+        audit::Entry::by(&me, audit::action::TEAM_ROUTING_CHANGED)
+            .target("team", id)
+            .details(serde_json::to_value(&req).unwrap_or_default()),
+    )
+    .await?;
+    Ok(Json(req))
+}
+
+async fn store_routing(state: &AppState, id: i64, req: &TeamRouting) -> AppResult<()> {
     let now = now_ms();
     // Update in place (keeping the round-robin pointer); insert the first time. Two admins
     // inserting at once: the primary key lets one in, the other updates the row it made.
@@ -172,7 +187,7 @@ pub async fn put_routing(
                 .await?
                 .is_some()
         {
-            return Ok(Json(req));
+            return Ok(());
         }
         let inserted = team_routing::ActiveModel {
             team_id: Set(id),
@@ -187,10 +202,10 @@ pub async fn put_routing(
         .insert(&state.db)
         .await;
         if inserted.is_ok() {
-            return Ok(Json(req));
+            return Ok(());
         }
         // The team was deleted meanwhile (foreign key): as if it never existed.
-        team_exists(&state, id).await?;
+        team_exists(state, id).await?;
     }
     Err(anyhow::anyhow!("team {id}'s routing could not be stored").into())
 }

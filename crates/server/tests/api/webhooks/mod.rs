@@ -565,3 +565,84 @@ db_test!(
         assert_eq!(status, 401);
     }
 );
+
+hooks_test!(
+    webhook_sla_and_routing_changes_are_audited,
+    60,
+    |app: TestApp| async move {
+        let admin = app.user_with_role("Boss", Role::Admin).await;
+        let (s, created) = app
+            .post(
+                "/api/v1/admin/webhooks",
+                Some(&admin.token),
+                json!({"url": "http://127.0.0.1:9/hook", "events": ["ticket.created"]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{created}");
+        let id = created["webhook"]["id"].as_i64().unwrap();
+        let path = format!("/api/v1/admin/webhooks/{id}");
+        let (s, _) = app
+            .patch(&path, Some(&admin.token), json!({"enabled": false}))
+            .await;
+        assert_eq!(s, 200);
+        let (s, _) = app.delete(&path, Some(&admin.token)).await;
+        assert_eq!(s, 204);
+
+        let (s, sla) = app.get("/api/v1/admin/sla", Some(&admin.token)).await;
+        assert_eq!(s, 200, "{sla}");
+        let mut changed = sla.clone();
+        changed["urgent"]["first_response_minutes"] = json!(30);
+        let (s, _) = crate::routing::put_json(&app, "/api/v1/admin/sla", &admin, changed).await;
+        assert_eq!(s, 200);
+
+        let team = app.team_with(&admin, "Billing", &[]).await;
+        let rule = json!({"rule": "round_robin", "max_open": 5,
+            "unassigned_limit_minutes": null, "on_breach": "notify"});
+        let routing = format!("/api/v1/admin/teams/{team}/routing");
+        let (s, _) = crate::routing::put_json(&app, &routing, &admin, rule).await;
+        assert_eq!(s, 200);
+
+        let (s, page) = app
+            .get(
+                "/api/v1/admin/audit?action_prefix=webhook.",
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(s, 200, "{page}");
+        let actions: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["webhook.deleted", "webhook.changed", "webhook.created"],
+            "newest first"
+        );
+        let entry = |action: &'static str| {
+            let app = &app;
+            let admin = &admin;
+            async move {
+                let (_, page) = app
+                    .get(
+                        &format!("/api/v1/admin/audit?action={action}"),
+                        Some(&admin.token),
+                    )
+                    .await;
+                page["items"][0].clone()
+            }
+        };
+        let e = entry("webhook.changed").await;
+        assert_eq!(e["target_id"], id.to_string());
+        assert_eq!(e["details"]["enabled"], false);
+        assert_eq!(e["ip"], "127.0.0.1");
+        let e = entry("sla.targets_changed").await;
+        assert_eq!(e["details"]["old"]["urgent"], sla["urgent"]);
+        assert_eq!(e["details"]["new"]["urgent"]["first_response_minutes"], 30);
+        let e = entry("team.routing_changed").await;
+        assert_eq!(e["target_kind"], "team");
+        assert_eq!(e["target_id"], team.to_string());
+        assert_eq!(e["details"]["rule"], "round_robin");
+    }
+);
