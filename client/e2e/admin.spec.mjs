@@ -1,4 +1,4 @@
-import { assert, launchBrowser, newPerson, shot, signIn, startServer } from './lib.mjs';
+import { apiAs, assert, launchBrowser, newPerson, shot, signIn, startServer } from './lib.mjs';
 
 const ADMIN = {
   email: 'admin@example.com',
@@ -7,6 +7,7 @@ const ADMIN = {
 };
 const ZED = { email: 'zed@example.com', displayName: 'Zed Agent', password: 'zed chooses this' };
 const TEAM = 'Night shift';
+const CAROL = { email: 'carol@example.com', displayName: 'Carol', password: 'carol password 1' };
 
 export const tests = {
   async 'an admin invites an agent and puts them in a team; the agent gets in and sees it'() {
@@ -78,6 +79,44 @@ export const tests = {
       await later.page.getByTestId('tab-profile').click();
       await later.page.getByTestId('profile-teams').filter({ hasText: TEAM }).waitFor();
       assert((await later.page.getByTestId('profile-admin').count()) === 0, 'not an admin');
+
+      // The admin sets the team to round-robin on the Routing screen.
+      await page.goto('/admin/routing');
+      const routing = page.getByTestId('routing-screen');
+      await routing.getByTestId('routing-rule-round_robin').click();
+      await routing.getByTestId('routing-save').click();
+      await routing.getByTestId('routing-message').filter({ hasText: 'Saved' }).waitFor();
+      await shot(page, 'admin-routing');
+
+      // A customer's ticket enters the team: routing gives it to Zed, the one online agent of
+      // the team, and Zed's queue shows it as his without a reload.
+      await later.page.getByTestId('tab-tickets').click();
+      await later.page.getByTestId('tickets-tab-mine').click();
+      server.createUser({ ...CAROL, role: 'customer' });
+      const { data: ticket } = await apiAs(server.baseURL, CAROL, 'POST', '/tickets', {
+        subject: 'Invoice is wrong',
+        body: 'The amount on my last invoice is doubled.',
+        priority: 'high',
+      });
+      const { data: routed } = await apiAs(
+        server.baseURL,
+        ADMIN,
+        'PATCH',
+        `/tickets/${ticket.id}`,
+        {
+          version: ticket.version,
+          team_id: Number(id),
+        },
+      );
+      assert(
+        routed.assignee?.display_name === ZED.displayName,
+        `routed to Zed: ${routed.assignee}`,
+      );
+      await later.page
+        .getByTestId(`ticket-row-${ticket.number}`)
+        .filter({ hasText: ZED.displayName })
+        .waitFor();
+      await shot(later.page, 'agent-routed-ticket');
       for (const p of [admin, zed, again, later]) {
         assert(p.errors.length === 0, `page errors: ${p.errors}`);
       }
