@@ -29,9 +29,6 @@ const common = {
   ],
   testPathIgnorePatterns: ['/node_modules/', '/e2e/', '/dist/', '/.out/'],
   clearMocks: true,
-  // A file's first test also pays for loading React Native and the screens: on a busy CI
-  // machine that alone passed jest's default 5 s once. A real hang still fails, at 20 s.
-  testTimeout: 20000,
 };
 
 // Watch plugins belong to the top level, not to projects.
@@ -42,4 +39,8 @@ const project = (preset) => {
 
 module.exports = {
   projects: [project(getAndroidPreset()), project(getWebPreset())],
+  // Top level: jest ignores `testTimeout` inside a project. A file's first test also pays for
+  // loading React Native and the screens: on a busy CI machine that alone passed jest's
+  // default 5 s once. A real hang still fails, at 20 s.
+  testTimeout: 20000,
 };

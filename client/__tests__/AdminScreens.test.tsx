@@ -1,4 +1,5 @@
 import * as adminApi from '../src/api/admin';
+import { cancelProactiveRefresh } from '../src/api/client';
 import * as ticketsApi from '../src/api/tickets';
 import type { Team, User } from '../src/api/types';
 import { AcceptInviteScreen } from '../src/screens/AcceptInvite/AcceptInviteScreen';
@@ -164,6 +165,9 @@ describe('Teams screen', () => {
 });
 
 describe('Accept invite screen', () => {
+  // Signing in schedules the access token's refresh: a timer that would keep jest alive.
+  afterEach(() => cancelProactiveRefresh());
+
   it('shows the server’s field error for a spent invite, then signs in', async () => {
     mocked.acceptInvite
       .mockRejectedValueOnce(

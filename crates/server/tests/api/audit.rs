@@ -200,7 +200,7 @@ db_test!(
         );
         assert_eq!(
             only(&app, &admin, "ticket.priority_changed").await["details"],
-            json!({"number": ticket["number"], "old": "medium", "new": "high"})
+            json!({"number": ticket["number"], "old": "medium", "new": "high", "by": "Ana"})
         );
     }
 );

@@ -268,9 +268,13 @@ db_test!(
         assert_eq!(delete(&app, &ana, note.id).await.0, 404);
         assert_eq!(react(&app, &ana, note.id, "👍").await.0, 404);
 
-        // A text after them: the customer's next frame is that message, nothing before it.
+        // A text after them: the customer's next frame is that message, nothing before it
+        // (but the agent's presence, which reaches her whenever it does).
         let m = app.send_message(&agent, conv, "We are on it").await;
-        let f = ana_ws.recv().await;
+        let mut f = ana_ws.recv().await;
+        while f["type"] == "presence" {
+            f = ana_ws.recv().await;
+        }
         assert_eq!(
             (f["type"].as_str(), f["message"]["id"].as_i64()),
             (Some("message"), Some(m.id))
