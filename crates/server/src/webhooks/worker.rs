@@ -279,7 +279,7 @@ fn cut(text: &str) -> String {
 /// endpoints that failed together don't retry together.
 pub fn backoff_ms(base: i64, attempt: i64) -> i64 {
     let exp = base.saturating_mul(1 << (attempt - 1).clamp(0, 30));
-    let delay = exp.min(MAX_BACKOFF_MS).max(1);
+    let delay = exp.clamp(1, MAX_BACKOFF_MS);
     delay / 2 + rand::random_range(0..=delay / 2)
 }
 
