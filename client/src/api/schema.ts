@@ -2715,6 +2715,7 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['TicketTranscript'];
+          'text/html': string;
         };
       };
       400: {

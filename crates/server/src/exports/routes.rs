@@ -76,7 +76,8 @@ pub struct ExportQuery {
 /// marked, and history, as an HTML page or JSON, offered as a download.
 #[utoipa::path(get, path = "/api/v1/admin/tickets/{id}/export", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path), ExportQuery),
-    responses((status = 200, body = TicketTranscript, description = "JSON, or an HTML page with `format=html`"),
+    responses((status = 200, description = "JSON, or an HTML page with `format=html`",
+                content((TicketTranscript = "application/json"), (String = "text/html"))),
               (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn export_ticket(
     State(state): State<AppState>,
