@@ -28,8 +28,6 @@ use crate::domain::{Role, now_ms};
 use crate::realtime::events::Control;
 use crate::state::AppState;
 
-/// How long a claimed row belongs to its worker (well above the request timeout).
-const LEASE_MS: i64 = 5 * 60 * 1000;
 /// Rows sent at once by one node.
 const CONCURRENCY: usize = 8;
 const SCAN_LIMIT: u64 = 100;
@@ -112,8 +110,9 @@ async fn pass(state: &AppState, client: &reqwest::Client) -> anyhow::Result<usiz
         return Ok(0);
     }
     let mut claimed = Vec::with_capacity(due.len());
+    let lease_ms = lease_ms(state.settings.webhook_timeout_secs);
     for Due { id } in due {
-        let lease = now + LEASE_MS;
+        let lease = now + lease_ms;
         let won = webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::LeaseUntil, Expr::value(lease))
             .filter(webhook_delivery::Column::Id.eq(id))
@@ -273,6 +272,14 @@ fn describe(e: &dyn std::error::Error) -> String {
 
 fn cut(text: &str) -> String {
     crate::notifications::truncate(text, ERROR_LEN)
+}
+
+/// How long a claimed row belongs to its worker: three request timeouts and a margin for the
+/// reads and the write around the send. Short on purpose: a node killed mid-send (or between
+/// claim and send) holds its rows this long, and then they go out again, from it restarted or
+/// from another node.
+pub fn lease_ms(timeout_secs: u64) -> i64 {
+    (timeout_secs.saturating_mul(3).saturating_add(5) as i64).saturating_mul(1000)
 }
 
 /// `base · 2^(attempt-1)`, at most an hour, with "equal jitter": half fixed, half random, so
