@@ -1,4 +1,13 @@
-import { apiAs, assert, launchBrowser, newPerson, shot, signIn, startServer } from './lib.mjs';
+import {
+  apiAs,
+  assert,
+  launchBrowser,
+  newPerson,
+  register,
+  shot,
+  signIn,
+  startServer,
+} from './lib.mjs';
 
 const ADMIN = {
   email: 'admin@example.com',
@@ -80,44 +89,43 @@ export const tests = {
       await later.page.getByTestId('profile-teams').filter({ hasText: TEAM }).waitFor();
       assert((await later.page.getByTestId('profile-admin').count()) === 0, 'not an admin');
 
-      // The admin sets the team to round-robin on the Routing screen.
+      // The admin sets the team to round-robin and makes it the intake: new tickets open in it.
       await page.goto('/admin/routing');
       const routing = page.getByTestId('routing-screen');
       await routing.getByTestId('routing-rule-round_robin').click();
+      await routing.getByTestId('routing-intake-yes').click();
       await routing.getByTestId('routing-save').click();
       await routing.getByTestId('routing-message').filter({ hasText: 'Saved' }).waitFor();
       await shot(page, 'admin-routing');
 
-      // A customer's ticket enters the team: routing gives it to Zed, the one online agent of
-      // the team, and Zed's queue shows it as his without a reload.
+      // A customer opens a ticket in the app: it opens in the team and routing gives it to
+      // Zed, the one online agent of the team, at once; Zed's queue shows it as his without a
+      // reload.
       await later.page.getByTestId('tab-tickets').click();
       await later.page.getByTestId('tickets-tab-mine').click();
-      server.createUser({ ...CAROL, role: 'customer' });
-      const { data: ticket } = await apiAs(server.baseURL, CAROL, 'POST', '/tickets', {
-        subject: 'Invoice is wrong',
-        body: 'The amount on my last invoice is doubled.',
-        priority: 'high',
-      });
-      const { data: routed } = await apiAs(
-        server.baseURL,
-        ADMIN,
-        'PATCH',
-        `/tickets/${ticket.id}`,
-        {
-          version: ticket.version,
-          team_id: Number(id),
-        },
-      );
-      assert(
-        routed.assignee?.display_name === ZED.displayName,
-        `routed to Zed: ${routed.assignee}`,
-      );
+      const carol = await newPerson(browser, server.baseURL);
+      await register(carol.page, CAROL);
+      await carol.page.getByTestId('tickets-new').click();
+      const form = carol.page.getByTestId('new-ticket-screen');
+      await form.getByLabel('Subject', { exact: true }).fill('Invoice is wrong');
+      await form
+        .getByLabel('Message', { exact: true })
+        .fill('The amount on my last invoice is doubled.');
+      await form.getByTestId('new-ticket-priority-high').click();
+      await form.getByTestId('new-ticket-submit').click();
+      const subject = carol.page.getByTestId('ticket-subject');
+      await subject.waitFor();
+      const ticket = { number: (await subject.textContent()).match(/#(\d+)/)[1] };
+      const { data: mine } = await apiAs(server.baseURL, ZED, 'GET', '/tickets?assignee=me');
+      const routed = mine.items.find((t) => String(t.number) === ticket.number);
+      assert(routed, `routed to Zed: ${JSON.stringify(mine)}`);
+      assert(routed.team?.name === TEAM, `opened in the intake team: ${JSON.stringify(routed)}`);
       await later.page
         .getByTestId(`ticket-row-${ticket.number}`)
         .filter({ hasText: ZED.displayName })
         .waitFor();
       await shot(later.page, 'agent-routed-ticket');
-      for (const p of [admin, zed, again, later]) {
+      for (const p of [admin, zed, again, later, carol]) {
         assert(p.errors.length === 0, `page errors: ${p.errors}`);
       }
     } finally {

@@ -2045,6 +2045,11 @@ export interface components {
     /** @description A team's routing as the admin API reads and writes it. */
     TeamRouting: {
       /**
+       * @description New customer tickets open in this team and are routed by its rule at once. One team at a
+       *     time: setting it here clears it elsewhere. Omitted: false.
+       */
+      intake?: boolean;
+      /**
        * Format: int64
        * @description Open tickets an agent may hold before routing passes them by (1 to 10,000); `null` no
        *     cap.

@@ -19,13 +19,14 @@ import { useGetRoutingQuery, usePutRoutingMutation } from '../../state/queries/d
 import { useGetTeamsQuery } from '../../state/queries/tickets';
 import { parseMinutes, showMinutes } from './numbers';
 
-/** One team's rule, cap, unassigned-wait limit and breach action. */
+/** One team's rule, cap, unassigned-wait limit, breach action, and whether it is the intake. */
 function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) {
   const [save, saving] = usePutRoutingMutation();
   const [rule, setRule] = useState<RoutingRule>(routing.rule);
   const [cap, setCap] = useState(showMinutes(routing.max_open));
   const [limit, setLimit] = useState(showMinutes(routing.unassigned_limit_minutes));
   const [onBreach, setOnBreach] = useState<OnBreach>(routing.on_breach);
+  const [intake, setIntake] = useState(routing.intake ? 'yes' : 'no');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
 
@@ -40,6 +41,7 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
           max_open: parseMinutes(cap),
           unassigned_limit_minutes: parseMinutes(limit),
           on_breach: onBreach,
+          intake: intake === 'yes',
         },
       }).unwrap();
       setMessage(t('routing.saved'));
@@ -85,6 +87,17 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
         options={ON_BREACH.map((o) => ({ value: o, label: t(`routing.onBreach.${o}`) }))}
         value={onBreach}
         onChange={setOnBreach}
+      />
+      <Chips
+        testID="routing-intake"
+        label={t('routing.intake')}
+        showLabel
+        options={[
+          { value: 'yes', label: t('routing.intake.yes') },
+          { value: 'no', label: t('routing.intake.no') },
+        ]}
+        value={intake}
+        onChange={setIntake}
       />
       <Button
         title={t('common.save')}

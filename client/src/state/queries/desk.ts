@@ -19,7 +19,9 @@ export const deskApiSlice = api.injectEndpoints({
     }),
     putRouting: b.mutation<TeamRouting, { teamId: Id; routing: TeamRouting }>({
       queryFn: ({ teamId, routing }) => call(() => deskApi.putRouting(teamId, routing)),
-      invalidatesTags: (_r, _e, { teamId }) => [{ type: 'TeamRouting', id: teamId }],
+      // Naming an intake team takes the flag from the others: every team's routing reloads.
+      invalidatesTags: (_r, _e, { teamId, routing }) =>
+        routing.intake ? ['TeamRouting'] : [{ type: 'TeamRouting', id: teamId }],
     }),
   }),
 });

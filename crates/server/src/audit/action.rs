@@ -19,6 +19,7 @@ pub const TEAM_MEMBER_REMOVED: &str = "team.member_removed";
 pub const TICKET_ASSIGNEE_CHANGED: &str = "ticket.assignee_changed";
 pub const TICKET_STATUS_CHANGED: &str = "ticket.status_changed";
 pub const TICKET_PRIORITY_CHANGED: &str = "ticket.priority_changed";
+pub const TICKET_TEAM_CHANGED: &str = "ticket.team_changed";
 
 pub const EXPORT_USER_DATA: &str = "export.user_data";
 pub const EXPORT_TICKET: &str = "export.ticket";

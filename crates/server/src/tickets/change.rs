@@ -73,15 +73,15 @@ impl TicketChange {
         }
     }
 
-    /// The audit-log action of this change; tags and team moves are kept in the ticket's
-    /// history only.
+    /// The audit-log action of this change; tags are kept in the ticket's history only.
     pub fn audit_action(&self) -> Option<&'static str> {
         use crate::audit::action;
         match self {
             Self::Status { .. } => Some(action::TICKET_STATUS_CHANGED),
             Self::Priority { .. } => Some(action::TICKET_PRIORITY_CHANGED),
             Self::Assignee { .. } => Some(action::TICKET_ASSIGNEE_CHANGED),
-            Self::Team { .. } | Self::Tags { .. } => None,
+            Self::Team { .. } => Some(action::TICKET_TEAM_CHANGED),
+            Self::Tags { .. } => None,
         }
     }
 

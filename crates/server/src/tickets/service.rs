@@ -49,6 +49,27 @@ pub struct Changes {
     pub keep_sla_flags: bool,
 }
 
+/// Adds a change to the audit log when it is one the log keeps (see
+/// [`TicketChange::audit_action`]). `by`: the name the change is made in ("Routing" or
+/// "Switchboard" when the desk acts by itself).
+async fn audit_change(
+    db: &impl ConnectionTrait,
+    me: &Actor,
+    t: &ticket::Model,
+    change: &TicketChange,
+) -> AppResult<()> {
+    let Some(name) = change.audit_action() else {
+        return Ok(());
+    };
+    let (_, old, new) = change.history();
+    let entry = audit::Entry::by_user(me.id, me.ip, name)
+        .target("ticket", t.id)
+        .details(serde_json::json!({
+            "number": t.number, "old": old, "new": new, "by": me.name,
+        }));
+    audit::record(db, entry).await
+}
+
 /// Appends a change to the ticket's history.
 async fn record(
     db: &impl ConnectionTrait,
@@ -124,6 +145,9 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
     check_body(&new.body, None)?;
     let now = now_ms();
     let (first_due, resolve_due) = targets::current(state).await?.targets_ms(new.priority);
+    // Read before the transaction: on SQLite a transaction that reads first and then writes
+    // can't wait for the write lock (SQLITE_BUSY at once) when other tickets open meanwhile.
+    let intake = super::routing::intake_team(&state.db).await?;
     let txn = state.db.begin().await?;
     let conv = conversation::ActiveModel {
         kind: Set(ConversationKind::Ticket),
@@ -146,7 +170,7 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
         priority_rank: Set(new.priority.rank()),
         requester_id: Set(me.id),
         assignee_id: Set(None),
-        team_id: Set(None),
+        team_id: Set(intake),
         tags: Set("[]".into()),
         conversation_id: Set(conv.id),
         version: Set(1),
@@ -188,6 +212,14 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
         Some(text_of(new.priority)),
     )
     .await?;
+    if let Some(team_id) = intake {
+        let opened_in = TicketChange::Team {
+            from: None,
+            to: Some(team_id),
+            to_name: None,
+        };
+        record(&txn, created.id, me.id, &opened_in).await?;
+    }
     let t = ticket::Entity::find_by_id(created.id)
         .one(&txn)
         .await?
@@ -220,6 +252,14 @@ pub async fn create(state: &AppState, me: &AuthUser, new: NewTicket) -> AppResul
         },
     )
     .await?;
+    // Opened in the intake team: its rule assigns the ticket now (the answer shows who).
+    if intake.is_some()
+        && let Some(routed) =
+            super::routing::assign::route(state, me.id, t.id, super::routing::assign::Purpose::New)
+                .await?
+    {
+        return Ok(routed);
+    }
     Ok(view)
 }
 
@@ -526,16 +566,7 @@ pub async fn apply(
     let mut messages = Vec::new();
     for change in &changes {
         record(&txn, t.id, me.id, change).await?;
-        if let Some(name) = change.audit_action() {
-            let (_, old, new) = change.history();
-            // `by`: the name the change is made in ("Routing" when the desk acts by itself).
-            let entry = audit::Entry::by_user(me.id, me.ip, name)
-                .target("ticket", t.id)
-                .details(serde_json::json!({
-                    "number": t.number, "old": old, "new": new, "by": me.name,
-                }));
-            audit::record(&txn, entry).await?;
-        }
+        audit_change(&txn, me, t, change).await?;
         let sentence = change.sentence(&actor, me.id);
         messages.push(system_message(&txn, t.conversation_id, me.id, &sentence).await?);
         // Closing an unrated ticket asks its requester for a rating (once: see `csat`).
@@ -643,6 +674,14 @@ pub async fn customer_replied(state: &AppState, ticket_id: i64) -> AppResult<()>
             to: Status::Open,
         };
         record(&txn, t.id, t.requester_id, &reopened).await?;
+        // In the requester's name: their reply reopened it (no request address: the message
+        // came through the writer).
+        let by = Actor {
+            id: t.requester_id,
+            name: who.clone(),
+            ip: None,
+        };
+        audit_change(&txn, &by, &t, &reopened).await?;
         let sentence = format!("{who} replied: the ticket is open again");
         let message = system_message(&txn, t.conversation_id, t.requester_id, &sentence).await?;
         let updated = ticket::Entity::find_by_id(t.id)

@@ -211,6 +211,10 @@ pub async fn delete_team(
         .filter(team_member::Column::TeamId.eq(id))
         .exec(&txn)
         .await?;
+    // Its routing row too (with the intake flag: new tickets then open without a team).
+    crate::db::entities::team_routing::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
     team::Entity::delete_by_id(id).exec(&txn).await?;
     let entry = audit::Entry::by(&me, action::TEAM_DELETED)
         .target("team", id)

@@ -202,6 +202,39 @@ db_test!(
             only(&app, &admin, "ticket.priority_changed").await["details"],
             json!({"number": ticket["number"], "old": "medium", "new": "high", "by": "Ana"})
         );
+
+        // A team move, then a close that Carl's reply undoes: the reopening is his.
+        let second = app.team_with(&admin, "Second", &[&agent]).await;
+        let (s, b) = app
+            .patch(
+                &format!("/api/v1/tickets/{ticket_id}"),
+                Some(&agent.token),
+                json!({"version": b["version"], "team_id": second, "status": "closed"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let moved = only(&app, &admin, "ticket.team_changed").await;
+        assert_eq!(moved["details"]["new"], second.to_string(), "{moved}");
+        assert_eq!(moved["actor"]["id"], agent.id);
+        app.send_message(
+            &carl,
+            ticket["conversation_id"].as_i64().unwrap(),
+            "Still broken",
+        )
+        .await;
+        let mut reopened = None;
+        for _ in 0..200 {
+            let found = entries(&app, &admin, "action=ticket.status_changed").await;
+            if let Some(e) = found.iter().find(|e| e["details"]["new"] == "open") {
+                reopened = Some(e.clone());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let reopened = reopened.expect("the reopening is audited");
+        assert_eq!(reopened["actor"]["id"], carl.id, "{reopened}");
+        assert_eq!(reopened["details"]["old"], "closed", "{reopened}");
+        assert_eq!(reopened["details"]["by"], "Carl", "{reopened}");
     }
 );
 

@@ -33,7 +33,7 @@ pub async fn set_routing(app: &TestApp, admin: &TestUser, team: i64, body: Value
 }
 
 pub fn rule(name: &str, cap: Option<i64>) -> Value {
-    json!({"rule": name, "max_open": cap, "unassigned_limit_minutes": null, "on_breach": "notify"})
+    json!({"rule": name, "max_open": cap, "unassigned_limit_minutes": null, "on_breach": "notify", "intake": false})
 }
 
 /// Opens `n` tickets as `who`; their ids.
@@ -265,13 +265,16 @@ db_test!(
         let (s, e) = put_json(&app, &path, &admin, json!({"rule": "lottery"})).await;
         assert_eq!(s, 400, "{e}");
 
+        // `intake` left out reads as false.
         let set = json!({"rule": "fewest_open", "max_open": 5, "unassigned_limit_minutes": 30, "on_breach": "reassign"});
+        let mut stored = set.clone();
+        stored["intake"] = json!(false);
         let (s, r) = put_json(&app, &path, &admin, set.clone()).await;
-        assert_eq!((s, &r), (200, &set));
+        assert_eq!((s, &r), (200, &stored));
         // The same again (MySQL reports no changed row) and a change.
         let (s, _) = put_json(&app, &path, &admin, set.clone()).await;
         assert_eq!(s, 200);
-        assert_eq!(app.get(&path, Some(&admin.token)).await.1, set);
+        assert_eq!(app.get(&path, Some(&admin.token)).await.1, stored);
 
         let (s, _) = app
             .get("/api/v1/admin/teams/999999/routing", Some(&admin.token))
@@ -303,5 +306,81 @@ db_test!(
         switchboard::tickets::sla::sweep(&app.state, later)
             .await
             .expect("the SLA sweep survives a deleted team");
+    }
+);
+
+db_test!(
+    new_tickets_open_in_the_intake_team_and_are_assigned_at_once,
+    |app: TestApp| async move {
+        let admin = app.user_with_role("Admin", Role::Admin).await;
+        let one = app.user_with_role("AgentOne", Role::Agent).await;
+        let two = app.user_with_role("AgentTwo", Role::Agent).await;
+        let ana = app.register("Ana").await;
+        let bo = app.register("Bo").await;
+        let first = app.team_with(&admin, "First line", &[&one]).await;
+        let desk = app.team_with(&admin, "Desk", &[&one, &two]).await;
+        let mut intake = rule("round_robin", None);
+        intake["intake"] = json!(true);
+        set_routing(&app, &admin, first, intake.clone()).await;
+        // Naming another team moves the intake there: one intake team.
+        set_routing(&app, &admin, desk, intake).await;
+        let (_, was) = app
+            .get(
+                &format!("/api/v1/admin/teams/{first}/routing"),
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(was["intake"], false, "{was}");
+        let mut sockets = [app.ws(&one).await, app.ws(&two).await];
+
+        // Six tickets from two customers at once: each opens in the desk, assigned in turn.
+        let subjects: Vec<String> = (0..6).map(|i| format!("Question {i}")).collect();
+        let opened = futures::future::join_all(subjects.iter().enumerate().map(|(i, subject)| {
+            let who = if i % 2 == 0 { &ana } else { &bo };
+            app.open_ticket_json(who, subject, "high")
+        }))
+        .await;
+        let mut per_agent: HashMap<i64, usize> = HashMap::new();
+        for t in &opened {
+            assert_eq!(t["team"]["id"], desk, "{t}");
+            let a = assignee(t).unwrap_or_else(|| panic!("not assigned: {t}"));
+            *per_agent.entry(a).or_default() += 1;
+        }
+        assert_eq!(per_agent.get(&one.id), Some(&3), "{per_agent:?}");
+        assert_eq!(per_agent.get(&two.id), Some(&3), "{per_agent:?}");
+
+        // Live: the assignee's socket shows the ticket with them as its assignee.
+        let mine = opened.iter().find(|t| assignee(t) == Some(two.id)).unwrap()["id"].clone();
+        loop {
+            let f = sockets[1].recv_type("ticket").await;
+            if f["ticket"]["id"] == mine && assignee(&f["ticket"]) == Some(two.id) {
+                break;
+            }
+        }
+        let history = app
+            .get(
+                &format!("/api/v1/tickets/{mine}/events"),
+                Some(&admin.token),
+            )
+            .await
+            .1;
+        let fields: Vec<&str> = history["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{history}"))
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert!(fields.contains(&"team"), "{history}");
+        assert!(fields.contains(&"assignee"), "{history}");
+        drop(sockets);
+
+        // The intake team deleted: tickets open without a team, unassigned, as before.
+        let (s, _) = app
+            .delete(&format!("/api/v1/teams/{desk}"), Some(&admin.token))
+            .await;
+        assert_eq!(s, 204);
+        let t = app.open_ticket_json(&ana, "After", "low").await;
+        assert!(t["team"].is_null(), "{t}");
+        assert!(t["assignee"].is_null(), "{t}");
     }
 );

@@ -13,6 +13,8 @@ pub struct Model {
     pub last_agent_id: i64,
     pub seq: i64,
     pub updated_at: i64,
+    /// New customer tickets open in this team (see `tickets::routing::intake`).
+    pub intake: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

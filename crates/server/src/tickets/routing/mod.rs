@@ -7,10 +7,26 @@
 //! `realtime::Realtime::is_online`), not disabled and under the cap are considered. When no one
 //! is, the ticket stays unassigned in the team's queue; it is not routed again later by itself
 //! (the queue is there for people to pick from) and escalates once past the team's limit.
+//!
+//! One team may be the desk's intake: new customer tickets open in it (instead of with no team)
+//! and are routed by its rule the moment they are created.
 
 pub mod assign;
 pub mod escalate;
 pub mod routes;
+
+/// The intake team, if an admin named one: the flagged routing row set last whose team still
+/// exists (the row goes with its team).
+pub async fn intake_team(db: &impl sea_orm::ConnectionTrait) -> Result<Option<i64>, DbErr> {
+    use crate::db::entities::team_routing;
+    use sea_orm::QueryOrder;
+    Ok(team_routing::Entity::find()
+        .filter(team_routing::Column::Intake.eq(true))
+        .order_by_desc(team_routing::Column::UpdatedAt)
+        .one(db)
+        .await?
+        .map(|row| row.team_id))
+}
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};

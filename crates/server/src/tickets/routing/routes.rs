@@ -41,6 +41,10 @@ pub struct TeamRouting {
     /// 525,600 minutes); `null` never.
     pub unassigned_limit_minutes: Option<i64>,
     pub on_breach: OnBreach,
+    /// New customer tickets open in this team and are routed by its rule at once. One team at a
+    /// time: setting it here clears it elsewhere. Omitted: false.
+    #[serde(default)]
+    pub intake: bool,
 }
 
 impl TeamRouting {
@@ -50,6 +54,7 @@ impl TeamRouting {
             max_open: m.max_open,
             unassigned_limit_minutes: m.unassigned_limit_minutes,
             on_breach: m.on_breach,
+            intake: m.intake,
         }
     }
 
@@ -60,6 +65,7 @@ impl TeamRouting {
             max_open: None,
             unassigned_limit_minutes: None,
             on_breach: OnBreach::Notify,
+            intake: false,
         }
     }
 
@@ -165,6 +171,16 @@ pub async fn put_routing(
 
 async fn store_routing(state: &AppState, id: i64, req: &TeamRouting) -> AppResult<()> {
     let now = now_ms();
+    if req.intake {
+        // One intake team: the others lose the flag. Two admins naming two teams at the same
+        // instant could leave both flagged; `intake_team` then takes the one set last.
+        team_routing::Entity::update_many()
+            .col_expr(team_routing::Column::Intake, Expr::value(false))
+            .filter(team_routing::Column::TeamId.ne(id))
+            .filter(team_routing::Column::Intake.eq(true))
+            .exec(&state.db)
+            .await?;
+    }
     // Update in place (keeping the round-robin pointer); insert the first time. Two admins
     // inserting at once: the primary key lets one in, the other updates the row it made.
     for _ in 0..2 {
@@ -176,6 +192,7 @@ async fn store_routing(state: &AppState, id: i64, req: &TeamRouting) -> AppResul
                 Expr::value(req.unassigned_limit_minutes),
             )
             .col_expr(team_routing::Column::OnBreach, Expr::value(req.on_breach))
+            .col_expr(team_routing::Column::Intake, Expr::value(req.intake))
             .col_expr(team_routing::Column::UpdatedAt, Expr::value(now))
             .filter(team_routing::Column::TeamId.eq(id))
             .exec(&state.db)
@@ -198,6 +215,7 @@ async fn store_routing(state: &AppState, id: i64, req: &TeamRouting) -> AppResul
             last_agent_id: Set(0),
             seq: Set(0),
             updated_at: Set(now),
+            intake: Set(req.intake),
         }
         .insert(&state.db)
         .await;
