@@ -106,13 +106,13 @@ export const tests = {
       const carol = await newPerson(browser, server.baseURL);
       await register(carol.page, CAROL);
       await carol.page.getByTestId('tickets-new').click();
-      const form = carol.page.getByTestId('new-ticket-screen');
-      await form.getByLabel('Subject', { exact: true }).fill('Invoice is wrong');
-      await form
+      const newTicket = carol.page.getByTestId('new-ticket-screen');
+      await newTicket.getByLabel('Subject', { exact: true }).fill('Invoice is wrong');
+      await newTicket
         .getByLabel('Message', { exact: true })
         .fill('The amount on my last invoice is doubled.');
-      await form.getByTestId('new-ticket-priority-high').click();
-      await form.getByTestId('new-ticket-submit').click();
+      await newTicket.getByTestId('new-ticket-priority-high').click();
+      await newTicket.getByTestId('new-ticket-submit').click();
       const subject = carol.page.getByTestId('ticket-subject');
       await subject.waitFor();
       const ticket = { number: (await subject.textContent()).match(/#(\d+)/)[1] };
