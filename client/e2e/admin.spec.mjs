@@ -3,6 +3,7 @@ import {
   assert,
   launchBrowser,
   newPerson,
+  openTicket,
   register,
   shot,
   signIn,
@@ -105,17 +106,13 @@ export const tests = {
       await later.page.getByTestId('tickets-tab-mine').click();
       const carol = await newPerson(browser, server.baseURL);
       await register(carol.page, CAROL);
-      await carol.page.getByTestId('tickets-new').click();
-      const newTicket = carol.page.getByTestId('new-ticket-screen');
-      await newTicket.getByLabel('Subject', { exact: true }).fill('Invoice is wrong');
-      await newTicket
-        .getByLabel('Message', { exact: true })
-        .fill('The amount on my last invoice is doubled.');
-      await newTicket.getByTestId('new-ticket-priority-high').click();
-      await newTicket.getByTestId('new-ticket-submit').click();
-      const subject = carol.page.getByTestId('ticket-subject');
-      await subject.waitFor();
-      const ticket = { number: (await subject.textContent()).match(/#(\d+)/)[1] };
+      const ticket = {
+        number: await openTicket(carol.page, {
+          subject: 'Invoice is wrong',
+          body: 'The amount on my last invoice is doubled.',
+          priority: 'high',
+        }),
+      };
       const { data: mine } = await apiAs(server.baseURL, ZED, 'GET', '/tickets?assignee=me');
       const routed = mine.items.find((t) => String(t.number) === ticket.number);
       assert(routed, `routed to Zed: ${JSON.stringify(mine)}`);

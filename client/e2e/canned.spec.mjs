@@ -1,4 +1,13 @@
-import { assert, launchBrowser, newPerson, register, shot, signIn, startServer } from './lib.mjs';
+import {
+  assert,
+  launchBrowser,
+  newPerson,
+  openTicket,
+  register,
+  shot,
+  signIn,
+  startServer,
+} from './lib.mjs';
 import { bubbles } from './tickets.spec.mjs';
 
 const AGENT = {
@@ -42,14 +51,10 @@ export const tests = {
         displayName: 'Carol Customer',
         password: 'carol password 1',
       });
-      await customer.page.getByTestId('tickets-new').click();
-      const form = customer.page.getByTestId('new-ticket-screen');
-      await form.getByLabel('Subject', { exact: true }).fill('Where is my refund?');
-      await form.getByLabel('Message', { exact: true }).fill('I returned the parcel last week.');
-      await form.getByTestId('new-ticket-submit').click();
-      const subject = customer.page.getByTestId('ticket-subject');
-      await subject.waitFor();
-      const number = (await subject.textContent()).match(/#(\d+)/)[1];
+      const number = await openTicket(customer.page, {
+        subject: 'Where is my refund?',
+        body: 'I returned the parcel last week.',
+      });
 
       // The agent opens it and types /ref: the list offers the response; Enter inserts it.
       await agent.page.goBack();

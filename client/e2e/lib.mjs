@@ -170,6 +170,19 @@ export async function register(page, { email, displayName, password }) {
   await page.getByTestId('tab-tickets').waitFor();
 }
 
+/** A customer opens a ticket from the Tickets tab; its number, once its screen shows. */
+export async function openTicket(page, { subject, body, priority }) {
+  await page.getByTestId('tickets-new').click();
+  const form = page.getByTestId('new-ticket-screen');
+  await form.getByLabel('Subject', { exact: true }).fill(subject);
+  await form.getByLabel('Message', { exact: true }).fill(body);
+  if (priority) await form.getByTestId(`new-ticket-priority-${priority}`).click();
+  await form.getByTestId('new-ticket-submit').click();
+  const title = page.getByTestId('ticket-subject');
+  await title.waitFor();
+  return (await title.textContent()).match(/#(\d+)/)[1];
+}
+
 export async function signIn(page, { email, password }) {
   await page.goto('/');
   const form = page.getByTestId('signin-screen');

@@ -3,6 +3,7 @@ import {
   assert,
   launchBrowser,
   newPerson,
+  openTicket,
   register,
   shot,
   signIn,
@@ -48,14 +49,10 @@ export const tests = {
         displayName: 'Carol Customer',
         password: 'carol password 1',
       });
-      await customer.page.getByTestId('tickets-new').click();
-      const form = customer.page.getByTestId('new-ticket-screen');
-      await form.getByLabel('Subject', { exact: true }).fill('Parcel is late');
-      await form.getByLabel('Message', { exact: true }).fill('My parcel is late.');
-      await form.getByTestId('new-ticket-submit').click();
-      const subject = customer.page.getByTestId('ticket-subject');
-      await subject.waitFor();
-      const number = (await subject.textContent()).match(/#(\d+)/)[1];
+      const number = await openTicket(customer.page, {
+        subject: 'Parcel is late',
+        body: 'My parcel is late.',
+      });
 
       // The agent takes it and answers, with a typo.
       await agent.page.getByTestId('tab-tickets').click();

@@ -1,4 +1,13 @@
-import { assert, launchBrowser, newPerson, register, shot, signIn, startServer } from './lib.mjs';
+import {
+  assert,
+  launchBrowser,
+  newPerson,
+  openTicket,
+  register,
+  shot,
+  signIn,
+  startServer,
+} from './lib.mjs';
 
 const AGENT = { email: 'agent@example.com', password: 'agent password 1', displayName: 'Agent' };
 
@@ -23,17 +32,11 @@ export const tests = {
         displayName: 'Carol Customer',
         password: 'carol password 1',
       });
-      await customer.page.getByTestId('tickets-new').click();
-      const form = customer.page.getByTestId('new-ticket-screen');
-      await form.getByLabel('Subject', { exact: true }).fill('Cannot log in to the billing portal');
-      await form
-        .getByLabel('Message', { exact: true })
-        .fill('Since this morning the portal says my password is wrong.');
-      await form.getByTestId('new-ticket-priority-high').click();
-      await form.getByTestId('new-ticket-submit').click();
-      const subject = customer.page.getByTestId('ticket-subject');
-      await subject.waitFor();
-      const number = (await subject.textContent()).match(/#(\d+)/)[1];
+      const number = await openTicket(customer.page, {
+        subject: 'Cannot log in to the billing portal',
+        body: 'Since this morning the portal says my password is wrong.',
+        priority: 'high',
+      });
       await bubbles(customer.page, 'Since this morning').first().waitFor();
 
       // Live in the agent's queue, no reload.
