@@ -11,6 +11,46 @@ const FAKE_MEDIA = [
   '--auto-select-desktop-capture-source=Entire screen',
 ];
 
+/**
+ * Keeps the page's RTCPeerConnections where the test can read their stats (the app's code is
+ * unchanged: the browser's constructor is wrapped before the app loads).
+ */
+async function watchPeers(context) {
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.__peers = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__peers.push(this);
+      }
+    };
+  });
+}
+
+/** The last peer connection's state, inbound RTP bytes and outgoing video track's label. */
+function peerFacts(page) {
+  return page.evaluate(async () => {
+    const pc = window.__peers[window.__peers.length - 1];
+    let bytes = 0;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp') bytes += r.bytesReceived ?? 0;
+    });
+    const video = pc.getSenders().find((s) => s.track?.kind === 'video');
+    return { state: pc.connectionState, bytes, videoTrack: video?.track?.label ?? null };
+  });
+}
+
+/** Waits until the inbound byte count grows past `than`. */
+async function bytesGrow(page, than) {
+  for (let i = 0; i < 100; i++) {
+    const facts = await peerFacts(page);
+    if (facts.bytes > than) return facts.bytes;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`inbound-rtp bytes stayed at ${than}`);
+}
+
 /** Waits until the page's call is connected and its remote video shows frames. */
 async function connected(page) {
   await page.getByTestId('call-link').filter({ hasText: 'connected' }).waitFor({ timeout: 30_000 });
@@ -53,6 +93,8 @@ export const tests = {
       const viewport = { width: 1440, height: 900 };
       const agent = await newPerson(browser, server.baseURL, { viewport });
       const customer = await newPerson(browser, server.baseURL);
+      await watchPeers(agent.context);
+      await watchPeers(customer.context);
       await signIn(agent.page, AGENT);
       await signIn(customer.page, CUSTOMER);
       await customer.page.getByTestId(`ticket-row-${tk.number}`).click();
@@ -70,6 +112,24 @@ export const tests = {
       await connected(agent.page);
       await connected(customer.page);
       await agent.page.getByTestId('call-duration').waitFor();
+      // Each side keeps receiving: its inbound-rtp byte count grows.
+      for (const page of [agent.page, customer.page]) {
+        const facts = await peerFacts(page);
+        assert(facts.state === 'connected', `peer ${facts.state}`);
+        await bytesGrow(page, await bytesGrow(page, 0));
+      }
+
+      // Screen sharing replaces the agent's camera track on the same sender.
+      const camera = (await peerFacts(agent.page)).videoTrack;
+      await agent.page.getByTestId('call-share').click();
+      await agent.page.getByTestId('call-share').filter({ hasText: 'Stop sharing' }).waitFor();
+      const shared = (await peerFacts(agent.page)).videoTrack;
+      assert(shared && shared !== camera, `video track ${camera} → ${shared}`);
+      await bytesGrow(customer.page, (await peerFacts(customer.page)).bytes);
+      await shot(customer.page, 'call-customer-sees-screen');
+      await agent.page.getByTestId('call-share').click();
+      await agent.page.getByTestId('call-share').filter({ hasText: 'Share screen' }).waitFor();
+      assert((await peerFacts(agent.page)).videoTrack === camera, 'back to the camera');
       await shot(agent.page, 'call-agent');
       await shot(customer.page, 'call-customer');
 
