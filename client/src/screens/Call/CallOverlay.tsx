@@ -1,6 +1,7 @@
-import { useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 
+import { startRing } from '../../calls/ring';
 import { Button } from '../../components/Button';
 import { t } from '../../i18n';
 import { useNow } from '../../lib/useNow';
@@ -34,6 +35,8 @@ export function CallOverlay() {
   const { colors, radius } = useTheme();
   const call = useAppSelector((s) => s.call);
   const streams = useSyncExternalStore(calls.subscribe, calls.streams);
+  const ringing = call.phase === 'incoming' || call.phase === 'outgoing' ? call.phase : null;
+  useEffect(() => (ringing ? startRing(ringing) : undefined), [ringing]);
   if (call.phase === 'idle') {
     if (!call.notice || call.notice === 'hangup' || call.notice === 'cancelled') return null;
     return (
