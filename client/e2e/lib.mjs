@@ -112,9 +112,10 @@ export async function startServer(name) {
 
 /**
  * One Chromium for a spec; each person gets a context (own storage, own network switch).
+ * `extraArgs`: more Chromium switches (calls: fake camera and microphone).
  * playwright-core's launch() always starts from a fresh temporary profile (user-data dir).
  */
-export async function launchBrowser() {
+export async function launchBrowser({ extraArgs = [] } = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -127,6 +128,7 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

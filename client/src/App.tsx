@@ -16,6 +16,7 @@ import { t } from './i18n';
 import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
+import { CallOverlay } from './screens/Call/CallOverlay';
 import { RealtimeProvider } from './realtime/context';
 import { createRealtime, type Realtime } from './realtime';
 import { useAppDispatch, useAppSelector } from './state/hooks';
@@ -95,6 +96,7 @@ function Root({ rt }: { rt: Realtime }) {
       >
         <RootNavigator />
       </NavigationContainer>
+      {status === 'signedIn' ? <CallOverlay /> : null}
     </View>
   );
 }

@@ -9,6 +9,8 @@ import { makeStore, type AppStore } from '../../src/state/store';
 import { ThemeProvider } from '../../src/theme';
 import { renderUi } from './ui';
 
+const NO_STREAMS = { local: null, remote: null };
+
 export function fakeRealtime(): jest.Mocked<Realtime> {
   return {
     start: jest.fn(async (): Promise<void> => undefined),
@@ -19,6 +21,20 @@ export function fakeRealtime(): jest.Mocked<Realtime> {
     typing: jest.fn(),
     read: jest.fn(),
     here: jest.fn(),
+    calls: {
+      supported: false,
+      canShareScreen: false,
+      call: jest.fn(),
+      accept: jest.fn(),
+      hangup: jest.fn(),
+      setMuted: jest.fn(),
+      setCameraOff: jest.fn(),
+      setSharing: jest.fn(async (): Promise<void> => undefined),
+      onFrame: jest.fn(),
+      onReconnected: jest.fn(),
+      streams: jest.fn(() => NO_STREAMS),
+      subscribe: jest.fn(() => () => undefined),
+    } as jest.Mocked<Realtime>['calls'],
   };
 }
 

@@ -377,6 +377,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/calls/ice-servers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * STUN and TURN servers for a call's `RTCPeerConnection`, TURN with credentials made for you
+     *     now (valid `ttl_secs`). Empty when none are configured.
+     */
+    get: operations['ice_servers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/canned-responses': {
     parameters: {
       query?: never;
@@ -1327,6 +1347,39 @@ export interface components {
           nonce?: unknown;
           /** @enum {string} */
           type: 'ping';
+        }
+      | {
+          /** Format: int64 */
+          conversation_id: number;
+          media: components['schemas']['Media'];
+          /** @enum {string} */
+          type: 'call_invite';
+        }
+      | {
+          call_id: string;
+          /** @enum {string} */
+          type: 'call_accept';
+        }
+      | {
+          call_id: string;
+          /** @enum {string} */
+          type: 'call_decline';
+        }
+      | {
+          call_id: string;
+          /** @enum {string} */
+          type: 'call_cancel';
+        }
+      | {
+          call_id: string;
+          /** @enum {string} */
+          type: 'call_hangup';
+        }
+      | {
+          call_id: string;
+          data: unknown;
+          /** @enum {string} */
+          type: 'call_signal';
         };
     ContactList: {
       items: components['schemas']['ContactView'][];
@@ -1476,6 +1529,12 @@ export interface components {
       /** @description The new text: 1 to 10,000 characters. */
       body: string;
     };
+    /**
+     * @description How a call ended, as the `reason` of `call_ended`.
+     * @enum {string}
+     */
+    EndReason:
+      'declined' | 'cancelled' | 'timeout' | 'hangup' | 'disconnected' | 'answered_elsewhere';
     /** @description The JSON body of every error response. */
     ErrorBody: {
       error: components['schemas']['ErrorDetail'];
@@ -1548,6 +1607,27 @@ export interface components {
      * @enum {string}
      */
     HitKind: 'message' | 'ticket';
+    /** @description One entry of `RTCConfiguration.iceServers`. */
+    IceServer: {
+      /** @description TURN only: base64 of HMAC-SHA1(TURN secret, username). */
+      credential?: string | null;
+      urls: string[];
+      /** @description TURN only: `"<expiry unix seconds>:<user id>"`. */
+      username?: string | null;
+    };
+    /** @description The answer of `GET /api/v1/calls/ice-servers`. */
+    IceServers: {
+      /**
+       * @description Empty when none are configured: calls then work between devices that reach each other
+       *     directly (a local network).
+       */
+      ice_servers: components['schemas']['IceServer'][];
+      /**
+       * Format: int64
+       * @description How long the TURN credentials stay valid, in seconds (absent without TURN).
+       */
+      ttl_secs?: number | null;
+    };
     /** @description An invite to hand to the new person (shown to the admin once; never stored or logged). */
     InviteView: {
       /**
@@ -1565,6 +1645,11 @@ export interface components {
       email: string;
       password: string;
     };
+    /**
+     * @description What a call carries; the app starts with its camera on for `video`.
+     * @enum {string}
+     */
+    Media: 'audio' | 'video';
     MemberView: {
       avatar_url: string;
       display_name: string;
@@ -1932,6 +2017,58 @@ export interface components {
           contact: components['schemas']['ContactView'];
           /** @enum {string} */
           type: 'contact';
+        }
+      | {
+          call_id: string;
+          /** Format: int64 */
+          callee_id: number;
+          /** Format: int64 */
+          conversation_id: number;
+          media: components['schemas']['Media'];
+          /** @enum {string} */
+          type: 'call_ringing';
+        }
+      | {
+          call_id: string;
+          /** Format: int64 */
+          caller_id: number;
+          caller_name: string;
+          /** Format: int64 */
+          conversation_id: number;
+          media: components['schemas']['Media'];
+          /** @enum {string} */
+          type: 'call_incoming';
+        }
+      | {
+          call_id: string;
+          /** Format: int64 */
+          conversation_id: number;
+          /** @enum {string} */
+          type: 'call_accepted';
+        }
+      | {
+          /** Format: int64 */
+          conversation_id: number;
+          /** @enum {string} */
+          type: 'call_busy';
+          /** Format: int64 */
+          user_id: number;
+        }
+      | {
+          call_id: string;
+          /** Format: int64 */
+          conversation_id: number;
+          /** Format: int64 */
+          duration_secs?: number | null;
+          reason: components['schemas']['EndReason'];
+          /** @enum {string} */
+          type: 'call_ended';
+        }
+      | {
+          call_id: string;
+          data: unknown;
+          /** @enum {string} */
+          type: 'call_signal';
         };
     Sla: {
       first_response_breached: boolean;
@@ -3945,6 +4082,43 @@ export interface operations {
       };
       /** @description no such resource, or one you may not see */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  ice_servers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IceServers'];
+        };
+      };
+      /** @description missing, invalid or expired access token */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -78,6 +78,10 @@ export type HereActivity = Schemas['Activity'];
 /** What the app sends. (The separate `resume` frame is not used: `auth` carries `resume`.) */
 export type ClientFrame = Exclude<Schemas['ClientFrame'], { type: 'resume' }>;
 export type ServerFrame = Schemas['ServerFrame'];
+/** A call's frames (docs/protocol.md, "Calls"), routed to the call engine. */
+export type CallFrame = Extract<ServerFrame, { type: `call_${string}` }>;
+/** STUN/TURN servers for a call (`GET /calls/ice-servers`). */
+export type IceServers = Schemas['IceServers'];
 /** Where the app stands in a conversation: a seq, or a seq and the last change it has applied. */
 export type ResumePosition = Schemas['Position'];
 

@@ -1,4 +1,4 @@
-import type { Id, Message, ServerFrame } from '../api/types';
+import type { CallFrame, Id, Message, ServerFrame } from '../api/types';
 import { isStaffRole, roleChanged } from '../state/auth';
 import { readReceived, typingReceived } from '../state/conversations';
 import { hereReceived } from '../state/here';
@@ -27,6 +27,8 @@ export interface DispatchContext {
   refreshUnread?: () => void;
   /** Someone new arrived on a conversation: tell them we are here too. */
   onHereNewcomer?: (conversationId: Id) => void;
+  /** A call's frame, for the call engine (`calls/engine.ts`). */
+  onCall?: (frame: CallFrame) => void;
   now?: () => number;
 }
 
@@ -143,6 +145,14 @@ export function handleServerFrame(frame: ServerFrame, ctx: DispatchContext): voi
       ctx.onAccountUpdated?.({ roleChanged: before !== frame.role, wasStaff: isStaffRole(before) });
       return;
     }
+    case 'call_ringing':
+    case 'call_incoming':
+    case 'call_accepted':
+    case 'call_busy':
+    case 'call_ended':
+    case 'call_signal':
+      ctx.onCall?.(frame);
+      return;
     default: {
       // A newer server may send frames this app doesn't know yet.
       const unknown: { type?: string } = frame;

@@ -1,7 +1,10 @@
 import AsyncStorage from '@react-native-async-storage/async-storage';
 import { AppState } from 'react-native';
 
+import { getIceServers } from '../api/calls';
 import { refreshSession } from '../api/client';
+import { type CallEngine, createCallEngine } from '../calls/engine';
+import { media } from '../calls/media';
 import * as convApi from '../api/conversations';
 import * as authApi from '../api/auth';
 import { getSession, onSessionChange, updateSessionUser } from '../api/session';
@@ -59,6 +62,8 @@ export interface Realtime {
   read(conversationId: Id, seq: number): void;
   /** Staff on a ticket: tell the other staff we are looking at it (or left it). */
   here(conversationId: Id, activity: 'viewing' | 'left'): void;
+  /** Voice and video calls, signalled over this socket. */
+  calls: CallEngine;
 }
 
 const TYPING_THROTTLE_MS = 3000;
@@ -89,7 +94,21 @@ export function createRealtime(store: AppStore): Realtime {
       });
   };
 
+  const calls = createCallEngine({
+    send: (frame) => socket?.send(frame) ?? false,
+    dispatch: store.dispatch,
+    getState: store.getState,
+    iceServers: async () =>
+      (await getIceServers()).ice_servers.map((s) => ({
+        urls: s.urls,
+        username: s.username ?? undefined,
+        credential: s.credential ?? undefined,
+      })),
+    media,
+  });
+
   return {
+    calls,
     async start() {
       const session = getSession();
       if (!session || socket) return;
@@ -150,6 +169,7 @@ export function createRealtime(store: AppStore): Realtime {
             getState: store.getState,
             outbox: ob,
             refreshUnread,
+            onCall: (frame) => calls.onFrame(frame),
             onHereNewcomer: (cid) => {
               const mine = myHere.get(cid);
               if (mine) tellHere(cid, mine.activity);
@@ -167,6 +187,7 @@ export function createRealtime(store: AppStore): Realtime {
         onStatus: (status, info) => store.dispatch(connectionChanged({ status, ...info })),
         onReady: () => {
           ob.flush();
+          calls.onReconnected();
           // Others dropped us when the link went: say again where we are.
           store.dispatch(hereCleared());
           myHere.forEach((h, cid) => tellHere(cid, h.activity));
@@ -226,6 +247,7 @@ export function createRealtime(store: AppStore): Realtime {
       s.start();
     },
     stop() {
+      calls.onReconnected();
       socket?.stop();
       socket = null;
       outbox = null;

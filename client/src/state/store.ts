@@ -2,6 +2,7 @@ import { combineReducers, configureStore, createListenerMiddleware } from '@redu
 
 import attention from './attention';
 import auth, { signedOut } from './auth';
+import call from './call';
 import connection from './connection';
 import conversations from './conversations';
 import messages from './messages';
@@ -21,6 +22,7 @@ export const rootReducer = combineReducers({
   [api.reducerPath]: api.reducer,
   attention,
   auth,
+  call,
   connection,
   conversations,
   here,

@@ -73,6 +73,17 @@ pub struct RawSettings {
     pub webhook_retry_window_secs: u64,
     /// How often each node looks for due deliveries.
     pub webhook_poll_ms: u64,
+    /// How long a call rings before it counts as missed.
+    pub call_ring_timeout_secs: u64,
+    /// Calls one user may start per minute.
+    pub call_invites_per_minute: u32,
+    /// Comma separated STUN/TURN URLs handed to the app (`stun:`, `stuns:`, `turn:`, `turns:`).
+    pub ice_servers: String,
+    /// The secret shared with the TURN server (coturn's `static-auth-secret`): TURN
+    /// credentials are derived from it per request, the secret itself never leaves the server.
+    pub turn_secret: Option<Secret>,
+    /// How long TURN credentials stay valid.
+    pub turn_ttl_secs: u64,
 }
 
 /// First-response and resolution targets per priority, in minutes.
@@ -131,6 +142,11 @@ impl Default for RawSettings {
             webhook_retry_base_ms: 30_000,
             webhook_retry_window_secs: 24 * 60 * 60,
             webhook_poll_ms: 1000,
+            call_ring_timeout_secs: 45,
+            call_invites_per_minute: 10,
+            ice_servers: String::new(),
+            turn_secret: None,
+            turn_ttl_secs: 24 * 60 * 60,
         }
     }
 }
@@ -171,6 +187,12 @@ pub struct Settings {
     pub webhook_retry_base_ms: u64,
     pub webhook_retry_window_secs: u64,
     pub webhook_poll_ms: u64,
+    pub call_ring_timeout_secs: u64,
+    pub call_invites_per_minute: u32,
+    /// STUN and TURN URLs, checked (`calls::ice`).
+    pub ice_servers: Vec<String>,
+    pub turn_secret: Option<Secret>,
+    pub turn_ttl_secs: u64,
 }
 
 impl Settings {
@@ -326,11 +348,29 @@ impl RawSettings {
                 self.webhook_retry_window_secs,
             ),
             ("SWITCHBOARD_WEBHOOK_POLL_MS", self.webhook_poll_ms),
+            (
+                "SWITCHBOARD_CALL_RING_TIMEOUT_SECS",
+                self.call_ring_timeout_secs,
+            ),
+            (
+                "SWITCHBOARD_CALL_INVITES_PER_MINUTE",
+                self.call_invites_per_minute.into(),
+            ),
+            ("SWITCHBOARD_TURN_TTL_SECS", self.turn_ttl_secs),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
             }
         }
+        let turn_secret = self.turn_secret.filter(|s| !s.0.is_empty());
+        let ice_servers =
+            match crate::calls::ice::parse_urls(&self.ice_servers, turn_secret.is_some()) {
+                Ok(urls) => urls,
+                Err(problem) => {
+                    problems.push(format!("SWITCHBOARD_ICE_SERVERS: {problem}"));
+                    Vec::new()
+                }
+            };
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -367,6 +407,11 @@ impl RawSettings {
             webhook_retry_base_ms: self.webhook_retry_base_ms,
             webhook_retry_window_secs: self.webhook_retry_window_secs,
             webhook_poll_ms: self.webhook_poll_ms,
+            call_ring_timeout_secs: self.call_ring_timeout_secs,
+            call_invites_per_minute: self.call_invites_per_minute,
+            ice_servers,
+            turn_secret,
+            turn_ttl_secs: self.turn_ttl_secs,
         })
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod calls;
 pub mod canned;
 pub mod chat;
 pub mod config;

@@ -98,6 +98,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer,
         committed,
         webhooks,
+        calls: Arc::new(crate::calls::Calls::new(
+            Duration::from_secs(settings.call_ring_timeout_secs),
+            settings.call_invites_per_minute,
+        )),
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -158,6 +162,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::files::router())
         .merge(crate::webhooks::router())
         .merge(crate::stats::router())
+        .merge(crate::calls::router())
         .merge(ops::router())
 }
 

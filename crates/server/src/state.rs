@@ -38,6 +38,8 @@ pub struct AppState {
     pub writer: Writer,
     /// What committed batches tell the rest of the server (`chat::committed`).
     pub committed: committed::Sender,
+    /// Calls in progress on this node (`calls`).
+    pub calls: Arc<crate::calls::Calls>,
     /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).
     pub webhooks: Arc<Webhooks>,
     pub metrics: Option<PrometheusHandle>,

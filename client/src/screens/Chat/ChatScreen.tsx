@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppSelector } from '../../state/hooks';
+import { CallButtons } from '../Call/CallButtons';
 import { ConversationView } from './ConversationView';
 
 export function ChatScreen({ route, navigation }: RootScreenProps<'Chat'>) {
@@ -17,5 +18,16 @@ export function ChatScreen({ route, navigation }: RootScreenProps<'Chat'>) {
   useEffect(() => {
     navigation.setOptions({ title });
   }, [navigation, title]);
-  return <ConversationView conversationId={id} allowNotes={false} focusSeq={route.params.seq} />;
+  const calls =
+    conv?.kind === 'direct' && other ? (
+      <CallButtons conversationId={id} peerName={other.display_name} />
+    ) : null;
+  return (
+    <ConversationView
+      conversationId={id}
+      allowNotes={false}
+      focusSeq={route.params.seq}
+      header={calls}
+    />
+  );
 }

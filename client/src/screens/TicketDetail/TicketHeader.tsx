@@ -13,6 +13,7 @@ import { useShortcuts } from '../../lib/shortcuts';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { selectTeams, ticketReceived } from '../../state/queries/tickets';
 import { useTheme } from '../../theme';
+import { CallButtons } from '../Call/CallButtons';
 import { formatLeft } from '../Tickets/sla';
 import { CsatCard } from './CsatCard';
 import { describeEvent, type Names } from './history';
@@ -88,6 +89,13 @@ export function TicketHeader({
     if (ticket.team) teamNames.set(ticket.team.id, ticket.team.name);
     return { users, teams: teamNames };
   }, [teams, members, events, ticket.requester, ticket.assignee, ticket.team]);
+  // Calls are between the requester and the assignee (docs/protocol.md, "Calls").
+  const callee =
+    ticket.assignee && me?.id === ticket.requester.id
+      ? ticket.assignee
+      : ticket.assignee && me?.id === ticket.assignee.id && me.id !== ticket.requester.id
+        ? ticket.requester
+        : null;
   // Within a team, a ticket can be assigned to any of the team's agents.
   const teamMembers = (teams.find((tm) => tm.id === ticket.team?.id)?.members ?? []).filter(
     (u) => u.role !== 'customer',
@@ -120,6 +128,9 @@ export function TicketHeader({
       <Text style={{ color: colors.textMuted, marginTop: 4 }}>
         {t('ticket.requester', { name: ticket.requester.display_name })}
       </Text>
+      {callee ? (
+        <CallButtons conversationId={ticket.conversation_id} peerName={callee.display_name} />
+      ) : null}
       {sla ? (
         <View testID="ticket-sla" style={styles.sla}>
           {ticket.first_response_at ? (

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "notifications", description = "Your notification feed"),
         (name = "social", description = "Friend requests, contacts, blocks"),
         (name = "files", description = "Uploads and downloads"),
+        (name = "calls", description = "Voice and video calls (ICE servers; signalling is on the WebSocket)"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::calls::Media;
+use crate::calls::registry::EndReason;
 use crate::conversations::view::{ChangeView, MessageView};
 use crate::domain::{ChangeKind, Role};
 use crate::notifications::NotificationView;
@@ -54,6 +56,34 @@ pub enum ClientFrame {
     Ping {
         #[serde(default)]
         nonce: serde_json::Value,
+    },
+    /// Rings the conversation's other party (a ticket's requester or assignee; a direct
+    /// conversation's other member) on all their devices.
+    CallInvite {
+        conversation_id: i64,
+        media: Media,
+    },
+    /// The callee answers on this device; the first device to accept wins.
+    CallAccept {
+        call_id: String,
+    },
+    /// The callee refuses (from any of their devices).
+    CallDecline {
+        call_id: String,
+    },
+    /// The caller gives up before an answer.
+    CallCancel {
+        call_id: String,
+    },
+    /// A device in an answered call ends it (the caller's device on a ringing call: cancels).
+    CallHangup {
+        call_id: String,
+    },
+    /// WebRTC signalling (offer, answer, ICE candidate: any JSON the app chooses), relayed
+    /// to the other device of the answered call only.
+    CallSignal {
+        call_id: String,
+        data: serde_json::Value,
     },
 }
 
@@ -191,6 +221,45 @@ pub enum ServerFrame<'a> {
     /// Two users became contacts (to each of them, about the other).
     Contact {
         contact: &'a ContactView,
+    },
+    /// To the inviting device: the callee's devices are ringing.
+    CallRinging {
+        call_id: &'a str,
+        conversation_id: i64,
+        media: Media,
+        callee_id: i64,
+    },
+    /// To every device of the callee: someone calls.
+    CallIncoming {
+        call_id: &'a str,
+        conversation_id: i64,
+        media: Media,
+        caller_id: i64,
+        caller_name: &'a str,
+    },
+    /// To the caller's device and the callee's answering device: the call is on; the caller
+    /// sends its offer.
+    CallAccepted {
+        call_id: &'a str,
+        conversation_id: i64,
+    },
+    /// To the inviting device: the callee is in another call (nothing rang).
+    CallBusy {
+        conversation_id: i64,
+        user_id: i64,
+    },
+    /// The call is over for this device (`duration_secs` once it had been answered).
+    CallEnded {
+        call_id: &'a str,
+        conversation_id: i64,
+        reason: EndReason,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration_secs: Option<u64>,
+    },
+    /// Signalling from the other device of the call, as it sent it.
+    CallSignal {
+        call_id: &'a str,
+        data: &'a serde_json::Value,
     },
 }
 

@@ -222,6 +222,31 @@ impl Hub {
         }
     }
 
+    /// Sends a frame to this node's connections of one user: all of them, only `only`, or all
+    /// but `except`. Calls use it: a call's state is on this node (see `calls`), and a relayed
+    /// signal must reach one device, not every device of the user. Returns how many got it.
+    pub fn send_local(
+        &self,
+        user_id: i64,
+        only: Option<&str>,
+        except: Option<&str>,
+        payload: &str,
+    ) -> usize {
+        let Some(list) = self.conns.get(&user_id) else {
+            return 0;
+        };
+        let event = QueuedEvent::new(EventKind::Important, Utf8Bytes::from(payload.to_owned()));
+        let mut sent = 0;
+        for conn in list.iter() {
+            if only.is_some_and(|id| id != conn.id) || except == Some(conn.id.as_str()) {
+                continue;
+            }
+            self.offer(conn, event.clone());
+            sent += 1;
+        }
+        sent
+    }
+
     /// Queues an event for one connection without waiting. Volatile events are shed when the
     /// queue is three-quarters full; anything else that doesn't fit closes the connection.
     pub fn offer(&self, conn: &ConnHandle, event: Arc<QueuedEvent>) {

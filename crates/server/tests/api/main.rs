@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod auth;
+mod calls;
 mod canned;
 mod changes;
 mod cluster;

@@ -12,7 +12,7 @@ mod reader;
 mod replay;
 mod writer;
 
-pub use reader::send_app_error;
+pub use reader::{send_app_error, send_error};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -141,6 +141,11 @@ async fn run(state: AppState, socket: WebSocket) {
         }
         handle.closer.close(close::NORMAL);
         let _ = writer.await;
+        // A device that goes away hangs up its call (boxed like the other rare futures).
+        Box::pin(crate::calls::service::disconnected(
+            &state, user.id, &conn_id,
+        ))
+        .await;
     }
     metrics::gauge!("switchboard_ws_connections").decrement(1.0);
     if state.realtime.hub.unregister(user.id, &conn_id)

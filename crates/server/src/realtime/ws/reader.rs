@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::close_code_for;
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
+use crate::calls::service::{self as calls, Ending};
 use crate::chat::writer::Reply;
 use crate::conversations::service::{self as conversations, SendMessageRequest};
 use crate::error::AppError;
@@ -253,6 +254,23 @@ async fn handle_text(
                 send_app_error(conn, &e, None);
             }
         }
+        ClientFrame::CallInvite {
+            conversation_id,
+            media,
+        } => calls::invite(state, user, conn, conversation_id, media).await,
+        ClientFrame::CallAccept { call_id } => calls::accept(state, user, conn, &call_id).await,
+        ClientFrame::CallDecline { call_id } => {
+            calls::end(state, user, conn, &call_id, Ending::Decline).await
+        }
+        ClientFrame::CallCancel { call_id } => {
+            calls::end(state, user, conn, &call_id, Ending::Cancel).await
+        }
+        ClientFrame::CallHangup { call_id } => {
+            calls::end(state, user, conn, &call_id, Ending::Hangup).await
+        }
+        ClientFrame::CallSignal { call_id, data } => {
+            calls::signal(state, conn, &call_id, &data).await
+        }
     }
     None
 }
@@ -270,7 +288,8 @@ fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
     }
 }
 
-fn send_error(conn: &ConnHandle, code: &str, message: &str, client_id: Option<&str>) {
+/// Queues an `error` frame for this connection.
+pub fn send_error(conn: &ConnHandle, code: &str, message: &str, client_id: Option<&str>) {
     queue(
         conn,
         EventKind::Important,

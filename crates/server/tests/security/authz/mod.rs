@@ -365,6 +365,7 @@ db_test!(
                     json!({"type": "typing", "conversation_id": conv}),
                     json!({"type": "read", "conversation_id": conv, "seq": 1}),
                     json!({"type": "resume", "positions": {conv.to_string(): 0}}),
+                    json!({"type": "call_invite", "conversation_id": conv, "media": "video"}),
                 ];
                 for frame in frames {
                     ws.send(frame.clone()).await;

@@ -1,0 +1,315 @@
+//! The call frames: who may call whom, what each transition tells which devices, and the
+//! system messages that record the call in its conversation ("call started", "call ended ·
+//! 4 min 12 s", "missed call", "call declined").
+//!
+//! Every transition takes the registry's lock and, before letting go, queues its system message
+//! with the chat writer (a queue push, not a commit): so a call's messages are stored in the
+//! order its transitions happened, whichever connections or timers caused them.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use super::Media;
+use super::registry::{Call, EndReason, Refused};
+use crate::auth::AuthUser;
+use crate::chat::audience::ConversationFacts;
+use crate::chat::writer::{Reply, SendRequest};
+use crate::domain::MessageKind;
+use crate::error::{AppError, AppResult};
+use crate::realtime::events::ServerFrame;
+use crate::realtime::hub::ConnHandle;
+use crate::realtime::ws::{send_app_error, send_error};
+use crate::state::AppState;
+
+/// `call_invite`: rings the conversation's other party on all their devices.
+pub async fn invite(
+    state: &AppState,
+    user: &AuthUser,
+    conn: &ConnHandle,
+    conversation_id: i64,
+    media: Media,
+) {
+    let (callee, facts) = match callee_of(state, user, conversation_id).await {
+        Ok(found) => found,
+        Err(e) => return send_app_error(conn, &e, None),
+    };
+    // Counted once the invitation could ring someone (refusals cost only the frame limit).
+    if state.calls.invites.check_key(&user.id).is_err() {
+        send_error(conn, "rate_limited", "too many calls; wait a minute", None);
+        return;
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut registry = state.calls.registry.lock().await;
+    let invited = registry.invite(id, conversation_id, media, (user.id, &conn.id), callee);
+    drop(registry);
+    let call = match invited {
+        Ok(call) => call,
+        Err(Refused::CalleeBusy) => {
+            let frame = ServerFrame::CallBusy {
+                conversation_id,
+                user_id: callee,
+            };
+            send_to(state, user.id, Some(&conn.id), None, &frame);
+            record(state, facts, user.id, "missed call".into()).await;
+            return;
+        }
+        Err(_) => {
+            send_error(conn, "conflict", "you are in a call already", None);
+            return;
+        }
+    };
+    let ringing = ServerFrame::CallRinging {
+        call_id: &call.id,
+        conversation_id,
+        media,
+        callee_id: callee,
+    };
+    send_to(state, user.id, Some(&conn.id), None, &ringing);
+    let incoming = ServerFrame::CallIncoming {
+        call_id: &call.id,
+        conversation_id,
+        media,
+        caller_id: user.id,
+        caller_name: &user.display_name,
+    };
+    send_to(state, callee, None, None, &incoming);
+    let timer = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(timer.calls.ring_timeout).await;
+        let mut registry = timer.calls.registry.lock().await;
+        if let Some(call) = registry.timeout(&call.id) {
+            ended(&timer, &call, EndReason::Timeout, None).await;
+        }
+    });
+}
+
+/// Who `user` calls in the conversation: the ticket's other party (requester ↔ assignee) or
+/// the direct conversation's other member. Nobody else is ever rung: not the ticket's team, not
+/// the admins who may read it, and so never a customer who is not one of the two.
+async fn callee_of(
+    state: &AppState,
+    user: &AuthUser,
+    conversation_id: i64,
+) -> AppResult<(i64, Arc<ConversationFacts>)> {
+    let facts = state
+        .audiences
+        .allow(&state.db, user, conversation_id)
+        .await?
+        .facts;
+    let parties: Vec<i64> = match &facts.ticket {
+        Some(t) => std::iter::once(t.requester_id)
+            .chain(t.assignee_id)
+            .collect(),
+        None => facts.members.to_vec(),
+    };
+    if !parties.contains(&user.id) || facts.blocked {
+        return Err(AppError::Forbidden);
+    }
+    let callee = parties
+        .into_iter()
+        .find(|&p| p != user.id && facts.audience.contains(&p))
+        .ok_or_else(|| AppError::Conflict("nobody else to call here (no assignee yet)".into()))?;
+    Ok((callee, facts))
+}
+
+/// `call_accept`: the first of the callee's devices wins; the others stop ringing.
+pub async fn accept(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_id: &str) {
+    let mut registry = state.calls.registry.lock().await;
+    let call = match registry.accept(call_id, user.id, &conn.id, Instant::now()) {
+        Ok(call) => call,
+        Err(refused) => return refuse(conn, refused),
+    };
+    if let Some(facts) = facts_of(state, &call).await {
+        record(state, facts, call.caller, "call started".into()).await;
+    }
+    drop(registry);
+    let accepted = ServerFrame::CallAccepted {
+        call_id: &call.id,
+        conversation_id: call.conversation_id,
+    };
+    send_to(state, call.caller, Some(&call.caller_conn), None, &accepted);
+    send_to(state, user.id, Some(&conn.id), None, &accepted);
+    let elsewhere = ended_frame(&call, EndReason::AnsweredElsewhere, None);
+    send_raw(state, user.id, None, Some(&conn.id), &elsewhere);
+}
+
+/// What a device asks to end: `call_decline`, `call_cancel` or `call_hangup`.
+#[derive(Clone, Copy, Debug)]
+pub enum Ending {
+    Decline,
+    Cancel,
+    Hangup,
+}
+
+/// `call_decline`, `call_cancel` and `call_hangup`.
+pub async fn end(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_id: &str, how: Ending) {
+    let mut registry = state.calls.registry.lock().await;
+    let outcome = match how {
+        Ending::Decline => registry
+            .decline(call_id, user.id)
+            .map(|c| (c, EndReason::Declined)),
+        Ending::Cancel => registry
+            .cancel(call_id, &conn.id)
+            .map(|c| (c, EndReason::Cancelled)),
+        Ending::Hangup => match registry.hangup(call_id, &conn.id) {
+            Ok(c) => Ok((c, EndReason::Hangup)),
+            // The caller hanging up before an answer gives up the call.
+            Err(Refused::NotRinging) => registry
+                .cancel(call_id, &conn.id)
+                .map(|c| (c, EndReason::Cancelled)),
+            Err(refused) => Err(refused),
+        },
+    };
+    match outcome {
+        Ok((call, reason)) => {
+            let duration = call.duration(Instant::now());
+            ended(state, &call, reason, duration).await;
+        }
+        Err(refused) => refuse(conn, refused),
+    }
+}
+
+/// `call_signal`: relayed to the other device of the answered call, and to nobody else.
+pub async fn signal(state: &AppState, conn: &ConnHandle, call_id: &str, data: &serde_json::Value) {
+    let peer = state.calls.registry.lock().await.peer(call_id, &conn.id);
+    match peer {
+        Ok((user_id, peer_conn)) => {
+            let frame = ServerFrame::CallSignal { call_id, data };
+            send_to(state, user_id, Some(&peer_conn), None, &frame);
+        }
+        Err(refused) => refuse(conn, refused),
+    }
+}
+
+/// A connection closed: the call it was in ends (a callee's device that only rang changes
+/// nothing: the others still ring).
+pub async fn disconnected(state: &AppState, user_id: i64, conn_id: &str) {
+    let mut registry = state.calls.registry.lock().await;
+    if let Some(call) = registry.disconnected(user_id, conn_id) {
+        let duration = call.duration(Instant::now());
+        ended(state, &call, EndReason::Disconnected, duration).await;
+    }
+}
+
+/// Tells both sides that `call` is over and records it; called with the registry locked (the
+/// message is queued in transition order).
+async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Option<Duration>) {
+    if let Some(facts) = facts_of(state, call).await {
+        let body = match duration {
+            Some(d) => format!("call ended · {}", spoken(d)),
+            None if reason == EndReason::Declined => "call declined".into(),
+            None => "missed call".into(),
+        };
+        record(state, facts, call.caller, body).await;
+    }
+    let frame = ended_frame(call, reason, duration);
+    send_raw(state, call.caller, Some(&call.caller_conn), None, &frame);
+    // A ringing call stops ringing everywhere; an answered one ends on the answering device.
+    send_raw(
+        state,
+        call.callee,
+        call.callee_conn.as_deref(),
+        None,
+        &frame,
+    );
+}
+
+fn ended_frame(call: &Call, reason: EndReason, duration: Option<Duration>) -> String {
+    ServerFrame::CallEnded {
+        call_id: &call.id,
+        conversation_id: call.conversation_id,
+        reason,
+        duration_secs: duration.map(|d| d.as_secs()),
+    }
+    .encode()
+    .to_string()
+}
+
+/// "4 min 12 s", "1 h 0 min 5 s", "12 s".
+pub fn spoken(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s} s"),
+        _ => format!("{h} h {m} min {s} s"),
+    }
+}
+
+async fn facts_of(state: &AppState, call: &Call) -> Option<Arc<ConversationFacts>> {
+    match state.audiences.facts(&state.db, call.conversation_id).await {
+        Ok(facts) => Some(facts),
+        Err(e) => {
+            tracing::error!(error = %e, call = %call.id, "call: conversation not found to record in");
+            None
+        }
+    }
+}
+
+/// Queues a system message with the chat writer (stored with its seq like every message, then
+/// published to the conversation); the commit is awaited off the caller's path.
+async fn record(state: &AppState, facts: Arc<ConversationFacts>, sender: i64, body: String) {
+    let (tx, rx) = oneshot::channel();
+    let request = SendRequest {
+        sender_id: sender,
+        // Only text messages have side effects (first response, notifications).
+        sender_is_staff: false,
+        kind: MessageKind::System,
+        body,
+        client_id: uuid::Uuid::new_v4().to_string(),
+        attachment_ids: Vec::new(),
+        reply_to: None,
+        conversation: facts,
+        reply: Reply::Caller(tx),
+    };
+    if let Err(e) = state.writer.submit(request).await {
+        tracing::error!(error = %e, "call: could not queue its system message");
+        return;
+    }
+    tokio::spawn(async move {
+        if let Ok(Err(e)) = rx.await {
+            tracing::error!(error = %e, "call: its system message was not stored");
+        }
+    });
+}
+
+fn refuse(conn: &ConnHandle, refused: Refused) {
+    let (code, message) = match refused {
+        Refused::NotRinging => (
+            "conflict",
+            "the call was answered on another device, or is not answered yet",
+        ),
+        Refused::CallerBusy => ("conflict", "you are in a call already"),
+        Refused::NoSuchCall | Refused::CalleeBusy => ("not_found", "no such call"),
+    };
+    send_error(conn, code, message, None);
+}
+
+fn send_to(
+    state: &AppState,
+    user_id: i64,
+    only: Option<&str>,
+    except: Option<&str>,
+    frame: &ServerFrame<'_>,
+) {
+    send_raw(state, user_id, only, except, &frame.encode());
+}
+
+fn send_raw(state: &AppState, user_id: i64, only: Option<&str>, except: Option<&str>, frame: &str) {
+    state.realtime.hub.send_local(user_id, only, except, frame);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_speech() {
+        assert_eq!(spoken(Duration::from_secs(0)), "0 s");
+        assert_eq!(spoken(Duration::from_secs(12)), "12 s");
+        assert_eq!(spoken(Duration::from_secs(4 * 60 + 12)), "4 min 12 s");
+        assert_eq!(spoken(Duration::from_secs(3600 + 5)), "1 h 0 min 5 s");
+    }
+}
