@@ -73,6 +73,19 @@ pub struct RawSettings {
     pub webhook_retry_window_secs: u64,
     /// How often each node looks for due deliveries.
     pub webhook_poll_ms: u64,
+    /// Let push subscriptions name private, loopback and link-local addresses and plain
+    /// `http://` (a local receiver in tests). Off: only public HTTPS push services.
+    pub push_allow_private: bool,
+    /// The Expo push API (`https://exp.host/--/api/v2/push/send`); a stub's URL in tests.
+    pub push_expo_url: String,
+    /// The VAPID `sub` claim: how a push service can reach the operator (`mailto:` or `https:`).
+    pub push_vapid_subject: String,
+    /// How often each node looks for due pushes.
+    pub push_poll_ms: u64,
+    /// The first retry's delay; each next one doubles (at most an hour), with jitter.
+    pub push_retry_base_ms: u64,
+    /// How long a push is retried before it is dropped (a late notification is noise).
+    pub push_retry_window_secs: u64,
 }
 
 /// First-response and resolution targets per priority, in minutes.
@@ -131,6 +144,12 @@ impl Default for RawSettings {
             webhook_retry_base_ms: 30_000,
             webhook_retry_window_secs: 24 * 60 * 60,
             webhook_poll_ms: 1000,
+            push_allow_private: false,
+            push_expo_url: "https://exp.host/--/api/v2/push/send".into(),
+            push_vapid_subject: "mailto:admin@localhost".into(),
+            push_poll_ms: 1000,
+            push_retry_base_ms: 5_000,
+            push_retry_window_secs: 60 * 60,
         }
     }
 }
@@ -171,6 +190,12 @@ pub struct Settings {
     pub webhook_retry_base_ms: u64,
     pub webhook_retry_window_secs: u64,
     pub webhook_poll_ms: u64,
+    pub push_allow_private: bool,
+    pub push_expo_url: String,
+    pub push_vapid_subject: String,
+    pub push_poll_ms: u64,
+    pub push_retry_base_ms: u64,
+    pub push_retry_window_secs: u64,
 }
 
 impl Settings {
@@ -220,6 +245,15 @@ impl RawSettings {
             problems.push(
                 "SWITCHBOARD_REDIS_URL: several nodes can't share SQLite; use PostgreSQL or MySQL with Redis".into(),
             );
+        }
+        if !(self.push_vapid_subject.starts_with("mailto:")
+            || self.push_vapid_subject.starts_with("https://"))
+        {
+            problems
+                .push("SWITCHBOARD_PUSH_VAPID_SUBJECT: must start with mailto: or https://".into());
+        }
+        if url::Url::parse(&self.push_expo_url).is_err() {
+            problems.push("SWITCHBOARD_PUSH_EXPO_URL: must be a URL".into());
         }
         if let Some(secret) = &self.jwt_secret
             && secret.0.len() < 32
@@ -326,6 +360,12 @@ impl RawSettings {
                 self.webhook_retry_window_secs,
             ),
             ("SWITCHBOARD_WEBHOOK_POLL_MS", self.webhook_poll_ms),
+            ("SWITCHBOARD_PUSH_POLL_MS", self.push_poll_ms),
+            ("SWITCHBOARD_PUSH_RETRY_BASE_MS", self.push_retry_base_ms),
+            (
+                "SWITCHBOARD_PUSH_RETRY_WINDOW_SECS",
+                self.push_retry_window_secs,
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
@@ -367,6 +407,12 @@ impl RawSettings {
             webhook_retry_base_ms: self.webhook_retry_base_ms,
             webhook_retry_window_secs: self.webhook_retry_window_secs,
             webhook_poll_ms: self.webhook_poll_ms,
+            push_allow_private: self.push_allow_private,
+            push_expo_url: self.push_expo_url,
+            push_vapid_subject: self.push_vapid_subject,
+            push_poll_ms: self.push_poll_ms,
+            push_retry_base_ms: self.push_retry_base_ms,
+            push_retry_window_secs: self.push_retry_window_secs,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod files;
 pub mod http;
 pub mod notifications;
 pub mod presence;
+pub mod push;
 pub mod realtime;
 pub mod search;
 pub mod seed;

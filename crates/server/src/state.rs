@@ -40,6 +40,8 @@ pub struct AppState {
     pub committed: committed::Sender,
     /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).
     pub webhooks: Arc<Webhooks>,
+    /// The VAPID key and the push worker's wake-up (`push`).
+    pub push: Arc<crate::push::Push>,
     pub metrics: Option<PrometheusHandle>,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,

@@ -36,6 +36,7 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "canned-responses" => Kind::CannedResponse,
         "messages" if params == 2 => Kind::MessageReaction,
         "messages" => Kind::Message,
+        "push" => Kind::PushSubscription,
         _ => return None,
     })
 }
