@@ -8,3 +8,6 @@ export type PushOutcome = 'registered' | 'unsupported' | 'denied' | 'not-asked';
 export async function registerPush(_options: { ask?: boolean } = {}): Promise<PushOutcome> {
   return 'unsupported';
 }
+
+/** Whether this platform can register for push here (native: not yet). */
+export const pushSupported = false;

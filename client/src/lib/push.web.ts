@@ -73,3 +73,6 @@ export async function registerPush(
   await registerSubscription({ kind: 'webpush', endpoint: json.endpoint, keys: { p256dh, auth } });
   return 'registered';
 }
+
+/** Whether this browser can receive Web Push. */
+export const pushSupported = browser() !== null;
