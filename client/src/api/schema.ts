@@ -837,6 +837,44 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/push/mutes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The conversations the caller muted for push. */
+    get: operations['list_mutes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/mutes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Mute a conversation you can see: its messages and replies are no longer pushed to you.
+     *     Muting again changes nothing.
+     */
+    put: operations['mute_conversation'];
+    post?: never;
+    /** Unmute a conversation (unmuting one that is not muted changes nothing). */
+    delete: operations['unmute_conversation'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/push/preferences': {
     parameters: {
       query?: never;
@@ -1681,6 +1719,13 @@ export interface components {
        * @description 1, 2, 3 … per conversation, in commit order, without gaps.
        */
       seq: number;
+    };
+    MuteList: {
+      /**
+       * @description Conversations whose messages and replies are not pushed to you (mentions and assignments
+       *     still are).
+       */
+      conversation_ids: number[];
     };
     NewCannedResponse: {
       /** @description 1 to 10,000 characters. */
@@ -5963,6 +6008,132 @@ export interface operations {
         content?: never;
       };
       /** @description missing, invalid or expired access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  list_mutes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MuteList'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  mute_conversation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a conversation id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  unmute_conversation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a conversation id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       401: {
         headers: {
           [name: string]: unknown;

@@ -9,6 +9,9 @@
 //! contacts list shows). Someone connected sees the message live and gets no push; a message
 //! that arrives while their socket is still closing may reach them both ways.
 //!
+//! A conversation the user muted (`push_mutes`) pushes no messages nor replies; mentions and
+//! assignments in it still do.
+//!
 //! Internal notes are never pushed as messages: a note only pushes through a `mention`, and only
 //! staff can be mentioned (`chat::mentions`).
 
@@ -16,10 +19,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
-use crate::db::entities::{notification, push_delivery, push_subscription, user};
+use crate::db::entities::{notification, push_delivery, push_mute, push_subscription, user};
 use crate::error::AppResult;
 use crate::notifications::truncate;
 use crate::realtime::Realtime;
+
+/// Kinds a muted conversation holds back.
+const MUTABLE: [&str; 2] = ["message", "ticket_reply"];
 
 /// Notification kinds that are also pushed.
 pub const PUSHED_NOTICES: [&str; 3] = ["ticket_reply", "mention", "ticket_assigned"];
@@ -99,6 +105,24 @@ pub async fn queue(
     for (id, user_id) in subs {
         devices.entry(user_id).or_default().push(id);
     }
+    let muted: BTreeSet<(i64, i64)> = push_mute::Entity::find()
+        .select_only()
+        .column(push_mute::Column::UserId)
+        .column(push_mute::Column::ConversationId)
+        .filter(push_mute::Column::UserId.is_in(devices.keys().copied()))
+        .into_tuple()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let offline: Vec<Candidate> = offline
+        .into_iter()
+        .filter(|c| {
+            !(MUTABLE.contains(&c.kind.as_str())
+                && c.conversation_id
+                    .is_some_and(|id| muted.contains(&(c.user_id, id))))
+        })
+        .collect();
     let senders: BTreeSet<i64> = offline
         .iter()
         .filter(|c| devices.contains_key(&c.user_id))

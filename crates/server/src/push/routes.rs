@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::SubscriptionKind;
 use crate::auth::AuthUser;
-use crate::db::entities::{push_delivery, push_preference, push_subscription};
+use crate::db::entities::{push_delivery, push_mute, push_preference, push_subscription};
 use crate::domain::{now_ms, to_rfc3339};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
@@ -32,6 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_subscriptions, create_subscription))
         .routes(routes!(delete_subscription))
         .routes(routes!(get_preferences, update_preferences))
+        .routes(routes!(list_mutes))
+        .routes(routes!(mute_conversation, unmute_conversation))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -391,4 +393,76 @@ pub async fn forget_session(
         super::worker::remove_subscription(db, row.id).await?;
     }
     Ok(())
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MuteList {
+    /// Conversations whose messages and replies are not pushed to you (mentions and assignments
+    /// still are).
+    pub conversation_ids: Vec<i64>,
+}
+
+/// The conversations the caller muted for push.
+#[utoipa::path(get, path = "/api/v1/push/mutes", tag = "push", security(("bearer" = [])),
+    responses((status = 200, body = MuteList), (status = 401, body = ErrorBody)))]
+pub async fn list_mutes(State(state): State<AppState>, me: AuthUser) -> AppResult<Json<MuteList>> {
+    let rows = push_mute::Entity::find()
+        .filter(push_mute::Column::UserId.eq(me.id))
+        .order_by_asc(push_mute::Column::ConversationId)
+        .all(&state.db)
+        .await?;
+    Ok(Json(MuteList {
+        conversation_ids: rows.iter().map(|m| m.conversation_id).collect(),
+    }))
+}
+
+/// Mute a conversation you can see: its messages and replies are no longer pushed to you.
+/// Muting again changes nothing.
+#[utoipa::path(put, path = "/api/v1/push/mutes/{id}", tag = "push", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "a conversation id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn mute_conversation(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    crate::conversations::access::check(&state.db, &me, id).await?;
+    let existing = push_mute::Entity::find_by_id((me.id, id))
+        .one(&state.db)
+        .await?;
+    if existing.is_none() {
+        let inserted = push_mute::ActiveModel {
+            user_id: Set(me.id),
+            conversation_id: Set(id),
+            created_at: Set(now_ms()),
+        }
+        .insert(&state.db)
+        .await;
+        // Two requests at once: the other one stored it.
+        if let Err(e) = inserted
+            && push_mute::Entity::find_by_id((me.id, id))
+                .one(&state.db)
+                .await?
+                .is_none()
+        {
+            return Err(e.into());
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unmute a conversation (unmuting one that is not muted changes nothing).
+#[utoipa::path(delete, path = "/api/v1/push/mutes/{id}", tag = "push", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "a conversation id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unmute_conversation(
+    State(state): State<AppState>,
+    me: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    crate::conversations::access::check(&state.db, &me, id).await?;
+    push_mute::Entity::delete_by_id((me.id, id))
+        .exec(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

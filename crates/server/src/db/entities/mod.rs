@@ -14,6 +14,7 @@ pub mod message_change;
 pub mod message_reaction;
 pub mod notification;
 pub mod push_delivery;
+pub mod push_mute;
 pub mod push_preference;
 pub mod push_subscription;
 pub mod refresh_token;

@@ -1,5 +1,5 @@
-//! Push notifications: the devices' subscriptions, the outbox of pushes, and each user's push
-//! preferences. An outbox row is written in the transaction of the change it announces (a
+//! Push notifications: the devices' subscriptions, the outbox of pushes, each user's push
+//! preferences and muted conversations. An outbox row is written in the transaction of the change it announces (a
 //! message, an assignment), so a crash neither loses a push nor invents one; the push worker
 //! (`push::worker`) sends it afterwards and deletes it.
 
@@ -64,6 +64,16 @@ pub enum PushPreferences {
     /// Pushes carry no message text nor ticket subject.
     HidePreviews,
     UpdatedAt,
+}
+
+/// A conversation whose messages and replies a user does not want pushed (mentions and
+/// assignments still are).
+#[derive(DeriveIden, Clone)]
+pub enum PushMutes {
+    Table,
+    UserId,
+    ConversationId,
+    CreatedAt,
 }
 
 #[async_trait::async_trait]
@@ -143,10 +153,26 @@ impl MigrationTrait for Migration {
                 .col(big(PushPreferences::UpdatedAt))
                 .take(),
         )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(PushMutes::Table)
+                .col(big(PushMutes::UserId))
+                .col(big(PushMutes::ConversationId))
+                .col(big(PushMutes::CreatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(PushMutes::UserId)
+                        .col(PushMutes::ConversationId),
+                )
+                .take(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(PushMutes::Table).take())
+            .await?;
         m.drop_table(Table::drop().table(PushPreferences::Table).take())
             .await?;
         m.drop_table(Table::drop().table(PushDeliveries::Table).take())

@@ -332,6 +332,40 @@ push_test!(
 );
 
 push_test!(
+    a_muted_conversation_pushes_no_messages,
+    |app: TestApp, service: PushService| async move {
+        let (agent, ana, conversation) = app.agent_and_customer().await;
+        let bob = app.register("Bob").await;
+        let device = Device::new(service.endpoint("ana"));
+        assert_eq!(subscribe(&app, &ana, device.subscription()).await.0, 201);
+        let mute = format!("/api/v1/push/mutes/{conversation}");
+        assert_eq!(app.put(&mute, Some(&ana.token)).await.0, 204);
+        assert_eq!(
+            app.put(&mute, Some(&ana.token)).await.0,
+            204,
+            "muting again"
+        );
+        // Someone who can't see the conversation can't mute it (nor learn it exists).
+        assert_eq!(app.put(&mute, Some(&bob.token)).await.0, 404);
+        assert_eq!(app.delete(&mute, Some(&bob.token)).await.0, 404);
+        let (status, list) = app.get("/api/v1/push/mutes", Some(&ana.token)).await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(list["conversation_ids"], json!([conversation]));
+
+        app.send_message(&agent, conversation, "Muted").await;
+        drained(&app).await;
+        assert!(service.web().is_empty());
+
+        assert_eq!(app.delete(&mute, Some(&ana.token)).await.0, 204);
+        app.send_message(&agent, conversation, "Heard").await;
+        let got = service.wait_web(1).await;
+        drained(&app).await;
+        assert_eq!(service.web().len(), 1);
+        assert_eq!(device.open(&got[0].body)["body"], "Heard");
+    }
+);
+
+push_test!(
     expo_tokens_go_through_the_expo_api_until_unregistered,
     |app: TestApp, service: PushService| async move {
         let (agent, ana, conversation) = app.agent_and_customer().await;
