@@ -1,8 +1,8 @@
 //! Push notifications for people whose app is closed.
 //!
 //! - `routes`: devices register their subscription (Web Push from the web app's service worker,
-//!   Expo tokens from the Android app), list and remove them; the VAPID public key; the
-//!   "hide previews" preference. Logging a session out removes the subscriptions it registered
+//!   Expo tokens from the Android app), list and remove them; the VAPID public key.
+//!   `preferences`: "hide previews" and muted conversations. Logging a session out removes the subscriptions it registered
 //!   (`auth::service::revoke`).
 //! - `outbox`: what is pushed, as `push_deliveries` rows written in the transaction of the change
 //!   (a message in the chat writer's batch, a notification in `notifications::notify`), one per
@@ -17,6 +17,7 @@
 pub mod expo;
 pub mod outbox;
 pub mod payload;
+pub mod preferences;
 pub mod provider;
 pub mod routes;
 pub mod vapid;

@@ -1,6 +1,6 @@
 //! `/api/v1/push/*`: a device registers its push subscription (idempotent per endpoint or
 //! token), lists and removes the caller's own; the VAPID public key the web app subscribes
-//! with; the caller's push preferences.
+//! with. The caller's preferences and mutes: `preferences`.
 
 use axum::Json;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::SubscriptionKind;
 use crate::auth::AuthUser;
-use crate::db::entities::{push_delivery, push_mute, push_preference, push_subscription};
+use crate::db::entities::{push_delivery, push_subscription};
 use crate::domain::{now_ms, to_rfc3339};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
@@ -31,9 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(vapid_public_key))
         .routes(routes!(list_subscriptions, create_subscription))
         .routes(routes!(delete_subscription))
-        .routes(routes!(get_preferences, update_preferences))
-        .routes(routes!(list_mutes))
-        .routes(routes!(mute_conversation, unmute_conversation))
+        .merge(super::preferences::router())
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -98,13 +96,6 @@ impl SubscriptionView {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct SubscriptionList {
     pub items: Vec<SubscriptionView>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PushPreferences {
-    /// Pushes carry no message text and no ticket subject, only a generic line ("New message").
-    pub hide_previews: bool,
 }
 
 /// The server's VAPID public key, to subscribe with.
@@ -328,55 +319,6 @@ pub async fn delete_subscription(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The caller's push preferences.
-#[utoipa::path(get, path = "/api/v1/push/preferences", tag = "push", security(("bearer" = [])),
-    responses((status = 200, body = PushPreferences), (status = 401, body = ErrorBody)))]
-pub async fn get_preferences(
-    State(state): State<AppState>,
-    me: AuthUser,
-) -> AppResult<Json<PushPreferences>> {
-    let row = push_preference::Entity::find_by_id(me.id)
-        .one(&state.db)
-        .await?;
-    Ok(Json(PushPreferences {
-        hide_previews: row.is_some_and(|p| p.hide_previews),
-    }))
-}
-
-/// Change the caller's push preferences. Applies to pushes still queued, too.
-#[utoipa::path(put, path = "/api/v1/push/preferences", tag = "push", security(("bearer" = [])),
-    request_body = PushPreferences,
-    responses((status = 200, body = PushPreferences), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody)))]
-pub async fn update_preferences(
-    State(state): State<AppState>,
-    me: AuthUser,
-    ApiJson(req): ApiJson<PushPreferences>,
-) -> AppResult<Json<PushPreferences>> {
-    let now = now_ms();
-    let existing = push_preference::Entity::find_by_id(me.id)
-        .one(&state.db)
-        .await?;
-    match existing {
-        Some(row) => {
-            let mut active = row.into_active_model();
-            active.hide_previews = Set(req.hide_previews);
-            active.updated_at = Set(now);
-            active.update(&state.db).await?;
-        }
-        None => {
-            push_preference::ActiveModel {
-                user_id: Set(me.id),
-                hide_previews: Set(req.hide_previews),
-                updated_at: Set(now),
-            }
-            .insert(&state.db)
-            .await?;
-        }
-    }
-    Ok(Json(req))
-}
-
 /// Removes the subscriptions a session registered (`None`: every session of the user) and what
 /// is queued for them. Called when sessions are revoked (logout).
 pub async fn forget_session(
@@ -393,76 +335,4 @@ pub async fn forget_session(
         super::worker::remove_subscription(db, row.id).await?;
     }
     Ok(())
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct MuteList {
-    /// Conversations whose messages and replies are not pushed to you (mentions and assignments
-    /// still are).
-    pub conversation_ids: Vec<i64>,
-}
-
-/// The conversations the caller muted for push.
-#[utoipa::path(get, path = "/api/v1/push/mutes", tag = "push", security(("bearer" = [])),
-    responses((status = 200, body = MuteList), (status = 401, body = ErrorBody)))]
-pub async fn list_mutes(State(state): State<AppState>, me: AuthUser) -> AppResult<Json<MuteList>> {
-    let rows = push_mute::Entity::find()
-        .filter(push_mute::Column::UserId.eq(me.id))
-        .order_by_asc(push_mute::Column::ConversationId)
-        .all(&state.db)
-        .await?;
-    Ok(Json(MuteList {
-        conversation_ids: rows.iter().map(|m| m.conversation_id).collect(),
-    }))
-}
-
-/// Mute a conversation you can see: its messages and replies are no longer pushed to you.
-/// Muting again changes nothing.
-#[utoipa::path(put, path = "/api/v1/push/mutes/{id}", tag = "push", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "a conversation id")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn mute_conversation(
-    State(state): State<AppState>,
-    me: AuthUser,
-    ApiPath(id): ApiPath<i64>,
-) -> AppResult<StatusCode> {
-    crate::conversations::access::check(&state.db, &me, id).await?;
-    let existing = push_mute::Entity::find_by_id((me.id, id))
-        .one(&state.db)
-        .await?;
-    if existing.is_none() {
-        let inserted = push_mute::ActiveModel {
-            user_id: Set(me.id),
-            conversation_id: Set(id),
-            created_at: Set(now_ms()),
-        }
-        .insert(&state.db)
-        .await;
-        // Two requests at once: the other one stored it.
-        if let Err(e) = inserted
-            && push_mute::Entity::find_by_id((me.id, id))
-                .one(&state.db)
-                .await?
-                .is_none()
-        {
-            return Err(e.into());
-        }
-    }
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Unmute a conversation (unmuting one that is not muted changes nothing).
-#[utoipa::path(delete, path = "/api/v1/push/mutes/{id}", tag = "push", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "a conversation id")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn unmute_conversation(
-    State(state): State<AppState>,
-    me: AuthUser,
-    ApiPath(id): ApiPath<i64>,
-) -> AppResult<StatusCode> {
-    crate::conversations::access::check(&state.db, &me, id).await?;
-    push_mute::Entity::delete_by_id((me.id, id))
-        .exec(&state.db)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
