@@ -1,7 +1,11 @@
-/* Switchboard service worker: makes the web app installable and lets it start offline.
+/* Switchboard service worker: makes the web app installable and lets it start offline, and shows
+ * push notifications.
  * On install it caches the shell: index.html and the scripts it references (hashed names).
  * Pages are network-first with the cached shell as the fallback; hashed bundles and icons are
- * cache-first. The API and the WebSocket are never touched. */
+ * cache-first. The API and the WebSocket are never touched.
+ * Pushes (the server sends them only while no tab of the user is connected) carry
+ * {kind, title, body?, conversation_id, ticket_id, tag}, decrypted by the browser; a click opens
+ * the ticket or chat in an open tab, or a new one. */
 const CACHE = 'switchboard-shell-v2';
 
 async function cacheShell() {
@@ -69,4 +73,49 @@ self.addEventListener('fetch', (event) => {
       ),
     );
   }
+});
+
+/** The app's URL for a push: the ticket, else the chat, else the home page. */
+function pushUrl(p) {
+  if (p && Number.isInteger(p.ticket_id)) return '/tickets/' + p.ticket_id;
+  if (p && Number.isInteger(p.conversation_id)) return '/chats/' + p.conversation_id;
+  return '/';
+}
+
+function pushPayload(data) {
+  try {
+    const p = data ? data.json() : null;
+    return p && typeof p === 'object' ? p : {};
+  } catch {
+    return {};
+  }
+}
+
+self.addEventListener('push', (event) => {
+  const p = pushPayload(event.data);
+  // A push must always show a notification (userVisibleOnly); without a readable payload, a
+  // generic one.
+  const options = {
+    body: typeof p.body === 'string' ? p.body : undefined,
+    tag: typeof p.tag === 'string' ? p.tag : undefined,
+    renotify: typeof p.tag === 'string',
+    icon: '/icons/icon-192.png',
+    data: { url: pushUrl(p) },
+  };
+  const title = typeof p.title === 'string' && p.title ? p.title : 'Switchboard';
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const path = (event.notification.data && event.notification.data.url) || '/';
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const mine = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (!mine) return self.clients.openWindow(target);
+      // Focus first, while the click still counts as the user's gesture.
+      return mine.focus().then((w) => (w || mine).navigate(target));
+    }),
+  );
 });

@@ -13,6 +13,7 @@ import { Provider } from 'react-redux';
 import { AttentionEffects } from './components/Attention';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { t } from './i18n';
+import { registerPush } from './lib/push';
 import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
@@ -51,6 +52,9 @@ function Root({ rt }: { rt: Realtime }) {
       dispatch(peopleApiSlice.endpoints.getFriendRequests.initiate()),
     ];
     void rt.start();
+    // Web: the browser's push subscription follows the signed-in user (when notifications are
+    // allowed already; never a permission prompt without a click).
+    void registerPush().catch(() => undefined);
     return () => {
       rt.stop();
       subscriptions.forEach((s) => s.unsubscribe());

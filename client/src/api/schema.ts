@@ -857,6 +857,118 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/push/mutes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The conversations the caller muted for push. */
+    get: operations['list_mutes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/mutes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Mute a conversation you can see: its messages and replies are no longer pushed to you.
+     *     Muting again changes nothing.
+     */
+    put: operations['mute_conversation'];
+    post?: never;
+    /** Unmute a conversation (unmuting one that is not muted changes nothing). */
+    delete: operations['unmute_conversation'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's push preferences. */
+    get: operations['get_preferences'];
+    /** Change the caller's push preferences. Applies to pushes still queued, too. */
+    put: operations['update_preferences'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's devices. */
+    get: operations['list_subscriptions'];
+    put?: never;
+    /**
+     * Register this device. Registering the same endpoint or token again (a refreshed key, another
+     *     account signing in on the same browser) updates it and answers 200; a new one answers 201.
+     *     It belongs to the calling session: logging that session out removes it.
+     */
+    post: operations['create_subscription'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/subscriptions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove one of the caller's devices. */
+    delete: operations['delete_subscription'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/push/vapid-public-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The server's VAPID public key, to subscribe with. */
+    get: operations['vapid_public_key'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/search': {
     parameters: {
       query?: never;
@@ -1693,6 +1805,13 @@ export interface components {
        */
       seq: number;
     };
+    MuteList: {
+      /**
+       * @description Conversations whose messages and replies are not pushed to you (mentions and assignments
+       *     still are).
+       */
+      conversation_ids: number[];
+    };
     NewCannedResponse: {
       /** @description 1 to 10,000 characters. */
       body: string;
@@ -1701,6 +1820,20 @@ export interface components {
       shortcut: string;
       /** @description 1 to 128 characters. */
       title: string;
+    };
+    /**
+     * @description A device's subscription: `{"kind": "webpush", "endpoint", "keys": {"p256dh", "auth"}}` (the
+     *     browser's `PushSubscription.toJSON()` plus `kind`), or `{"kind": "expo", "token"}`.
+     */
+    NewSubscription: {
+      /** @description Web Push: the push service URL (HTTPS, public). */
+      endpoint?: string | null;
+      /** @description The browser's `expirationTime` (accepted, not used). */
+      expirationTime?: unknown;
+      keys?: components['schemas']['WebPushKeys'] | null;
+      kind: components['schemas']['SubscriptionKind'];
+      /** @description Expo: `ExponentPushToken[…]`. */
+      token?: string | null;
     };
     NewWebhook: {
       events: string[];
@@ -1755,6 +1888,10 @@ export interface components {
         };
     /** @enum {string} */
     Priority: 'low' | 'medium' | 'high' | 'urgent';
+    PushPreferences: {
+      /** @description Pushes carry no message text and no ticket subject, only a generic line ("New message"). */
+      hide_previews: boolean;
+    };
     RateTicketRequest: {
       /** @description Optional, up to 1,000 characters; blank counts as none. */
       comment?: string | null;
@@ -2163,6 +2300,25 @@ export interface components {
       /** Format: int64 */
       pending: number;
     };
+    /**
+     * @description How a device is reached.
+     * @enum {string}
+     */
+    SubscriptionKind: 'webpush' | 'expo';
+    SubscriptionList: {
+      items: components['schemas']['SubscriptionView'][];
+    };
+    SubscriptionView: {
+      created_at: string;
+      endpoint?: string | null;
+      /** Format: int64 */
+      id: number;
+      kind: components['schemas']['SubscriptionKind'];
+      /** @description Registered by the session making this request. */
+      this_session: boolean;
+      token?: string | null;
+      updated_at: string;
+    };
     TeamList: {
       items: components['schemas']['TeamView'][];
     };
@@ -2385,6 +2541,13 @@ export interface components {
       id: number;
       role: components['schemas']['Role'];
     };
+    VapidKey: {
+      /**
+       * @description The server's P-256 public key (uncompressed point, base64url): the web app passes it as
+       *     `applicationServerKey` to `pushManager.subscribe`.
+       */
+      public_key: string;
+    };
     VersionList: {
       items: components['schemas']['VersionView'][];
     };
@@ -2395,6 +2558,13 @@ export interface components {
       /** Format: int64 */
       author_id: number;
       body: string;
+    };
+    /** @description The browser's subscription keys, as `PushSubscription.toJSON().keys` gives them. */
+    WebPushKeys: {
+      /** @description The 16-byte authentication secret, base64url. */
+      auth: string;
+      /** @description The browser's P-256 public key, base64url. */
+      p256dh: string;
     };
     WebhookChanges: {
       /** @description Enabling again clears the failure record. */
@@ -6026,6 +6196,424 @@ export interface operations {
         };
       };
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  list_mutes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MuteList'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  mute_conversation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a conversation id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  unmute_conversation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description a conversation id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  get_preferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PushPreferences'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  update_preferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PushPreferences'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PushPreferences'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  list_subscriptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubscriptionList'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  create_subscription: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NewSubscription'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubscriptionView'];
+        };
+      };
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubscriptionView'];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is larger than the limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the body is not of the expected content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  delete_subscription: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description the request took too long */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  vapid_public_key: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VapidKey'];
+        };
+      };
+      401: {
         headers: {
           [name: string]: unknown;
         };

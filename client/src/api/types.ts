@@ -55,6 +55,11 @@ export type NewCannedResponse = Schemas['NewCannedResponse'];
 export type CannedResponseChanges = Schemas['CannedResponseChanges'];
 export type RenderedCannedResponse = Schemas['RenderedResponse'];
 
+/** Push notifications (README, "Push notifications"). */
+export type NewPushSubscription = Schemas['NewSubscription'];
+export type PushSubscriptionInfo = Schemas['SubscriptionView'];
+export type PushPreferences = Schemas['PushPreferences'];
+
 /** Admin only: webhook endpoints and their deliveries (README, "Webhooks"). */
 export type Webhook = Schemas['WebhookView'];
 export type CreatedWebhook = Schemas['CreatedWebhook'];

@@ -411,6 +411,16 @@ export const en = {
   'audit.triedEmail': 'Someone trying {email}',
   'profile.export': 'Download my data',
   'profile.exportHint': 'A zip archive of your profile, messages, tickets and uploaded files.',
+  'push.enable': 'Notify me on this device',
+  'push.status.registered': 'This browser will show notifications while Switchboard is closed.',
+  'push.status.denied':
+    'The browser blocks notifications for this site: allow them in its site settings.',
+  'push.status.not-asked': 'Notifications were not allowed.',
+  'push.status.unsupported': 'This browser cannot receive push notifications.',
+  'push.hidePreviews': 'Hide message text in notifications',
+  'push.showPreviews': 'Show message text in notifications',
+  'push.previewsHidden': 'Notifications say only that something arrived, without its text.',
+  'push.previewsShown': 'Notifications show the sender and the start of the message.',
   'ticket.exportHtml': 'Export transcript (HTML)',
   'ticket.exportJson': 'Export as JSON',
 

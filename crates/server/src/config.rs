@@ -84,6 +84,19 @@ pub struct RawSettings {
     pub turn_secret: Option<Secret>,
     /// How long TURN credentials stay valid.
     pub turn_ttl_secs: u64,
+    /// Let push subscriptions name private, loopback and link-local addresses and plain
+    /// `http://` (a local receiver in tests). Off: only public HTTPS push services.
+    pub push_allow_private: bool,
+    /// The Expo push API (`https://exp.host/--/api/v2/push/send`); a stub's URL in tests.
+    pub push_expo_url: String,
+    /// The VAPID `sub` claim: how a push service can reach the operator (`mailto:` or `https:`).
+    pub push_vapid_subject: String,
+    /// How often each node looks for due pushes.
+    pub push_poll_ms: u64,
+    /// The first retry's delay; each next one doubles (at most an hour), with jitter.
+    pub push_retry_base_ms: u64,
+    /// How long a push is retried before it is dropped (a late notification is noise).
+    pub push_retry_window_secs: u64,
 }
 
 /// First-response and resolution targets per priority, in minutes.
@@ -147,6 +160,12 @@ impl Default for RawSettings {
             ice_servers: String::new(),
             turn_secret: None,
             turn_ttl_secs: 24 * 60 * 60,
+            push_allow_private: false,
+            push_expo_url: "https://exp.host/--/api/v2/push/send".into(),
+            push_vapid_subject: "mailto:admin@localhost".into(),
+            push_poll_ms: 1000,
+            push_retry_base_ms: 5_000,
+            push_retry_window_secs: 60 * 60,
         }
     }
 }
@@ -193,6 +212,12 @@ pub struct Settings {
     pub ice_servers: Vec<String>,
     pub turn_secret: Option<Secret>,
     pub turn_ttl_secs: u64,
+    pub push_allow_private: bool,
+    pub push_expo_url: String,
+    pub push_vapid_subject: String,
+    pub push_poll_ms: u64,
+    pub push_retry_base_ms: u64,
+    pub push_retry_window_secs: u64,
 }
 
 impl Settings {
@@ -242,6 +267,15 @@ impl RawSettings {
             problems.push(
                 "SWITCHBOARD_REDIS_URL: several nodes can't share SQLite; use PostgreSQL or MySQL with Redis".into(),
             );
+        }
+        if !(self.push_vapid_subject.starts_with("mailto:")
+            || self.push_vapid_subject.starts_with("https://"))
+        {
+            problems
+                .push("SWITCHBOARD_PUSH_VAPID_SUBJECT: must start with mailto: or https://".into());
+        }
+        if url::Url::parse(&self.push_expo_url).is_err() {
+            problems.push("SWITCHBOARD_PUSH_EXPO_URL: must be a URL".into());
         }
         if let Some(secret) = &self.jwt_secret
             && secret.0.len() < 32
@@ -357,6 +391,12 @@ impl RawSettings {
                 self.call_invites_per_minute.into(),
             ),
             ("SWITCHBOARD_TURN_TTL_SECS", self.turn_ttl_secs),
+            ("SWITCHBOARD_PUSH_POLL_MS", self.push_poll_ms),
+            ("SWITCHBOARD_PUSH_RETRY_BASE_MS", self.push_retry_base_ms),
+            (
+                "SWITCHBOARD_PUSH_RETRY_WINDOW_SECS",
+                self.push_retry_window_secs,
+            ),
         ] {
             if value == 0 {
                 problems.push(format!("{name}: must be greater than 0"));
@@ -412,6 +452,12 @@ impl RawSettings {
             ice_servers,
             turn_secret,
             turn_ttl_secs: self.turn_ttl_secs,
+            push_allow_private: self.push_allow_private,
+            push_expo_url: self.push_expo_url,
+            push_vapid_subject: self.push_vapid_subject,
+            push_poll_ms: self.push_poll_ms,
+            push_retry_base_ms: self.push_retry_base_ms,
+            push_retry_window_secs: self.push_retry_window_secs,
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod files;
 pub mod http;
 pub mod notifications;
 pub mod presence;
+pub mod push;
 pub mod realtime;
 pub mod search;
 pub mod seed;

@@ -86,6 +86,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     ));
     // Before the writer starts: its first batch already knows who wants `message.created`.
     webhooks.reload(&db).await?;
+    let vapid = crate::push::vapid::Vapid::load_or_create(&settings.data_dir)?;
     let state = AppState {
         keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
@@ -102,6 +103,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             Duration::from_secs(settings.call_ring_timeout_secs),
             settings.call_invites_per_minute,
         )),
+        push: Arc::new(crate::push::Push::new(vapid)),
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -161,6 +163,7 @@ pub fn api_router() -> OpenApiRouter<crate::state::AppState> {
         .merge(crate::social::router())
         .merge(crate::files::router())
         .merge(crate::webhooks::router())
+        .merge(crate::push::router())
         .merge(crate::stats::router())
         .merge(crate::calls::router())
         .merge(ops::router())
@@ -248,6 +251,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
     tokio::spawn(crate::webhooks::worker::run(
         state.clone(),
         crate::webhooks::worker::client(&state.settings)?,
+    ));
+    tokio::spawn(crate::push::worker::run(
+        state.clone(),
+        crate::push::worker::providers(&state)?,
     ));
     let app = build_router(state);
     let make = app.into_make_service_with_connect_info::<SocketAddr>();

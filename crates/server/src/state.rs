@@ -42,6 +42,8 @@ pub struct AppState {
     pub calls: Arc<crate::calls::Calls>,
     /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).
     pub webhooks: Arc<Webhooks>,
+    /// The VAPID key and the push worker's wake-up (`push`).
+    pub push: Arc<crate::push::Push>,
     pub metrics: Option<PrometheusHandle>,
     /// Cancelled when the server starts shutting down.
     pub shutdown: CancellationToken,

@@ -19,6 +19,7 @@ import { useAppDispatch, useAppSelector } from '../../state/hooks';
 import { signOut } from '../../state/session';
 import { useTheme } from '../../theme';
 import { MyTeams } from './MyTeams';
+import { PushSettings } from './PushSettings';
 
 export function ProfileScreen() {
   const dispatch = useAppDispatch();
@@ -123,6 +124,7 @@ export function ProfileScreen() {
         />
       </View>
       <ErrorText testID="profile-error">{error}</ErrorText>
+      <PushSettings />
       {isStaffRole(user.role) ? (
         <Button
           variant="secondary"

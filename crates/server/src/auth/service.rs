@@ -250,6 +250,9 @@ async fn revoke(state: &AppState, user_id: i64, session_id: Option<&str>) -> App
         update = update.filter(session::Column::Id.eq(id));
     }
     update.exec(&state.db).await?;
+    // The devices this session registered stop getting pushes (all of them when every session
+    // ends: password change, disabling).
+    crate::push::routes::forget_session(&state.db, user_id, session_id).await?;
     let session_id = session_id.map(str::to_string);
     state
         .realtime

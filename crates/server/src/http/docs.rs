@@ -23,6 +23,7 @@ use utoipa::{Modify, OpenApi};
         (name = "canned", description = "Canned responses (staff)"),
         (name = "search", description = "Full-text search of messages and ticket subjects"),
         (name = "notifications", description = "Your notification feed"),
+        (name = "push", description = "Push subscriptions of your devices, push preferences"),
         (name = "social", description = "Friend requests, contacts, blocks"),
         (name = "files", description = "Uploads and downloads"),
         (name = "calls", description = "Voice and video calls (ICE servers; signalling is on the WebSocket)"),

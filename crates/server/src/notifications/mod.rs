@@ -81,7 +81,16 @@ pub async fn notify(state: &AppState, recipients: &[i64], notice: Notice<'_>) ->
         let row = notice.row(user_id, now).insert(&txn).await?;
         stored.push(row);
     }
+    // Pushed kinds (an assignment) also reach the recipients' devices while they are offline.
+    let candidates = stored
+        .iter()
+        .filter_map(crate::push::outbox::Candidate::notice)
+        .collect();
+    let pushed = crate::push::outbox::queue(&txn, &state.realtime, candidates, now).await?;
     txn.commit().await?;
+    if pushed {
+        state.push.wake.notify_one();
+    }
     for row in &stored {
         push(state, row).await;
     }

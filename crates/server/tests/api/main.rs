@@ -17,6 +17,7 @@ mod here;
 mod history;
 mod invites;
 mod ops;
+mod push;
 mod realtime;
 mod routing;
 mod search;

@@ -12,6 +12,9 @@
 //!    returns to `open` after the commit.
 //! 5. Only when a webhook endpoint subscribes to `message.created` (a list in memory,
 //!    `webhooks::subscribers`): the outbox rows of the batch's ticket messages, one insert.
+//! 6. Only when a recipient of a direct message or of a pushed notification has no open socket
+//!    (`Realtime::is_online`, memory): the push outbox rows for their devices (`push::outbox`:
+//!    one read of their subscriptions, one insert if they have any).
 //!
 //! Then one commit. Nothing is published before it.
 
@@ -31,6 +34,8 @@ use crate::db::entities::{file, message, message_attachment, notification, ticke
 use crate::domain::{MessageKind, now_ms};
 use crate::error::AppResult;
 use crate::notifications::{Notice, truncate};
+use crate::push::outbox::Candidate;
+use crate::realtime::Realtime;
 use crate::state::AppState;
 use crate::tickets::domain::Status;
 use crate::webhooks::events::Event;
@@ -44,6 +49,8 @@ pub struct Effects {
     first_responses: Vec<(i64, i64)>,
     /// `pending` or `closed` tickets whose requester wrote: they return to `open`.
     customer_replies: Vec<i64>,
+    /// Pushes were queued: wake the push worker.
+    pushed: bool,
 }
 
 impl Effects {
@@ -51,9 +58,13 @@ impl Effects {
         self.notifications.extend(other.notifications);
         self.first_responses.extend(other.first_responses);
         self.customer_replies.extend(other.customer_replies);
+        self.pushed |= other.pushed;
     }
 
     pub async fn publish(self, state: &AppState) {
+        if self.pushed {
+            state.push.wake.notify_one();
+        }
         for row in &self.notifications {
             crate::notifications::push(state, row).await;
         }
@@ -79,6 +90,7 @@ pub async fn store(
     requests: &[&SendRequest],
     files: &HashMap<i64, file::Model>,
     hooks: &[Subscriber],
+    realtime: &Realtime,
 ) -> AppResult<(Vec<MessageView>, Effects)> {
     let backend = db.get_database_backend();
     let now = now_ms();
@@ -231,6 +243,34 @@ pub async fn store(
             .collect();
         crate::webhooks::outbox::queue_for(&txn, hooks, &events, now).await?;
         clock.step("webhooks");
+    }
+
+    // 6. Pushes to devices of recipients who are not connected. Notes push only as mentions.
+    let mut candidates: Vec<Candidate> = effects
+        .notifications
+        .iter()
+        .filter_map(Candidate::notice)
+        .collect();
+    for (r, m) in requests.iter().zip(&models) {
+        if r.conversation.is_direct() && r.kind == MessageKind::Text {
+            for &to in r
+                .conversation
+                .members
+                .iter()
+                .filter(|&&id| id != r.sender_id)
+            {
+                candidates.push(Candidate::direct(
+                    to,
+                    r.sender_id,
+                    r.conversation.id,
+                    &m.body,
+                ));
+            }
+        }
+    }
+    if !candidates.is_empty() {
+        effects.pushed = crate::push::outbox::queue(&txn, realtime, candidates, now).await?;
+        clock.step("push");
     }
     txn.commit().await?;
     clock.step("commit");

@@ -124,7 +124,7 @@ pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver
         metrics::histogram!("switchboard_writer_batch_size").record(batch.len() as f64);
         // Who wants `message.created` (usually nobody: an empty list, nothing more is done).
         let hooks = state.webhooks.message_subscribers();
-        let mut committed = commit(&db, batch, &hooks).await;
+        let mut committed = commit(&db, batch, &hooks, &state.realtime).await;
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
             committed.changes = Some(changes::commit(&db, changes).await);
@@ -175,6 +175,7 @@ async fn commit(
     db: &DatabaseConnection,
     batch: Vec<SendRequest>,
     hooks: &[Subscriber],
+    realtime: &crate::realtime::Realtime,
 ) -> Committed {
     if batch.is_empty() {
         // Only changes were queued.
@@ -205,7 +206,7 @@ async fn commit(
     let mut effects = batch::Effects::default();
     if !fresh.is_empty() {
         let requests: Vec<&SendRequest> = fresh.iter().map(|&i| &batch[i]).collect();
-        match batch::store(db, &requests, &files, hooks).await {
+        match batch::store(db, &requests, &files, hooks, realtime).await {
             Ok((views, fx)) => {
                 for (&i, view) in fresh.iter().zip(views) {
                     outcomes[i] = Some(Outcome::Stored(Box::new(view)));
@@ -219,13 +220,15 @@ async fn commit(
                 // Retry the survivors one by one: each gets its own answer.
                 tracing::warn!(error = %e, size = fresh.len(), "message batch failed; retrying its sends one by one");
                 for &i in &fresh {
-                    outcomes[i] = Some(match batch::store(db, &[&batch[i]], &files, hooks).await {
-                        Ok((mut views, fx)) => {
-                            effects.merge(fx);
-                            Outcome::Stored(Box::new(views.remove(0)))
-                        }
-                        Err(e) => retry_outcome(db, &batch[i], e).await,
-                    });
+                    outcomes[i] = Some(
+                        match batch::store(db, &[&batch[i]], &files, hooks, realtime).await {
+                            Ok((mut views, fx)) => {
+                                effects.merge(fx);
+                                Outcome::Stored(Box::new(views.remove(0)))
+                            }
+                            Err(e) => retry_outcome(db, &batch[i], e).await,
+                        },
+                    );
                 }
             }
         }

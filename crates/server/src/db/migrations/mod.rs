@@ -18,6 +18,7 @@ mod m0011_create_audit_log;
 mod m0012_create_webhooks;
 mod m0013_create_sla_settings_and_team_routing;
 mod m0014_create_ticket_ratings_and_stats_indexes;
+mod m0015_create_push;
 mod m0016_add_intake_team;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_create_webhooks::Migration),
             Box::new(m0013_create_sla_settings_and_team_routing::Migration),
             Box::new(m0014_create_ticket_ratings_and_stats_indexes::Migration),
+            Box::new(m0015_create_push::Migration),
             Box::new(m0016_add_intake_team::Migration),
         ]
     }

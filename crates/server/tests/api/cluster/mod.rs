@@ -39,6 +39,7 @@ macro_rules! cluster_test {
 mod crossnode;
 mod escalation;
 mod failures;
+mod push;
 
 fn redis_url() -> Option<String> {
     match std::env::var("SWITCHBOARD_TEST_REDIS_URL") {

@@ -176,8 +176,12 @@ hooks_test!(
         assert_eq!(message["data"]["message"]["ticket_id"], t.id);
         assert_eq!(of("ticket.updated")["data"]["ticket"]["status"], "pending");
 
-        // Recorded for the admin: delivered, one attempt, a latency, the answer's status.
-        let list = deliveries(&app, &d.admin, hook).await;
+        // Recorded for the admin: delivered, one attempt, a latency, the answer's status. (The
+        // receiver holds a delivery before the worker records its answer: wait for the record.)
+        let list = wait_deliveries(&app, &d.admin, hook, "all four recorded", |l| {
+            l.len() == 4 && l.iter().all(|d| d["status"] != "pending")
+        })
+        .await;
         assert_eq!(list.len(), 4);
         for item in &list {
             assert_eq!(item["status"], "delivered", "{item}");

@@ -36,6 +36,9 @@ pub(super) fn classify(path: &str) -> Option<Kind> {
         "canned-responses" => Kind::CannedResponse,
         "messages" if params == 2 => Kind::MessageReaction,
         "messages" => Kind::Message,
+        // Muting names a conversation; the rest, one of your devices.
+        "push" if rest.starts_with("push/mutes/") => Kind::Conversation,
+        "push" => Kind::PushSubscription,
         _ => return None,
     })
 }

@@ -45,6 +45,8 @@ pub(super) enum Kind {
     PublicUser,
     /// Acts on the caller's own relations (contacts, blocks): any id is fine, nothing leaks.
     SelfScoped,
+    /// A device's push subscription: its owner's only.
+    PushSubscription,
 }
 
 #[derive(Clone, Debug)]
@@ -366,7 +368,48 @@ pub(super) async fn seed(app: &TestApp) -> World {
         ids: vec![hook, delivery],
         allowed: vec![Who::Admin],
     });
+
+    // Ana's push subscription, stored directly (the sweep's server refuses the endpoints it
+    // could reach) at an address that never resolves.
+    let endpoint = format!(
+        "https://push.invalid/{}",
+        w.canary("push endpoint", &[Who::Ana])
+    );
+    let sub = push_subscription(app, w.user(Who::Ana).id, endpoint).await;
+    w.objects.push(Obj {
+        kind: Kind::PushSubscription,
+        label: "Ana's push subscription".into(),
+        ids: vec![sub],
+        allowed: vec![Who::Ana],
+    });
     w
+}
+
+async fn push_subscription(app: &TestApp, user_id: i64, endpoint: String) -> i64 {
+    use sea_orm::{ActiveModelTrait, Set};
+    use switchboard::db::entities::push_subscription;
+    let now = switchboard::domain::now_ms();
+    push_subscription::ActiveModel {
+        user_id: Set(user_id),
+        session_id: Set("sweep".into()),
+        kind: Set(switchboard::push::SubscriptionKind::Webpush),
+        device_key: Set(uuid::Uuid::new_v4().simple().to_string()),
+        endpoint: Set(Some(endpoint)),
+        // The RFC 8291 example's browser keys.
+        p256dh: Set(Some(
+            "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+                .into(),
+        )),
+        auth: Set(Some("BTBZMqHH6r4Tts7J_aSIgg".into())),
+        token: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .unwrap()
+    .id
 }
 
 async fn webhook(app: &TestApp) -> (i64, i64) {
@@ -504,6 +547,12 @@ pub(super) async fn snapshot(app: &TestApp, w: &World) -> Value {
                 .1,
         );
     }
+    out.insert(
+        "Ana's push subscriptions".into(),
+        app.get("/api/v1/push/subscriptions", Some(&w.user(Who::Ana).token))
+            .await
+            .1,
+    );
     out.insert(
         "webhooks".into(),
         app.get("/api/v1/admin/webhooks", Some(admin)).await.1,

@@ -1,0 +1,28 @@
+import { api } from './client';
+import type { Id, NewPushSubscription, PushPreferences, PushSubscriptionInfo } from './types';
+
+/** The server's VAPID public key (base64url): the `applicationServerKey` to subscribe with. */
+export async function getVapidKey() {
+  return (await api.get<{ public_key: string }>('/push/vapid-public-key')).data.public_key;
+}
+
+/** Idempotent: the same endpoint or token again updates the existing subscription. */
+export async function registerSubscription(body: NewPushSubscription) {
+  return (await api.post<PushSubscriptionInfo>('/push/subscriptions', body)).data;
+}
+
+export async function listSubscriptions() {
+  return (await api.get<{ items: PushSubscriptionInfo[] }>('/push/subscriptions')).data.items;
+}
+
+export async function deleteSubscription(id: Id) {
+  await api.delete(`/push/subscriptions/${id}`);
+}
+
+export async function getPushPreferences() {
+  return (await api.get<PushPreferences>('/push/preferences')).data;
+}
+
+export async function setPushPreferences(prefs: PushPreferences) {
+  return (await api.put<PushPreferences>('/push/preferences', prefs)).data;
+}
