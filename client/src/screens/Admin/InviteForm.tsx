@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { StyleSheet, View } from 'react-native';
 
 import type { InvitedUser } from '../../api/admin';
-import { failureText, type ApiFailure } from '../../api/client';
 import type { Role } from '../../api/types';
+import { DisplayNameField, EmailField } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
+import { formErrors, useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import { useCreateAdminUserMutation } from '../../state/queries/admin';
 
@@ -26,37 +26,32 @@ export function InviteForm({
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
+  // The button's busy comes from the mutation; the form only keeps the errors.
+  const {
+    error,
+    fields,
+    submit: run,
+  } = useApiForm((f) =>
+    f.code === 'email_taken'
+      ? { fields: { email: t('admin.users.emailTaken') }, form: null }
+      : formErrors(f),
+  );
 
-  const submit = async () => {
-    setFields({});
-    setError(null);
-    try {
-      onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap());
-    } catch (e) {
-      const f = e as ApiFailure;
-      if (f.code === 'email_taken') setFields({ email: t('admin.users.emailTaken') });
-      else if (f.fields) setFields(f.fields);
-      else setError(failureText(f));
-    }
-  };
+  const submit = () =>
+    run(async () =>
+      onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap()),
+    );
 
   return (
     <View testID="invite-form" style={styles.form}>
-      <TextField
-        label={t('field.email')}
+      <EmailField
         testID="invite-email"
         value={email}
         onChangeText={setEmail}
-        autoCapitalize="none"
         autoComplete="off"
-        keyboardType="email-address"
-        inputMode="email"
         error={fields.email}
       />
-      <TextField
-        label={t('field.displayName')}
+      <DisplayNameField
         testID="invite-name"
         value={name}
         onChangeText={setName}

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 
-import { failureText, toApiFailure } from '../../api/client';
+import { DisplayNameField, EmailField, NewPasswordField } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { ErrorText, Screen, Title } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
+import { formErrors, useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppDispatch } from '../../state/hooks';
@@ -14,55 +14,38 @@ export function RegisterScreen({ navigation }: RootScreenProps<'Register'>) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const {
+    busy,
+    error,
+    fields,
+    submit: run,
+  } = useApiForm((f) =>
+    f.code === 'email_taken'
+      ? { fields: { email: t('register.emailTaken') }, form: null }
+      : formErrors(f),
+  );
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
-      await register(dispatch, email.trim(), name.trim(), password);
-    } catch (e) {
-      const f = toApiFailure(e);
-      if (f.code === 'email_taken') setFields({ email: t('register.emailTaken') });
-      else if (f.fields) setFields(f.fields);
-      else setError(failureText(f));
-      setBusy(false);
-    }
-  };
+  const submit = () => run(() => register(dispatch, email.trim(), name.trim(), password));
 
   return (
     <Screen testID="register-screen" scroll style={{ maxWidth: 420 }}>
       <Title>{t('register.title')}</Title>
-      <TextField
-        label={t('field.email')}
+      <EmailField
         testID="register-email"
         value={email}
         onChangeText={setEmail}
-        autoCapitalize="none"
-        autoComplete="email"
-        keyboardType="email-address"
-        inputMode="email"
         error={fields.email}
       />
-      <TextField
-        label={t('field.displayName')}
+      <DisplayNameField
         testID="register-display-name"
         value={name}
         onChangeText={setName}
-        autoComplete="name"
         error={fields.display_name}
       />
-      <TextField
-        label={t('field.password')}
+      <NewPasswordField
         testID="register-password"
         value={password}
         onChangeText={setPassword}
-        secureTextEntry
-        autoComplete="new-password"
-        hint={t('register.passwordHint')}
         error={fields.password}
         onSubmitEditing={submit}
       />
