@@ -48,33 +48,25 @@ export function DashboardScreen() {
         onChange={setRange}
         options={RANGES.map((r) => ({ value: r, label: t('dashboard.days', { n: r }) }))}
       />
-      <Chips
+      <Filter
         testID="dashboard-team"
         label={t('dashboard.team')}
-        showLabel
         value={team}
         onChange={(v) => {
           setTeam(v);
           setAgent(ALL);
         }}
-        options={[
-          { value: ALL, label: t('dashboard.all') },
-          ...(teams.data ?? []).map((x) => ({ value: String(x.id), label: x.name })),
-        ]}
+        choices={(teams.data ?? []).map((x) => ({ value: String(x.id), label: x.name }))}
       />
-      <Chips
+      <Filter
         testID="dashboard-agent"
         label={t('dashboard.agent')}
-        showLabel
         value={agent}
         onChange={setAgent}
-        options={[
-          { value: ALL, label: t('dashboard.all') },
-          ...(choices.data?.agents ?? []).map((a) => ({
-            value: String(a.agent.id),
-            label: a.agent.display_name,
-          })),
-        ]}
+        choices={(choices.data?.agents ?? []).map((a) => ({
+          value: String(a.agent.id),
+          label: a.agent.display_name,
+        }))}
       />
       {report.isError ? (
         <ErrorText testID="dashboard-error">{t('dashboard.loadFailed')}</ErrorText>
@@ -92,24 +84,32 @@ export function DashboardScreen() {
           <Breakdown
             testID="dashboard-agents"
             title={t('dashboard.byAgent')}
-            rows={data.agents.map((a) => ({
-              key: a.agent.id,
-              name: a.agent.display_name,
-              figures: a.figures,
-            }))}
+            rows={data.agents.map((a) => row(a.agent.id, a.agent.display_name, a.figures))}
           />
           <Breakdown
             testID="dashboard-teams"
             title={t('dashboard.byTeam')}
-            rows={data.teams.map((x) => ({
-              key: x.team.id,
-              name: x.team.name,
-              figures: x.figures,
-            }))}
+            rows={data.teams.map((x) => row(x.team.id, x.team.name, x.figures))}
           />
         </View>
       )}
     </Screen>
+  );
+}
+
+/** A filter of the report by id: "All" first, then one chip per choice. */
+function Filter({
+  choices,
+  ...chips
+}: {
+  testID: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  choices: { value: string; label: string }[];
+}) {
+  return (
+    <Chips {...chips} showLabel options={[{ value: ALL, label: t('dashboard.all') }, ...choices]} />
   );
 }
 
@@ -207,6 +207,7 @@ function Tiles({ figures: f }: { figures: StatsFigures }) {
 }
 
 type Row = { key: number; name: string; figures: StatsFigures };
+const row = (key: number, name: string, figures: StatsFigures): Row => ({ key, name, figures });
 
 /** One line per agent or team: closed, median first response, SLA shares, CSAT. */
 function Breakdown({ title, rows, testID }: { title: string; rows: Row[]; testID: string }) {
