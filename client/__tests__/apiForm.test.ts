@@ -59,3 +59,12 @@ describe('formErrors', () => {
     });
   });
 });
+
+describe('formErrors with an empty fields object', () => {
+  it('says what went wrong for the form rather than showing nothing', () => {
+    expect(formErrors(failure({ fields: {} }))).toEqual({
+      fields: {},
+      form: 'Some fields are not valid',
+    });
+  });
+});

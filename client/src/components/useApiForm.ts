@@ -11,15 +11,20 @@ export interface FormErrors {
 const NONE: FormErrors = { fields: {}, form: null };
 
 /**
- * The server's field errors, or the failure's text for the form when it named none. With `names`,
- * only those fields count (a form shows no other); without, every field the server sent.
+ * The server's field errors, or the failure's text for the form when it named none (an empty
+ * `fields` names none either). With `names`, only those fields count (a form shows no other);
+ * without, every field the server sent.
  */
 export function formErrors(
   f: ApiFailure,
   names?: readonly string[],
   text: (f: ApiFailure) => string = failureText,
 ): FormErrors {
-  if (!names) return f.fields ? { fields: f.fields, form: null } : { fields: {}, form: text(f) };
+  if (!names) {
+    return f.fields && Object.keys(f.fields).length
+      ? { fields: f.fields, form: null }
+      : { fields: {}, form: text(f) };
+  }
   const fields: Record<string, string> = {};
   for (const name of names) {
     const message = f.fields?.[name];
@@ -47,5 +52,8 @@ export function useApiForm(toErrors: (f: ApiFailure) => FormErrors = formErrors)
     }
   };
 
-  return { busy, fields: errors.fields, error: errors.form, submit };
+  // Typing again may take the form's message away; the field errors stay until the next submit.
+  const clearError = () => setErrors((old) => (old.form ? { ...old, form: null } : old));
+
+  return { busy, fields: errors.fields, error: errors.form, submit, clearError };
 }
