@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Platform } from 'react-native';
 
-import { NewPasswordField } from '../../components/AccountFields';
+import { PasswordField } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
@@ -27,9 +27,9 @@ export function AcceptInviteScreen({ navigation }: RootScreenProps<'AcceptInvite
   const dispatch = useAppDispatch();
   const [token, setToken] = useState(tokenFromLink);
   const [password, setPassword] = useState('');
-  const { busy, error, fields, submit: run } = useApiForm();
+  const form = useApiForm();
 
-  const submit = () => run(() => acceptInvite(dispatch, token.trim(), password));
+  const submit = () => form.submit(() => acceptInvite(dispatch, token.trim(), password));
 
   return (
     <Screen testID="accept-invite-screen" scroll style={{ maxWidth: 420 }}>
@@ -44,21 +44,22 @@ export function AcceptInviteScreen({ navigation }: RootScreenProps<'AcceptInvite
         autoComplete="off"
         autoCorrect={false}
         hint={t('invite.codeHint')}
-        error={fields.token}
+        error={form.fields.token}
       />
-      <NewPasswordField
+      <PasswordField
+        choosing
         testID="accept-invite-password"
         value={password}
         onChangeText={setPassword}
-        error={fields.password}
+        error={form.fields.password}
         onSubmitEditing={submit}
       />
-      <ErrorText testID="accept-invite-error">{error}</ErrorText>
+      <ErrorText testID="accept-invite-error">{form.error}</ErrorText>
       <Button
         title={t('invite.submit')}
         testID="accept-invite-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!token.trim() || !password}
       />
       <Button

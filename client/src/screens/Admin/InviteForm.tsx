@@ -3,11 +3,11 @@ import { StyleSheet, View } from 'react-native';
 
 import type { InvitedUser } from '../../api/admin';
 import type { Role } from '../../api/types';
-import { DisplayNameField, EmailField } from '../../components/AccountFields';
+import { DisplayNameField, EmailField, emailTakenErrors } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText } from '../../components/Screen';
-import { formErrors, useApiForm } from '../../components/useApiForm';
+import { useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import { useCreateAdminUserMutation } from '../../state/queries/admin';
 
@@ -27,18 +27,10 @@ export function InviteForm({
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
   // The button's busy comes from the mutation; the form only keeps the errors.
-  const {
-    error,
-    fields,
-    submit: run,
-  } = useApiForm((f) =>
-    f.code === 'email_taken'
-      ? { fields: { email: t('admin.users.emailTaken') }, form: null }
-      : formErrors(f),
-  );
+  const form = useApiForm(emailTakenErrors(t('admin.users.emailTaken')));
 
   const submit = () =>
-    run(async () =>
+    form.submit(async () =>
       onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap()),
     );
 
@@ -49,14 +41,14 @@ export function InviteForm({
         value={email}
         onChangeText={setEmail}
         autoComplete="off"
-        error={fields.email}
+        error={form.fields.email}
       />
       <DisplayNameField
         testID="invite-name"
         value={name}
         onChangeText={setName}
         autoComplete="off"
-        error={fields.display_name}
+        error={form.fields.display_name}
         onSubmitEditing={() => void submit()}
       />
       <Chips
@@ -67,7 +59,7 @@ export function InviteForm({
         value={role}
         onChange={setRole}
       />
-      <ErrorText testID="invite-error">{error ?? fields.role}</ErrorText>
+      <ErrorText testID="invite-error">{form.error ?? form.fields.role}</ErrorText>
       <View style={styles.actions}>
         <Button
           variant="secondary"

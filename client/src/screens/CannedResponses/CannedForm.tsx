@@ -30,24 +30,24 @@ interface Props {
   onCancel: () => void;
 }
 
-/** Create or edit one canned response; the server's field errors show under their fields. */
+/** Create or edit one canned response; the server's field errors show under their form.fields. */
 export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
   const { colors } = useTheme();
   const [shortcut, setShortcut] = useState(editing?.shortcut ?? '');
   const [title, setTitle] = useState(editing?.title ?? '');
   const [body, setBody] = useState(editing?.body ?? '');
   const [shared, setShared] = useState(false);
-  const { busy, error, fields, submit: run } = useApiForm(cannedErrors);
+  const form = useApiForm(cannedErrors);
 
   const submit = () =>
-    run(() => onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared }));
+    form.submit(() => onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared }));
 
   return (
     <FormCard
       testID="canned-form"
-      error={error}
+      error={form.error}
       saveTitle={t('common.save')}
-      busy={busy}
+      busy={form.busy}
       saveDisabled={!shortcut.trim() || !title.trim() || !body.trim()}
       onSave={() => void submit()}
       onCancel={onCancel}
@@ -59,14 +59,14 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
         autoCapitalize="none"
         autoCorrect={false}
         hint={t('canned.shortcutHint')}
-        error={fields.shortcut}
+        error={form.fields.shortcut}
         onChangeText={setShortcut}
       />
       <TextField
         label={t('canned.titleField')}
         testID="canned-form-title"
         value={title}
-        error={fields.title}
+        error={form.fields.title}
         onChangeText={setTitle}
       />
       <TextField
@@ -77,7 +77,7 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
         numberOfLines={5}
         style={styles.body}
         hint={t('canned.bodyHint')}
-        error={fields.body}
+        error={form.fields.body}
         onChangeText={setBody}
       />
       {canShare && !editing ? (

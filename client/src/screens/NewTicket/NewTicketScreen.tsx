@@ -18,17 +18,12 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [priority, setPriority] = useState<Priority>('medium');
-  const {
-    busy,
-    error,
-    fields,
-    submit: run,
-  } = useApiForm((f) =>
+  const form = useApiForm((f) =>
     formErrors(f, undefined, (f) => (f.code === 'network' ? t('common.networkError') : f.message)),
   );
 
   const submit = () =>
-    run(async () => {
+    form.submit(async () => {
       const ticket = await createTicket(subject.trim(), body.trim(), priority);
       dispatch(ticketReceived({ ticket, myId: ticket.requester.id }));
       void dispatch(refreshConversation(ticket.conversation_id));
@@ -45,7 +40,7 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         onChangeText={setSubject}
         maxLength={200}
         placeholder={t('newTicket.subjectHint')}
-        error={fields.subject}
+        error={form.fields.subject}
       />
       <TextField
         label={t('field.message')}
@@ -56,7 +51,7 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         numberOfLines={6}
         style={{ minHeight: 120, textAlignVertical: 'top' }}
         placeholder={t('newTicket.bodyHint')}
-        error={fields.body}
+        error={form.fields.body}
       />
       <Chips
         testID="new-ticket-priority"
@@ -66,12 +61,12 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         onChange={setPriority}
         options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
       />
-      <ErrorText testID="new-ticket-error">{error}</ErrorText>
+      <ErrorText testID="new-ticket-error">{form.error}</ErrorText>
       <Button
         title={t('newTicket.submit')}
         testID="new-ticket-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!subject.trim() || !body.trim()}
         style={{ marginTop: 12 }}
       />

@@ -1,9 +1,14 @@
 import { useState } from 'react';
 
-import { DisplayNameField, EmailField, NewPasswordField } from '../../components/AccountFields';
+import {
+  DisplayNameField,
+  EmailField,
+  emailTakenErrors,
+  PasswordField,
+} from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { ErrorText, Screen, Title } from '../../components/Screen';
-import { formErrors, useApiForm } from '../../components/useApiForm';
+import { useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppDispatch } from '../../state/hooks';
@@ -14,18 +19,9 @@ export function RegisterScreen({ navigation }: RootScreenProps<'Register'>) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const {
-    busy,
-    error,
-    fields,
-    submit: run,
-  } = useApiForm((f) =>
-    f.code === 'email_taken'
-      ? { fields: { email: t('register.emailTaken') }, form: null }
-      : formErrors(f),
-  );
+  const form = useApiForm(emailTakenErrors(t('register.emailTaken')));
 
-  const submit = () => run(() => register(dispatch, email.trim(), name.trim(), password));
+  const submit = () => form.submit(() => register(dispatch, email.trim(), name.trim(), password));
 
   return (
     <Screen testID="register-screen" scroll style={{ maxWidth: 420 }}>
@@ -34,27 +30,28 @@ export function RegisterScreen({ navigation }: RootScreenProps<'Register'>) {
         testID="register-email"
         value={email}
         onChangeText={setEmail}
-        error={fields.email}
+        error={form.fields.email}
       />
       <DisplayNameField
         testID="register-display-name"
         value={name}
         onChangeText={setName}
-        error={fields.display_name}
+        error={form.fields.display_name}
       />
-      <NewPasswordField
+      <PasswordField
+        choosing
         testID="register-password"
         value={password}
         onChangeText={setPassword}
-        error={fields.password}
+        error={form.fields.password}
         onSubmitEditing={submit}
       />
-      <ErrorText testID="register-error">{error}</ErrorText>
+      <ErrorText testID="register-error">{form.error}</ErrorText>
       <Button
         title={t('register.submit')}
         testID="register-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!email || !name || !password}
       />
       <Button

@@ -2,7 +2,7 @@ import { useState } from 'react';
 
 import { failureText, toApiFailure } from '../../api/client';
 import { Button } from '../../components/Button';
-import { CurrentPasswordField, EmailField } from '../../components/AccountFields';
+import { EmailField, PasswordField } from '../../components/AccountFields';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
@@ -38,7 +38,7 @@ export function SignInScreen({ navigation }: RootScreenProps<'SignIn'>) {
       <Title>{t('app.name')}</Title>
       {expired ? <Muted testID="signin-expired">{t('signIn.expired')}</Muted> : null}
       <EmailField testID="signin-email" value={email} onChangeText={setEmail} />
-      <CurrentPasswordField
+      <PasswordField
         testID="signin-password"
         value={password}
         onChangeText={setPassword}

@@ -54,19 +54,20 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const [notes, setNotes] = useState(false);
-  const { busy, error, fields, submit: run } = useApiForm((f) => formErrors(f, ['url', 'events']));
+  const form = useApiForm((f) => formErrors(f, ['url', 'events']));
 
   const toggle = (e: string) =>
     setEvents((list) => (list.includes(e) ? list.filter((x) => x !== e) : [...list, e]));
 
-  const submit = () => run(() => onSubmit({ url: url.trim(), events, include_notes: notes }));
+  const submit = () =>
+    form.submit(() => onSubmit({ url: url.trim(), events, include_notes: notes }));
 
   return (
     <FormCard
       testID="webhook-form"
-      error={error}
+      error={form.error}
       saveTitle={t('webhooks.create')}
-      busy={busy}
+      busy={form.busy}
       saveDisabled={!url.trim() || events.length === 0}
       onSave={() => void submit()}
       onCancel={onCancel}
@@ -79,7 +80,7 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
         autoCorrect={false}
         keyboardType="url"
         hint={t('webhooks.urlHint')}
-        error={fields.url}
+        error={form.fields.url}
         onChangeText={setUrl}
       />
       <Text style={[styles.label, { color: colors.textMuted }]}>{t('webhooks.events')}</Text>
@@ -92,7 +93,7 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
           onToggle={() => toggle(e)}
         />
       ))}
-      <ErrorText testID="webhook-form-events-error">{fields.events}</ErrorText>
+      <ErrorText testID="webhook-form-events-error">{form.fields.events}</ErrorText>
       <Check
         label={t('webhooks.includeNotes')}
         checked={notes}
