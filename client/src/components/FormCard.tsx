@@ -5,17 +5,18 @@ import { t } from '../i18n';
 import { useTheme } from '../theme';
 import { Button } from './Button';
 import { ErrorText } from './Screen';
+import type { ApiForm } from './useApiForm';
 
 interface Props {
   /** The card's testID; the error, save and cancel take it as their prefix (`<id>-save`). */
   testID: string;
   children: ReactNode;
-  /** What went wrong for the form as a whole (field errors show under their fields). */
-  error: string | null | undefined;
+  /** The form's submit state: Save runs `onSave` through it; its error shows above the buttons
+   * (field errors show under their fields). */
+  form: Pick<ApiForm, 'busy' | 'error' | 'submit'>;
   saveTitle: string;
-  busy: boolean;
   saveDisabled: boolean;
-  onSave: () => void;
+  onSave: () => Promise<unknown>;
   onCancel: () => void;
 }
 
@@ -23,9 +24,8 @@ interface Props {
 export function FormCard({
   testID,
   children,
-  error,
+  form,
   saveTitle,
-  busy,
   saveDisabled,
   onSave,
   onCancel,
@@ -37,14 +37,14 @@ export function FormCard({
       style={[styles.form, { borderColor: colors.border, backgroundColor: colors.surface }]}
     >
       {children}
-      <ErrorText testID={`${testID}-error`}>{error}</ErrorText>
+      <ErrorText testID={`${testID}-error`}>{form.error}</ErrorText>
       <View style={styles.actions}>
         <Button
           title={saveTitle}
           testID={`${testID}-save`}
-          busy={busy}
+          busy={form.busy}
           disabled={saveDisabled}
-          onPress={onSave}
+          onPress={() => void form.submit(onSave)}
         />
         <Button
           variant="secondary"

@@ -57,3 +57,5 @@ export function useApiForm(toErrors: (f: ApiFailure) => FormErrors = formErrors)
 
   return { busy, fields: errors.fields, error: errors.form, submit, clearError };
 }
+
+export type ApiForm = ReturnType<typeof useApiForm>;

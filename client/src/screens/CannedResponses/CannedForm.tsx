@@ -39,17 +39,13 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
   const [shared, setShared] = useState(false);
   const form = useApiForm(cannedErrors);
 
-  const submit = () =>
-    form.submit(() => onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared }));
-
   return (
     <FormCard
       testID="canned-form"
-      error={form.error}
+      form={form}
       saveTitle={t('common.save')}
-      busy={form.busy}
       saveDisabled={!shortcut.trim() || !title.trim() || !body.trim()}
-      onSave={() => void submit()}
+      onSave={() => onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared })}
       onCancel={onCancel}
     >
       <TextField

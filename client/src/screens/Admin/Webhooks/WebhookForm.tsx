@@ -59,17 +59,13 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
   const toggle = (e: string) =>
     setEvents((list) => (list.includes(e) ? list.filter((x) => x !== e) : [...list, e]));
 
-  const submit = () =>
-    form.submit(() => onSubmit({ url: url.trim(), events, include_notes: notes }));
-
   return (
     <FormCard
       testID="webhook-form"
-      error={form.error}
+      form={form}
       saveTitle={t('webhooks.create')}
-      busy={form.busy}
       saveDisabled={!url.trim() || events.length === 0}
-      onSave={() => void submit()}
+      onSave={() => onSubmit({ url: url.trim(), events, include_notes: notes })}
       onCancel={onCancel}
     >
       <TextField
