@@ -117,6 +117,7 @@ describe('Admin desk screens', () => {
       max_open: null,
       unassigned_limit_minutes: 30,
       on_breach: 'reassign',
+      intake: false,
     });
   });
 

@@ -137,8 +137,10 @@ export function failureText(f: ApiFailure): string {
   return f.message;
 }
 
-/** Normalises any thrown value into the protocol's error shape. */
+/** Normalises any thrown value into the protocol's error shape. An `ApiFailure` (what RTK Query's
+ * `unwrap()` throws) passes through as it is, so one form helper can take either kind. */
 export function toApiFailure(e: unknown): ApiFailure {
+  if (isApiFailure(e)) return e;
   const ax = e as AxiosError<ApiErrorBody>;
   if (ax && ax.isAxiosError) {
     const body = ax.response?.data?.error;
@@ -157,4 +159,10 @@ export function toApiFailure(e: unknown): ApiFailure {
     return { status: ax.response.status, code: 'http_' + ax.response.status, message: ax.message };
   }
   return { status: null, code: 'unknown', message: String(e) };
+}
+
+function isApiFailure(e: unknown): e is ApiFailure {
+  if (typeof e !== 'object' || e === null || 'isAxiosError' in e) return false;
+  const f = e as Partial<ApiFailure>;
+  return 'status' in f && typeof f.code === 'string' && typeof f.message === 'string';
 }

@@ -3,7 +3,7 @@ import { StyleSheet, Text, TextInput, View, type TextInputProps } from 'react-na
 
 import { useTheme } from '../theme';
 
-interface Props extends Omit<TextInputProps, 'accessibilityLabel' | 'testID'> {
+export interface TextFieldProps extends Omit<TextInputProps, 'accessibilityLabel' | 'testID'> {
   /** What the field holds; also its accessibility label ("Email", "Password", …). */
   label: string;
   testID: string;
@@ -12,7 +12,7 @@ interface Props extends Omit<TextInputProps, 'accessibilityLabel' | 'testID'> {
   hideLabel?: boolean;
 }
 
-export const TextField = forwardRef<TextInput, Props>(function TextField(
+export const TextField = forwardRef<TextInput, TextFieldProps>(function TextField(
   { label, testID, error, hint, hideLabel, style, ...rest },
   ref,
 ) {

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Platform } from 'react-native';
 
-import { failureText, toApiFailure } from '../../api/client';
+import { PasswordField } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
+import { useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppDispatch } from '../../state/hooks';
@@ -26,23 +27,9 @@ export function AcceptInviteScreen({ navigation }: RootScreenProps<'AcceptInvite
   const dispatch = useAppDispatch();
   const [token, setToken] = useState(tokenFromLink);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const form = useApiForm();
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
-      await acceptInvite(dispatch, token.trim(), password);
-    } catch (e) {
-      const f = toApiFailure(e);
-      if (f.fields) setFields(f.fields);
-      else setError(failureText(f));
-      setBusy(false);
-    }
-  };
+  const submit = () => form.submit(() => acceptInvite(dispatch, token.trim(), password));
 
   return (
     <Screen testID="accept-invite-screen" scroll style={{ maxWidth: 420 }}>
@@ -57,25 +44,22 @@ export function AcceptInviteScreen({ navigation }: RootScreenProps<'AcceptInvite
         autoComplete="off"
         autoCorrect={false}
         hint={t('invite.codeHint')}
-        error={fields.token}
+        error={form.fields.token}
       />
-      <TextField
-        label={t('field.password')}
+      <PasswordField
+        choosing
         testID="accept-invite-password"
         value={password}
         onChangeText={setPassword}
-        secureTextEntry
-        autoComplete="new-password"
-        hint={t('register.passwordHint')}
-        error={fields.password}
+        error={form.fields.password}
         onSubmitEditing={submit}
       />
-      <ErrorText testID="accept-invite-error">{error}</ErrorText>
+      <ErrorText testID="accept-invite-error">{form.error}</ErrorText>
       <Button
         title={t('invite.submit')}
         testID="accept-invite-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!token.trim() || !password}
       />
       <Button

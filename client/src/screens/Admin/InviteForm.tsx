@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { StyleSheet, View } from 'react-native';
 
 import type { InvitedUser } from '../../api/admin';
-import { failureText, type ApiFailure } from '../../api/client';
 import type { Role } from '../../api/types';
+import { DisplayNameField, EmailField, emailTakenErrors } from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
+import { useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import { useCreateAdminUserMutation } from '../../state/queries/admin';
 
@@ -26,42 +26,29 @@ export function InviteForm({
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
+  // The button's busy comes from the mutation; the form only keeps the errors.
+  const form = useApiForm(emailTakenErrors(t('admin.users.emailTaken')));
 
-  const submit = async () => {
-    setFields({});
-    setError(null);
-    try {
-      onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap());
-    } catch (e) {
-      const f = e as ApiFailure;
-      if (f.code === 'email_taken') setFields({ email: t('admin.users.emailTaken') });
-      else if (f.fields) setFields(f.fields);
-      else setError(failureText(f));
-    }
-  };
+  const submit = () =>
+    form.submit(async () =>
+      onCreated(await create({ email: email.trim(), display_name: name.trim(), role }).unwrap()),
+    );
 
   return (
     <View testID="invite-form" style={styles.form}>
-      <TextField
-        label={t('field.email')}
+      <EmailField
         testID="invite-email"
         value={email}
         onChangeText={setEmail}
-        autoCapitalize="none"
         autoComplete="off"
-        keyboardType="email-address"
-        inputMode="email"
-        error={fields.email}
+        error={form.fields.email}
       />
-      <TextField
-        label={t('field.displayName')}
+      <DisplayNameField
         testID="invite-name"
         value={name}
         onChangeText={setName}
         autoComplete="off"
-        error={fields.display_name}
+        error={form.fields.display_name}
         onSubmitEditing={() => void submit()}
       />
       <Chips
@@ -72,7 +59,7 @@ export function InviteForm({
         value={role}
         onChange={setRole}
       />
-      <ErrorText testID="invite-error">{error ?? fields.role}</ErrorText>
+      <ErrorText testID="invite-error">{form.error ?? form.fields.role}</ErrorText>
       <View style={styles.actions}>
         <Button
           variant="secondary"

@@ -10,14 +10,13 @@ import {
   type RoutingRule,
   type TeamRouting,
 } from '../../api/types';
-import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { useGetRoutingQuery, usePutRoutingMutation } from '../../state/queries/desk';
 import { useGetTeamsQuery } from '../../state/queries/tickets';
 import { parseMinutes, showMinutes } from './numbers';
+import { NumberField, SaveRow, useSettingsSave } from './SettingsSave';
 
 /** One team's rule, cap, unassigned-wait limit, breach action, and whether it is the intake. */
 function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) {
@@ -27,14 +26,11 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
   const [limit, setLimit] = useState(showMinutes(routing.unassigned_limit_minutes));
   const [onBreach, setOnBreach] = useState<OnBreach>(routing.on_breach);
   const [intake, setIntake] = useState(routing.intake ? 'yes' : 'no');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | null>(null);
+  const form = useSettingsSave(t('routing.saved'));
 
-  const submit = async () => {
-    setErrors({});
-    setMessage(null);
-    try {
-      await save({
+  const submit = () =>
+    form.save(() =>
+      save({
         teamId,
         routing: {
           rule,
@@ -43,14 +39,8 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
           on_breach: onBreach,
           intake: intake === 'yes',
         },
-      }).unwrap();
-      setMessage(t('routing.saved'));
-    } catch (e) {
-      const f = e as ApiFailure;
-      if (f.fields && Object.keys(f.fields).length) setErrors(f.fields);
-      else setMessage(failureText(f));
-    }
-  };
+      }).unwrap(),
+    );
 
   return (
     <View testID="routing-form" style={styles.form}>
@@ -62,22 +52,20 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
         value={rule}
         onChange={setRule}
       />
-      <TextField
+      <NumberField
         label={t('routing.cap')}
         testID="routing-cap"
         value={cap}
-        keyboardType="number-pad"
         hint={t('routing.capHint')}
-        error={errors.max_open}
+        error={form.fields.max_open}
         onChangeText={setCap}
       />
-      <TextField
+      <NumberField
         label={t('routing.limit')}
         testID="routing-limit"
         value={limit}
-        keyboardType="number-pad"
         hint={t('routing.limitHint')}
-        error={errors.unassigned_limit_minutes}
+        error={form.fields.unassigned_limit_minutes}
         onChangeText={setLimit}
       />
       <Chips
@@ -99,13 +87,12 @@ function RoutingForm({ teamId, routing }: { teamId: Id; routing: TeamRouting }) 
         value={intake}
         onChange={setIntake}
       />
-      <Button
-        title={t('common.save')}
-        testID="routing-save"
+      <SaveRow
+        testID="routing"
         busy={saving.isLoading}
-        onPress={() => void submit()}
+        message={form.message}
+        onSave={() => void submit()}
       />
-      <Muted testID="routing-message">{message}</Muted>
     </View>
   );
 }

@@ -3,13 +3,12 @@ import { StyleSheet, Text, View } from 'react-native';
 
 import { failureText, type ApiFailure } from '../../api/client';
 import { PRIORITIES, type Priority, type SlaSettings } from '../../api/types';
-import { Button } from '../../components/Button';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { useGetSlaQuery, usePutSlaMutation } from '../../state/queries/desk';
 import { useTheme } from '../../theme';
 import { parseMinutes, showMinutes } from './numbers';
+import { NumberField, SaveRow, useSettingsSave } from './SettingsSave';
 
 type Texts = Record<string, string>;
 
@@ -44,27 +43,15 @@ function SlaForm({ stored }: { stored: SlaSettings }) {
   const { colors } = useTheme();
   const [save, saving] = usePutSlaMutation();
   const [texts, setTexts] = useState<Texts>(() => textsOf(stored));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | null>(null);
+  const form = useSettingsSave(t('sla.saved'));
 
   const set = (key: string) => (value: string) => {
     setTexts((old) => ({ ...old, [key]: value }));
-    setMessage(null);
+    form.clearMessage();
   };
 
-  const submit = async () => {
-    setErrors({});
-    setMessage(null);
-    try {
-      const saved = await save(settingsOf(texts)).unwrap();
-      setTexts(textsOf(saved));
-      setMessage(t('sla.saved'));
-    } catch (e) {
-      const f = e as ApiFailure;
-      if (f.fields && Object.keys(f.fields).length) setErrors(f.fields);
-      else setMessage(failureText(f));
-    }
-  };
+  const submit = () =>
+    form.save(async () => setTexts(textsOf(await save(settingsOf(texts)).unwrap())));
 
   return (
     <View testID="sla-form">
@@ -76,37 +63,34 @@ function SlaForm({ stored }: { stored: SlaSettings }) {
             {(['first_response_minutes', 'resolution_minutes'] as const).map((field) => {
               const key = `${p}.${field}`;
               return (
-                <TextField
+                <NumberField
                   key={key}
                   label={t(
                     field === 'first_response_minutes' ? 'sla.firstResponse' : 'sla.resolution',
                   )}
                   testID={`sla-${p}-${field}`}
                   value={texts[key]}
-                  keyboardType="number-pad"
-                  error={errors[key]}
+                  error={form.fields[key]}
                   onChangeText={set(key)}
                 />
               );
             })}
           </View>
         ))}
-      <TextField
+      <NumberField
         label={t('sla.pendingClose')}
         testID="sla-pending-close"
         value={texts.pending_close_minutes}
-        keyboardType="number-pad"
         hint={t('sla.pendingCloseHint')}
-        error={errors.pending_close_minutes}
+        error={form.fields.pending_close_minutes}
         onChangeText={set('pending_close_minutes')}
       />
-      <Button
-        title={t('common.save')}
-        testID="sla-save"
+      <SaveRow
+        testID="sla"
         busy={saving.isLoading}
-        onPress={() => void submit()}
+        message={form.message}
+        onSave={() => void submit()}
       />
-      <Muted testID="sla-message">{message}</Muted>
     </View>
   );
 }

@@ -1,33 +1,24 @@
 import { useState } from 'react';
 import { StyleSheet, Switch, Text, View } from 'react-native';
 
-import { failureText, type ApiFailure } from '../../api/client';
+import type { ApiFailure } from '../../api/client';
 import type { CannedResponse, NewCannedResponse } from '../../api/types';
-import { Button } from '../../components/Button';
-import { ErrorText } from '../../components/Screen';
+import { FormCard } from '../../components/FormCard';
 import { TextField } from '../../components/TextField';
+import { formErrors, useApiForm, type FormErrors } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import { useTheme } from '../../theme';
 
-type Field = 'shortcut' | 'title' | 'body';
-const FIELDS: Field[] = ['shortcut', 'title', 'body'];
+const FIELDS = ['shortcut', 'title', 'body'];
 
 /** Field errors by name, and what is left for the form as a whole. */
-export function formErrors(f: ApiFailure): {
-  fields: Partial<Record<Field, string>>;
-  form: string | null;
-} {
-  const fields: Partial<Record<Field, string>> = {};
-  for (const name of FIELDS) {
-    const message = f.fields?.[name];
-    if (message) fields[name] = message;
-  }
+function cannedErrors(f: ApiFailure): FormErrors {
+  const errors = formErrors(f, FIELDS);
   // A duplicate shortcut is a 409 without fields: it belongs to the shortcut all the same.
-  if (f.code === 'conflict' && /shortcut/i.test(f.message) && !fields.shortcut) {
-    fields.shortcut = t('canned.shortcutTaken');
+  if (f.code === 'conflict' && /shortcut/i.test(f.message) && !errors.fields.shortcut) {
+    return { fields: { ...errors.fields, shortcut: t('canned.shortcutTaken') }, form: null };
   }
-  const form = Object.keys(fields).length ? null : failureText(f);
-  return { fields, form };
+  return errors;
 }
 
 interface Props {
@@ -39,31 +30,23 @@ interface Props {
   onCancel: () => void;
 }
 
-/** Create or edit one canned response; the server's field errors show under their fields. */
+/** Create or edit one canned response; the server's field errors show under their form.fields. */
 export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
   const { colors } = useTheme();
   const [shortcut, setShortcut] = useState(editing?.shortcut ?? '');
   const [title, setTitle] = useState(editing?.title ?? '');
   const [body, setBody] = useState(editing?.body ?? '');
   const [shared, setShared] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<ReturnType<typeof formErrors>>({ fields: {}, form: null });
-
-  const submit = async () => {
-    setBusy(true);
-    setErrors({ fields: {}, form: null });
-    try {
-      await onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared });
-    } catch (e) {
-      setErrors(formErrors(e as ApiFailure));
-      setBusy(false);
-    }
-  };
+  const form = useApiForm(cannedErrors);
 
   return (
-    <View
+    <FormCard
       testID="canned-form"
-      style={[styles.form, { borderColor: colors.border, backgroundColor: colors.surface }]}
+      form={form}
+      saveTitle={t('common.save')}
+      saveDisabled={!shortcut.trim() || !title.trim() || !body.trim()}
+      onSave={() => onSubmit({ shortcut: shortcut.trim(), title: title.trim(), body, shared })}
+      onCancel={onCancel}
     >
       <TextField
         label={t('canned.shortcut')}
@@ -72,14 +55,14 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
         autoCapitalize="none"
         autoCorrect={false}
         hint={t('canned.shortcutHint')}
-        error={errors.fields.shortcut}
+        error={form.fields.shortcut}
         onChangeText={setShortcut}
       />
       <TextField
         label={t('canned.titleField')}
         testID="canned-form-title"
         value={title}
-        error={errors.fields.title}
+        error={form.fields.title}
         onChangeText={setTitle}
       />
       <TextField
@@ -90,7 +73,7 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
         numberOfLines={5}
         style={styles.body}
         hint={t('canned.bodyHint')}
-        error={errors.fields.body}
+        error={form.fields.body}
         onChangeText={setBody}
       />
       {canShare && !editing ? (
@@ -104,29 +87,11 @@ export function CannedForm({ editing, canShare, onSubmit, onCancel }: Props) {
           <Text style={{ color: colors.text }}>{t('canned.sharedSwitch')}</Text>
         </View>
       ) : null}
-      <ErrorText testID="canned-form-error">{errors.form}</ErrorText>
-      <View style={styles.actions}>
-        <Button
-          title={t('common.save')}
-          testID="canned-form-save"
-          busy={busy}
-          disabled={!shortcut.trim() || !title.trim() || !body.trim()}
-          onPress={() => void submit()}
-        />
-        <Button
-          variant="secondary"
-          title={t('common.cancel')}
-          testID="canned-form-cancel"
-          onPress={onCancel}
-        />
-      </View>
-    </View>
+    </FormCard>
   );
 }
 
 const styles = StyleSheet.create({
-  form: { borderWidth: 1, borderRadius: 8, padding: 12, marginBottom: 16 },
   body: { minHeight: 110, textAlignVertical: 'top' },
   switchRow: { flexDirection: 'row', alignItems: 'center', gap: 10, marginBottom: 12 },
-  actions: { flexDirection: 'row', gap: 8 },
 });

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 
-import { toApiFailure } from '../../api/client';
 import { createTicket } from '../../api/tickets';
 import { PRIORITIES, type Priority } from '../../api/types';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
 import { ErrorText, Screen, Title } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
+import { formErrors, useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { refreshConversation } from '../../state/queries/conversations';
@@ -18,26 +18,17 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [priority, setPriority] = useState<Priority>('medium');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const form = useApiForm((f) =>
+    formErrors(f, undefined, (f) => (f.code === 'network' ? t('common.networkError') : f.message)),
+  );
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
+  const submit = () =>
+    form.submit(async () => {
       const ticket = await createTicket(subject.trim(), body.trim(), priority);
       dispatch(ticketReceived({ ticket, myId: ticket.requester.id }));
       void dispatch(refreshConversation(ticket.conversation_id));
       navigation.replace('TicketDetail', { id: ticket.id });
-    } catch (e) {
-      const f = toApiFailure(e);
-      if (f.fields) setFields(f.fields);
-      else setError(f.code === 'network' ? t('common.networkError') : f.message);
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Screen testID="new-ticket-screen" scroll style={{ maxWidth: 640 }}>
@@ -49,7 +40,7 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         onChangeText={setSubject}
         maxLength={200}
         placeholder={t('newTicket.subjectHint')}
-        error={fields.subject}
+        error={form.fields.subject}
       />
       <TextField
         label={t('field.message')}
@@ -60,7 +51,7 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         numberOfLines={6}
         style={{ minHeight: 120, textAlignVertical: 'top' }}
         placeholder={t('newTicket.bodyHint')}
-        error={fields.body}
+        error={form.fields.body}
       />
       <Chips
         testID="new-ticket-priority"
@@ -70,12 +61,12 @@ export function NewTicketScreen({ navigation }: RootScreenProps<'NewTicket'>) {
         onChange={setPriority}
         options={PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))}
       />
-      <ErrorText testID="new-ticket-error">{error}</ErrorText>
+      <ErrorText testID="new-ticket-error">{form.error}</ErrorText>
       <Button
         title={t('newTicket.submit')}
         testID="new-ticket-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!subject.trim() || !body.trim()}
         style={{ marginTop: 12 }}
       />

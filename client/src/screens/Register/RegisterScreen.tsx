@@ -1,9 +1,14 @@
 import { useState } from 'react';
 
-import { failureText, toApiFailure } from '../../api/client';
+import {
+  DisplayNameField,
+  EmailField,
+  emailTakenErrors,
+  PasswordField,
+} from '../../components/AccountFields';
 import { Button } from '../../components/Button';
 import { ErrorText, Screen, Title } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
+import { useApiForm } from '../../components/useApiForm';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppDispatch } from '../../state/hooks';
@@ -14,64 +19,39 @@ export function RegisterScreen({ navigation }: RootScreenProps<'Register'>) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const form = useApiForm(emailTakenErrors(t('register.emailTaken')));
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
-      await register(dispatch, email.trim(), name.trim(), password);
-    } catch (e) {
-      const f = toApiFailure(e);
-      if (f.code === 'email_taken') setFields({ email: t('register.emailTaken') });
-      else if (f.fields) setFields(f.fields);
-      else setError(failureText(f));
-      setBusy(false);
-    }
-  };
+  const submit = () => form.submit(() => register(dispatch, email.trim(), name.trim(), password));
 
   return (
     <Screen testID="register-screen" scroll style={{ maxWidth: 420 }}>
       <Title>{t('register.title')}</Title>
-      <TextField
-        label={t('field.email')}
+      <EmailField
         testID="register-email"
         value={email}
         onChangeText={setEmail}
-        autoCapitalize="none"
-        autoComplete="email"
-        keyboardType="email-address"
-        inputMode="email"
-        error={fields.email}
+        error={form.fields.email}
       />
-      <TextField
-        label={t('field.displayName')}
+      <DisplayNameField
         testID="register-display-name"
         value={name}
         onChangeText={setName}
-        autoComplete="name"
-        error={fields.display_name}
+        error={form.fields.display_name}
       />
-      <TextField
-        label={t('field.password')}
+      <PasswordField
+        choosing
         testID="register-password"
         value={password}
         onChangeText={setPassword}
-        secureTextEntry
-        autoComplete="new-password"
-        hint={t('register.passwordHint')}
-        error={fields.password}
+        error={form.fields.password}
         onSubmitEditing={submit}
       />
-      <ErrorText testID="register-error">{error}</ErrorText>
+      <ErrorText testID="register-error">{form.error}</ErrorText>
       <Button
         title={t('register.submit')}
         testID="register-submit"
         onPress={submit}
-        busy={busy}
+        busy={form.busy}
         disabled={!email || !name || !password}
       />
       <Button

@@ -2,8 +2,8 @@ import { useState } from 'react';
 
 import { failureText, toApiFailure } from '../../api/client';
 import { Button } from '../../components/Button';
+import { EmailField, PasswordField } from '../../components/AccountFields';
 import { ErrorText, Muted, Screen, Title } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppDispatch, useAppSelector } from '../../state/hooks';
@@ -37,23 +37,11 @@ export function SignInScreen({ navigation }: RootScreenProps<'SignIn'>) {
     <Screen testID="signin-screen" scroll style={{ maxWidth: 420 }}>
       <Title>{t('app.name')}</Title>
       {expired ? <Muted testID="signin-expired">{t('signIn.expired')}</Muted> : null}
-      <TextField
-        label={t('field.email')}
-        testID="signin-email"
-        value={email}
-        onChangeText={setEmail}
-        autoCapitalize="none"
-        autoComplete="email"
-        keyboardType="email-address"
-        inputMode="email"
-      />
-      <TextField
-        label={t('field.password')}
+      <EmailField testID="signin-email" value={email} onChangeText={setEmail} />
+      <PasswordField
         testID="signin-password"
         value={password}
         onChangeText={setPassword}
-        secureTextEntry
-        autoComplete="current-password"
         onSubmitEditing={submit}
       />
       <ErrorText testID="signin-error">{error}</ErrorText>

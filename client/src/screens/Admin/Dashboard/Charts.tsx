@@ -1,9 +1,11 @@
+import type { ReactNode } from 'react';
 import { StyleSheet, Text, View } from 'react-native';
 import { BarChart, LineChart } from 'react-native-gifted-charts';
 
 import type { StatsReport } from '../../../api/types';
 import { t } from '../../../i18n';
-import { useTheme } from '../../../theme';
+import { useTheme, type Theme } from '../../../theme';
+import { Card } from './Card';
 import { shortDay } from './format';
 
 type Days = StatsReport['days'];
@@ -11,6 +13,43 @@ type Days = StatsReport['days'];
 /** One axis label every `every` days, so a year of days stays readable. */
 function labelEvery(n: number): number {
   return Math.max(1, Math.ceil(n / 8));
+}
+
+/** A chart in its card, captioned; the caption is also what assistive technology reads. */
+function ChartCard({
+  testID,
+  title,
+  children,
+}: {
+  testID: string;
+  title: string;
+  children: ReactNode;
+}) {
+  const { colors } = useTheme();
+  return (
+    <Card>
+      <View testID={testID} accessibilityLabel={title}>
+        <Text style={[styles.caption, { color: colors.text }]}>{title}</Text>
+        {children}
+      </View>
+    </Card>
+  );
+}
+
+/** What both charts share: four sections, the theme's rules and axes, no animation or scroll. */
+function axes(colors: Theme['colors']) {
+  const text = { color: colors.textMuted, fontSize: 10 };
+  return {
+    initialSpacing: 4,
+    noOfSections: 4,
+    rulesColor: colors.border,
+    xAxisColor: colors.border,
+    yAxisColor: colors.border,
+    yAxisTextStyle: text,
+    xAxisLabelTextStyle: text,
+    isAnimated: false,
+    disableScroll: true,
+  };
 }
 
 /**
@@ -32,30 +71,15 @@ export function VolumeChart({ days, width }: { days: Days; width: number }) {
     { value: d.closed, frontColor: colors.success, spacing: barWidth },
   ]);
   return (
-    <View testID="chart-volume" accessibilityLabel={t('dashboard.volumeChart')}>
-      <Text style={[styles.caption, { color: colors.text }]}>{t('dashboard.volumeChart')}</Text>
+    <ChartCard testID="chart-volume" title={t('dashboard.volumeChart')}>
       <Legend
         items={[
           [t('dashboard.opened'), colors.primary],
           [t('dashboard.closed'), colors.success],
         ]}
       />
-      <BarChart
-        data={data}
-        width={width}
-        height={160}
-        barWidth={barWidth}
-        initialSpacing={4}
-        noOfSections={4}
-        rulesColor={colors.border}
-        xAxisColor={colors.border}
-        yAxisColor={colors.border}
-        yAxisTextStyle={{ color: colors.textMuted, fontSize: 10 }}
-        xAxisLabelTextStyle={{ color: colors.textMuted, fontSize: 10 }}
-        isAnimated={false}
-        disableScroll
-      />
-    </View>
+      <BarChart data={data} width={width} height={160} barWidth={barWidth} {...axes(colors)} />
+    </ChartCard>
   );
 }
 
@@ -69,28 +93,19 @@ export function BacklogChart({ days, width }: { days: Days; width: number }) {
     labelTextStyle: { color: colors.textMuted, fontSize: 10, width: 40 },
   }));
   return (
-    <View testID="chart-backlog" accessibilityLabel={t('dashboard.backlogChart')}>
-      <Text style={[styles.caption, { color: colors.text }]}>{t('dashboard.backlogChart')}</Text>
+    <ChartCard testID="chart-backlog" title={t('dashboard.backlogChart')}>
       <LineChart
         data={data}
         width={width}
         height={140}
         spacing={Math.max(2, Math.floor(width / Math.max(1, days.length)))}
-        initialSpacing={4}
-        noOfSections={4}
         color={colors.warning}
         thickness={2}
         hideDataPoints={days.length > 31}
         dataPointsColor={colors.warning}
-        rulesColor={colors.border}
-        xAxisColor={colors.border}
-        yAxisColor={colors.border}
-        yAxisTextStyle={{ color: colors.textMuted, fontSize: 10 }}
-        xAxisLabelTextStyle={{ color: colors.textMuted, fontSize: 10 }}
-        isAnimated={false}
-        disableScroll
+        {...axes(colors)}
       />
-    </View>
+    </ChartCard>
   );
 }
 

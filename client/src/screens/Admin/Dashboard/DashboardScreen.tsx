@@ -8,6 +8,7 @@ import { t } from '../../../i18n';
 import { useGetStatsQuery } from '../../../state/queries/stats';
 import { useGetTeamsQuery } from '../../../state/queries/tickets';
 import { useTheme } from '../../../theme';
+import { Card } from './Card';
 import { BacklogChart, VolumeChart } from './Charts';
 import { formatDuration, formatRate, formatScore, windowOf } from './format';
 
@@ -47,33 +48,25 @@ export function DashboardScreen() {
         onChange={setRange}
         options={RANGES.map((r) => ({ value: r, label: t('dashboard.days', { n: r }) }))}
       />
-      <Chips
+      <Filter
         testID="dashboard-team"
         label={t('dashboard.team')}
-        showLabel
         value={team}
         onChange={(v) => {
           setTeam(v);
           setAgent(ALL);
         }}
-        options={[
-          { value: ALL, label: t('dashboard.all') },
-          ...(teams.data ?? []).map((x) => ({ value: String(x.id), label: x.name })),
-        ]}
+        choices={(teams.data ?? []).map((x) => ({ value: String(x.id), label: x.name }))}
       />
-      <Chips
+      <Filter
         testID="dashboard-agent"
         label={t('dashboard.agent')}
-        showLabel
         value={agent}
         onChange={setAgent}
-        options={[
-          { value: ALL, label: t('dashboard.all') },
-          ...(choices.data?.agents ?? []).map((a) => ({
-            value: String(a.agent.id),
-            label: a.agent.display_name,
-          })),
-        ]}
+        choices={(choices.data?.agents ?? []).map((a) => ({
+          value: String(a.agent.id),
+          label: a.agent.display_name,
+        }))}
       />
       {report.isError ? (
         <ErrorText testID="dashboard-error">{t('dashboard.loadFailed')}</ErrorText>
@@ -86,37 +79,37 @@ export function DashboardScreen() {
         <View testID="dashboard-report">
           <Muted>{t('dashboard.window', { from: data.from, to: data.to })}</Muted>
           <Tiles figures={data.totals} />
-          <View
-            style={[styles.card, { backgroundColor: colors.surface, borderColor: colors.border }]}
-          >
-            <VolumeChart days={data.days} width={chartWidth} />
-          </View>
-          <View
-            style={[styles.card, { backgroundColor: colors.surface, borderColor: colors.border }]}
-          >
-            <BacklogChart days={data.days} width={chartWidth} />
-          </View>
+          <VolumeChart days={data.days} width={chartWidth} />
+          <BacklogChart days={data.days} width={chartWidth} />
           <Breakdown
             testID="dashboard-agents"
             title={t('dashboard.byAgent')}
-            rows={data.agents.map((a) => ({
-              key: a.agent.id,
-              name: a.agent.display_name,
-              figures: a.figures,
-            }))}
+            rows={data.agents.map((a) => row(a.agent.id, a.agent.display_name, a.figures))}
           />
           <Breakdown
             testID="dashboard-teams"
             title={t('dashboard.byTeam')}
-            rows={data.teams.map((x) => ({
-              key: x.team.id,
-              name: x.team.name,
-              figures: x.figures,
-            }))}
+            rows={data.teams.map((x) => row(x.team.id, x.team.name, x.figures))}
           />
         </View>
       )}
     </Screen>
+  );
+}
+
+/** A filter of the report by id: "All" first, then one chip per choice. */
+function Filter({
+  choices,
+  ...chips
+}: {
+  testID: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  choices: { value: string; label: string }[];
+}) {
+  return (
+    <Chips {...chips} showLabel options={[{ value: ALL, label: t('dashboard.all') }, ...choices]} />
   );
 }
 
@@ -146,47 +139,62 @@ function Tile({
   );
 }
 
+type TileProps = { label: string; testID: string };
+
+/** A duration's median, with the median and 90th percentile under it. */
+function DurationTile({
+  duration: d,
+  ...tile
+}: TileProps & { duration: StatsFigures['resolution'] }) {
+  const median = formatDuration(d.median_ms);
+  return (
+    <Tile
+      {...tile}
+      value={median}
+      detail={t('dashboard.medianP90', { median, p90: formatDuration(d.p90_ms) })}
+    />
+  );
+}
+
+/** The share of tickets within an SLA target, with how many of how many under it. */
+function ShareTile({
+  share: s,
+  ...tile
+}: TileProps & { share: StatsFigures['sla']['resolution'] }) {
+  return (
+    <Tile
+      {...tile}
+      value={formatRate(s.rate)}
+      detail={t('dashboard.ofTickets', { met: s.met, total: s.total })}
+    />
+  );
+}
+
 function Tiles({ figures: f }: { figures: StatsFigures }) {
   return (
     <View style={styles.tiles}>
       <Tile testID="stat-opened" label={t('dashboard.opened')} value={String(f.opened)} />
       <Tile testID="stat-closed" label={t('dashboard.closed')} value={String(f.closed)} />
       <Tile testID="stat-backlog" label={t('dashboard.backlog')} value={String(f.backlog)} />
-      <Tile
+      <DurationTile
         testID="stat-first-response"
         label={t('dashboard.firstResponse')}
-        value={formatDuration(f.first_response.median_ms)}
-        detail={t('dashboard.medianP90', {
-          median: formatDuration(f.first_response.median_ms),
-          p90: formatDuration(f.first_response.p90_ms),
-        })}
+        duration={f.first_response}
       />
-      <Tile
+      <DurationTile
         testID="stat-resolution"
         label={t('dashboard.resolution')}
-        value={formatDuration(f.resolution.median_ms)}
-        detail={t('dashboard.medianP90', {
-          median: formatDuration(f.resolution.median_ms),
-          p90: formatDuration(f.resolution.p90_ms),
-        })}
+        duration={f.resolution}
       />
-      <Tile
+      <ShareTile
         testID="stat-sla-first"
         label={t('dashboard.slaFirst')}
-        value={formatRate(f.sla.first_response.rate)}
-        detail={t('dashboard.ofTickets', {
-          met: f.sla.first_response.met,
-          total: f.sla.first_response.total,
-        })}
+        share={f.sla.first_response}
       />
-      <Tile
+      <ShareTile
         testID="stat-sla-resolution"
         label={t('dashboard.slaResolution')}
-        value={formatRate(f.sla.resolution.rate)}
-        detail={t('dashboard.ofTickets', {
-          met: f.sla.resolution.met,
-          total: f.sla.resolution.total,
-        })}
+        share={f.sla.resolution}
       />
       <Tile
         testID="stat-csat"
@@ -199,6 +207,7 @@ function Tiles({ figures: f }: { figures: StatsFigures }) {
 }
 
 type Row = { key: number; name: string; figures: StatsFigures };
+const row = (key: number, name: string, figures: StatsFigures): Row => ({ key, name, figures });
 
 /** One line per agent or team: closed, median first response, SLA shares, CSAT. */
 function Breakdown({ title, rows, testID }: { title: string; rows: Row[]; testID: string }) {
@@ -206,10 +215,7 @@ function Breakdown({ title, rows, testID }: { title: string; rows: Row[]; testID
   const cell = [styles.cell, { color: colors.text }];
   const head = [styles.cell, styles.headCell, { color: colors.textMuted }];
   return (
-    <View
-      testID={testID}
-      style={[styles.card, { backgroundColor: colors.surface, borderColor: colors.border }]}
-    >
+    <Card testID={testID}>
       <Text style={[styles.caption, { color: colors.text }]}>{title}</Text>
       <View style={styles.row}>
         <Text style={[head, styles.nameCell]}> </Text>
@@ -234,7 +240,7 @@ function Breakdown({ title, rows, testID }: { title: string; rows: Row[]; testID
           <Text style={cell}>{formatScore(r.figures.csat.average)}</Text>
         </View>
       ))}
-    </View>
+    </Card>
   );
 }
 
@@ -244,7 +250,6 @@ const styles = StyleSheet.create({
   tile: { borderWidth: 1, borderRadius: 10, padding: 10, minWidth: 140, flexGrow: 1 },
   tileLabel: { fontSize: 12 },
   tileValue: { fontSize: 22, fontWeight: '700', marginVertical: 2 },
-  card: { borderWidth: 1, borderRadius: 10, padding: 12, marginBottom: 12, overflow: 'hidden' },
   caption: { fontWeight: '600', marginBottom: 6 },
   row: {
     flexDirection: 'row',

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { Pressable, StyleSheet, Text, View } from 'react-native';
+import { Pressable, StyleSheet, Text } from 'react-native';
 
-import { failureText, type ApiFailure } from '../../../api/client';
 import type { NewWebhook } from '../../../api/types';
-import { Button } from '../../../components/Button';
+import { FormCard } from '../../../components/FormCard';
 import { Icon } from '../../../components/Icon';
 import { ErrorText } from '../../../components/Screen';
 import { TextField } from '../../../components/TextField';
+import { formErrors, useApiForm } from '../../../components/useApiForm';
 import { t } from '../../../i18n';
 import { useTheme } from '../../../theme';
 
@@ -54,29 +54,19 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<string[]>([]);
   const [notes, setNotes] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ url?: string; events?: string; form?: string }>({});
+  const form = useApiForm((f) => formErrors(f, ['url', 'events']));
 
   const toggle = (e: string) =>
     setEvents((list) => (list.includes(e) ? list.filter((x) => x !== e) : [...list, e]));
 
-  const submit = async () => {
-    setBusy(true);
-    setErrors({});
-    try {
-      await onSubmit({ url: url.trim(), events, include_notes: notes });
-    } catch (e) {
-      const f = e as ApiFailure;
-      const fields = { url: f.fields?.url, events: f.fields?.events };
-      setErrors(fields.url || fields.events ? fields : { form: failureText(f) });
-      setBusy(false);
-    }
-  };
-
   return (
-    <View
+    <FormCard
       testID="webhook-form"
-      style={[styles.form, { borderColor: colors.border, backgroundColor: colors.surface }]}
+      form={form}
+      saveTitle={t('webhooks.create')}
+      saveDisabled={!url.trim() || events.length === 0}
+      onSave={() => onSubmit({ url: url.trim(), events, include_notes: notes })}
+      onCancel={onCancel}
     >
       <TextField
         label={t('webhooks.url')}
@@ -86,7 +76,7 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
         autoCorrect={false}
         keyboardType="url"
         hint={t('webhooks.urlHint')}
-        error={errors.url}
+        error={form.fields.url}
         onChangeText={setUrl}
       />
       <Text style={[styles.label, { color: colors.textMuted }]}>{t('webhooks.events')}</Text>
@@ -99,36 +89,18 @@ export function WebhookForm({ onSubmit, onCancel }: Props) {
           onToggle={() => toggle(e)}
         />
       ))}
-      <ErrorText testID="webhook-form-events-error">{errors.events}</ErrorText>
+      <ErrorText testID="webhook-form-events-error">{form.fields.events}</ErrorText>
       <Check
         label={t('webhooks.includeNotes')}
         checked={notes}
         testID="webhook-form-notes"
         onToggle={() => setNotes((n) => !n)}
       />
-      <ErrorText testID="webhook-form-error">{errors.form}</ErrorText>
-      <View style={styles.actions}>
-        <Button
-          title={t('webhooks.create')}
-          testID="webhook-form-save"
-          busy={busy}
-          disabled={!url.trim() || events.length === 0}
-          onPress={() => void submit()}
-        />
-        <Button
-          variant="secondary"
-          title={t('common.cancel')}
-          testID="webhook-form-cancel"
-          onPress={onCancel}
-        />
-      </View>
-    </View>
+    </FormCard>
   );
 }
 
 const styles = StyleSheet.create({
-  form: { borderWidth: 1, borderRadius: 8, padding: 12, marginBottom: 16 },
   label: { fontSize: 13, marginBottom: 4 },
   check: { flexDirection: 'row', alignItems: 'center', gap: 8, paddingVertical: 6 },
-  actions: { flexDirection: 'row', gap: 8, marginTop: 8 },
 });
