@@ -155,6 +155,10 @@ impl Broker for RedisBroker {
         }
     }
 
+    fn is_cluster(&self) -> bool {
+        true
+    }
+
     fn is_online_elsewhere(&self, user_id: i64) -> bool {
         self.remote.get(&user_id).is_some_and(|n| !n.is_empty())
     }

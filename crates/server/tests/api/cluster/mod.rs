@@ -36,6 +36,7 @@ macro_rules! cluster_test {
     };
 }
 
+mod calls;
 mod crossnode;
 mod escalation;
 mod failures;
