@@ -48,6 +48,23 @@ pub async fn invite(
     let mut registry = state.calls.registry.lock().await;
     let invited = registry.invite(id, conversation_id, media, (user.id, &conn.id), callee);
     drop(registry);
+    // This node's registry checked its own calls; either user may be in a call homed on
+    // another node (a claim in Redis, all or nothing). Nobody knows the id yet: withdrawing
+    // the call here races with nothing.
+    let invited = match invited {
+        Ok(call) => match state.realtime.claim_call(&call.id, [user.id, callee]).await {
+            Ok(()) => Ok(call),
+            Err(busy) => {
+                state.calls.registry.lock().await.withdraw(&call.id);
+                Err(if busy == callee {
+                    Refused::CalleeBusy
+                } else {
+                    Refused::CallerBusy
+                })
+            }
+        },
+        Err(refused) => Err(refused),
+    };
     let call = match invited {
         Ok(call) => call,
         Err(Refused::CalleeBusy) => {
@@ -282,6 +299,9 @@ async fn disconnected_here(state: &AppState, device: Device<'_>) {
 /// Tells both sides that `call` is over and records it; called with the registry locked (the
 /// message is queued in transition order).
 async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Option<Duration>) {
+    state
+        .realtime
+        .release_call(&call.id, [call.caller, call.callee]);
     if let Some(facts) = facts_of(state, call).await {
         let body = match duration {
             Some(d) => format!("call ended · {}", spoken(d)),

@@ -20,6 +20,15 @@ pub trait Broker: Send + Sync {
     /// This node's first connection of a user opened, or its last one closed.
     async fn node_presence(&self, _user_id: i64, _online: bool) {}
 
+    /// Marks both users of a new call as in it, cluster-wide, unless either is in another call
+    /// (on any node): then `Err(that user)`. One node needs nothing: its registry checks.
+    async fn claim_call(&self, _call_id: &str, _users: [i64; 2]) -> Result<(), i64> {
+        Ok(())
+    }
+
+    /// The call is over: its users are free again (in the background, never waiting).
+    fn release_call(&self, _call_id: &str, _users: [i64; 2]) {}
+
     /// Whether other nodes may exist (items reach them).
     fn is_cluster(&self) -> bool {
         false

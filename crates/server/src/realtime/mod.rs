@@ -44,6 +44,16 @@ impl Realtime {
         self.broker.publish(BrokerItem::Control(control)).await;
     }
 
+    /// Marks a new call's users as in it on every node; `Err(user)` when one is in another call.
+    pub async fn claim_call(&self, call_id: &str, users: [i64; 2]) -> Result<(), i64> {
+        self.broker.claim_call(call_id, users).await
+    }
+
+    /// Frees an ended call's users on every node.
+    pub fn release_call(&self, call_id: &str, users: [i64; 2]) {
+        self.broker.release_call(call_id, users)
+    }
+
     /// Whether other nodes may exist.
     pub fn is_cluster(&self) -> bool {
         self.broker.is_cluster()

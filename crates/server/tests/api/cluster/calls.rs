@@ -2,6 +2,7 @@
 //! other nodes ring, answer, signal and hang up through the broker (`calls::remote`).
 
 use serde_json::json;
+use switchboard::domain::Role;
 
 use crate::calls::{
     call_frames_so_far, call_history, expect_call, invite, next_call_frame, on, system_message,
@@ -139,5 +140,58 @@ cluster_test!(
         assert_eq!(ended["reason"], "disconnected");
         system_message(&mut watcher, "call ended · ").await;
         assert_eq!(a.state.calls.in_progress().await, 0);
+    }
+);
+
+cluster_test!(
+    a_user_in_a_call_on_one_node_is_busy_on_the_other,
+    |c: Cluster| async move {
+        let (a, b) = (&c.nodes[0], &c.nodes[1]);
+        let (agent, ana, conv) = a.agent_and_customer().await;
+        let bob = a.user_with_role("Bob", Role::Agent).await;
+        let bob_conv = a.direct(&bob, &ana).await;
+        let mut agent_ws = a.ws(&agent).await;
+        let mut bob_ws = b.ws(&bob).await;
+        let mut ana_ws = b.ws(&ana).await;
+        let mut watcher = a.ws(&agent).await;
+
+        // Bob calls Ana on node B: the call's home is B.
+        bob_ws.send(invite(bob_conv, "audio")).await;
+        let call_id = expect_call(&mut bob_ws, "call_ringing").await["call_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        expect_call(&mut ana_ws, "call_incoming").await;
+
+        // The agent's call on node A finds her busy and rings nothing.
+        agent_ws.send(invite(conv, "video")).await;
+        let busy = expect_call(&mut agent_ws, "call_busy").await;
+        assert_eq!(busy["user_id"], ana.id);
+        assert_eq!(busy["conversation_id"], conv);
+        let missed = system_message(&mut watcher, "missed call").await;
+        assert_eq!(missed["conversation_id"], conv);
+        assert_eq!(a.state.calls.in_progress().await, 0);
+
+        // Answered on B: still busy. Bob, in that call, can't start one from node A either.
+        ana_ws.send(on("call_accept", &call_id)).await;
+        expect_call(&mut ana_ws, "call_accepted").await;
+        expect_call(&mut bob_ws, "call_accepted").await;
+        agent_ws.send(invite(conv, "audio")).await;
+        expect_call(&mut agent_ws, "call_busy").await;
+        let mut bob_on_a = a.ws(&bob).await;
+        bob_on_a.send(invite(bob_conv, "audio")).await;
+        assert_eq!(
+            expect_call(&mut bob_on_a, "error").await["code"],
+            "conflict"
+        );
+
+        // Over on B: free on A.
+        bob_ws.send(on("call_hangup", &call_id)).await;
+        expect_call(&mut ana_ws, "call_ended").await;
+        expect_call(&mut bob_ws, "call_ended").await;
+        agent_ws.send(invite(conv, "audio")).await;
+        expect_call(&mut agent_ws, "call_ringing").await;
+        let incoming = expect_call(&mut ana_ws, "call_incoming").await;
+        assert_eq!(incoming["caller_id"], agent.id);
     }
 );
