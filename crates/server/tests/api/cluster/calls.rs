@@ -195,3 +195,58 @@ cluster_test!(
         assert_eq!(incoming["caller_id"], agent.id);
     }
 );
+
+fn short_ring(s: &mut switchboard::config::RawSettings) {
+    s.call_ring_timeout_secs = 1;
+}
+
+/// The home node's ring timer ends a call that rings only on the other node, records it once,
+/// and frees both users on every node.
+async fn unanswered_on_the_other_node_times_out(c: Cluster) {
+    let (a, b) = (&c.nodes[0], &c.nodes[1]);
+    let (agent, ana, conv) = a.agent_and_customer().await;
+    let mut caller = a.ws(&agent).await;
+    let mut laptop = b.ws(&ana).await;
+    let mut watcher = b.ws(&agent).await;
+    caller.send(invite(conv, "audio")).await;
+    let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    expect_call(&mut laptop, "call_incoming").await;
+    for ws in [&mut caller, &mut laptop] {
+        let ended = expect_call(ws, "call_ended").await;
+        assert_eq!(ended["reason"], "timeout");
+        assert_eq!(ended["call_id"], call_id.as_str());
+    }
+    let missed = system_message(&mut watcher, "missed call").await;
+    assert_eq!(
+        call_history(b, &ana, conv).await,
+        vec![(missed["seq"].as_i64().unwrap(), "missed call".to_string())]
+    );
+    // Free again on both nodes: Ana can call back from node B.
+    laptop.send(invite(conv, "audio")).await;
+    expect_call(&mut laptop, "call_ringing").await;
+    assert_eq!(
+        expect_call(&mut caller, "call_incoming").await["caller_id"],
+        ana.id
+    );
+}
+
+mod unanswered_on_the_other_node_times_out {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        if let Some(c) = Cluster::start_with(Backend::Postgres, 2, false, short_ring).await {
+            unanswered_on_the_other_node_times_out(c).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn mysql() {
+        if let Some(c) = Cluster::start_with(Backend::Mysql, 2, false, short_ring).await {
+            unanswered_on_the_other_node_times_out(c).await;
+        }
+    }
+}
