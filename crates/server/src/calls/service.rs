@@ -299,9 +299,13 @@ async fn disconnected_here(state: &AppState, device: Device<'_>) {
 /// Tells both sides that `call` is over and records it; called with the registry locked (the
 /// message is queued in transition order).
 async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Option<Duration>) {
+    // Before anyone is told: a device that saw `call_ended` may call again at once, from any
+    // node. (One Redis round trip under the registry lock; at most its 2 s timeout if Redis is
+    // down, and the keys then expire on their own within 15 s.)
     state
         .realtime
-        .release_call(&call.id, [call.caller, call.callee]);
+        .release_call(&call.id, [call.caller, call.callee])
+        .await;
     if let Some(facts) = facts_of(state, call).await {
         let body = match duration {
             Some(d) => format!("call ended · {}", spoken(d)),

@@ -26,8 +26,8 @@ pub trait Broker: Send + Sync {
         Ok(())
     }
 
-    /// The call is over: its users are free again (in the background, never waiting).
-    fn release_call(&self, _call_id: &str, _users: [i64; 2]) {}
+    /// The call is over: its users are free again on every node once this returns.
+    async fn release_call(&self, _call_id: &str, _users: [i64; 2]) {}
 
     /// Whether other nodes may exist (items reach them).
     fn is_cluster(&self) -> bool {

@@ -50,8 +50,8 @@ impl Realtime {
     }
 
     /// Frees an ended call's users on every node.
-    pub fn release_call(&self, call_id: &str, users: [i64; 2]) {
-        self.broker.release_call(call_id, users)
+    pub async fn release_call(&self, call_id: &str, users: [i64; 2]) {
+        self.broker.release_call(call_id, users).await
     }
 
     /// Whether other nodes may exist.

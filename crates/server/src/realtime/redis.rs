@@ -233,16 +233,11 @@ impl Broker for RedisBroker {
         }
     }
 
-    fn release_call(&self, call_id: &str, users: [i64; 2]) {
+    async fn release_call(&self, call_id: &str, users: [i64; 2]) {
         if self.calls.remove(call_id).is_none() {
             return;
         }
-        let (conn, keys, call_id) = (
-            self.conn.clone(),
-            self.call_keys(users),
-            call_id.to_string(),
-        );
-        tokio::spawn(async move { touch_call(conn, keys, &call_id, 0).await });
+        touch_call(self.conn.clone(), self.call_keys(users), call_id, 0).await;
     }
 
     fn is_online_elsewhere(&self, user_id: i64) -> bool {
