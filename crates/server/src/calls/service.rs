@@ -300,7 +300,7 @@ async fn disconnected_here(state: &AppState, device: Device<'_>) {
 /// message is queued in transition order).
 async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Option<Duration>) {
     // Before anyone is told: a device that saw `call_ended` may call again at once, from any
-    // node. (One Redis round trip under the registry lock; at most its 2 s timeout if Redis is
+    // node. (One Redis round trip under the registry lock; only its timeouts if Redis is
     // down, and the keys then expire on their own within 15 s.)
     state
         .realtime
