@@ -115,6 +115,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer_rx,
     ));
     tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
+    let (call_inbox, call_rx) = tokio::sync::mpsc::unbounded_channel();
+    state.realtime.hub.set_call_inbox(call_inbox);
+    tokio::spawn(crate::calls::remote::serve(state.clone(), call_rx));
     tokio::spawn(
         state
             .webhooks

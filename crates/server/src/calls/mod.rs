@@ -5,14 +5,15 @@
 //!
 //! - `registry`: the calls in progress, a pure state machine;
 //! - `service`: the frames (`call_invite` …), their checks, what each transition tells whom;
+//! - `remote`: several nodes: a call lives on its home node (the caller's), frames to devices
+//!   go through the broker, frames from devices on other nodes are forwarded to the home node;
 //! - `ice`: STUN/TURN servers for the app, with per-request TURN credentials.
 //!
-//! The calls of a node live in its memory and their frames go to that node's connections only
-//! (not through the broker): with several nodes, a call rings the callee's devices connected to
-//! the caller's node. See README.md, "Calls".
+//! See README.md, "Calls", for what holds across nodes and what does not (busy detection).
 
 pub mod ice;
 pub mod registry;
+pub mod remote;
 pub mod routes;
 pub mod service;
 
@@ -39,6 +40,9 @@ pub struct Calls {
     /// (every frame also counts against the connection's frame limit).
     invites: DefaultKeyedRateLimiter<i64>,
     ring_timeout: Duration,
+    /// Connections of this node that accepted a call homed on another node: connection id →
+    /// call id. Their disconnect is forwarded to that home node (`remote`).
+    answered_remotely: dashmap::DashMap<String, String>,
 }
 
 impl Calls {
@@ -48,6 +52,7 @@ impl Calls {
             registry: Default::default(),
             invites: RateLimiter::keyed(Quota::per_minute(per_minute)),
             ring_timeout,
+            answered_remotely: Default::default(),
         }
     }
 

@@ -180,6 +180,11 @@ impl Registry {
         }
     }
 
+    /// Forgets a call that never rang (refused by another node's claim).
+    pub fn withdraw(&mut self, id: &str) -> Option<Call> {
+        self.remove(id)
+    }
+
     pub fn len(&self) -> usize {
         self.calls.len()
     }

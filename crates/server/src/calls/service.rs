@@ -5,6 +5,8 @@
 //! Every transition takes the registry's lock and, before letting go, queues its system message
 //! with the chat writer (a queue push, not a commit): so a call's messages are stored in the
 //! order its transitions happened, whichever connections or timers caused them.
+//!
+//! With several nodes, a call is handled on its home node (the caller's): see `remote`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +15,7 @@ use tokio::sync::oneshot;
 
 use super::Media;
 use super::registry::{Call, EndReason, Refused};
+use super::remote::{self, Action, Forwarded};
 use crate::auth::AuthUser;
 use crate::chat::audience::ConversationFacts;
 use crate::chat::writer::{Reply, SendRequest};
@@ -40,10 +43,28 @@ pub async fn invite(
         send_error(conn, "rate_limited", "too many calls; wait a minute", None);
         return;
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    // The home node is named in the id: other nodes forward the callee's frames to it.
+    let id = format!("{}.{}", state.realtime.node_id, uuid::Uuid::new_v4());
     let mut registry = state.calls.registry.lock().await;
     let invited = registry.invite(id, conversation_id, media, (user.id, &conn.id), callee);
     drop(registry);
+    // This node's registry checked its own calls; either user may be in a call homed on
+    // another node (a claim in Redis, all or nothing). Nobody knows the id yet: withdrawing
+    // the call here races with nothing.
+    let invited = match invited {
+        Ok(call) => match state.realtime.claim_call(&call.id, [user.id, callee]).await {
+            Ok(()) => Ok(call),
+            Err(busy) => {
+                state.calls.registry.lock().await.withdraw(&call.id);
+                Err(if busy == callee {
+                    Refused::CalleeBusy
+                } else {
+                    Refused::CallerBusy
+                })
+            }
+        },
+        Err(refused) => Err(refused),
+    };
     let call = match invited {
         Ok(call) => call,
         Err(Refused::CalleeBusy) => {
@@ -51,7 +72,7 @@ pub async fn invite(
                 conversation_id,
                 user_id: callee,
             };
-            send_to(state, user.id, Some(&conn.id), None, &frame);
+            send_to(state, user.id, Some(&conn.id), None, &frame).await;
             record(state, facts, user.id, "missed call".into()).await;
             return;
         }
@@ -66,7 +87,7 @@ pub async fn invite(
         media,
         callee_id: callee,
     };
-    send_to(state, user.id, Some(&conn.id), None, &ringing);
+    send_to(state, user.id, Some(&conn.id), None, &ringing).await;
     let incoming = ServerFrame::CallIncoming {
         call_id: &call.id,
         conversation_id,
@@ -74,7 +95,7 @@ pub async fn invite(
         caller_id: user.id,
         caller_name: &user.display_name,
     };
-    send_to(state, callee, None, None, &incoming);
+    send_to(state, callee, None, None, &incoming).await;
     let timer = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(timer.calls.ring_timeout).await;
@@ -114,12 +135,60 @@ async fn callee_of(
     Ok((callee, facts))
 }
 
+/// One device (connection) of a user, on this node or another.
+#[derive(Clone, Copy, Debug)]
+pub struct Device<'a> {
+    pub user_id: i64,
+    pub conn_id: &'a str,
+}
+
+/// A call frame of a device on this node (`call_accept`, `call_decline`, `call_cancel`,
+/// `call_hangup`, `call_signal`): handled here when the call is homed here, else forwarded to
+/// its home node.
+pub async fn act(state: &AppState, user: &AuthUser, conn: &ConnHandle, action: Action) {
+    let device = Device {
+        user_id: user.id,
+        conn_id: &conn.id,
+    };
+    match remote::home_of(action.call_id()) {
+        Some(home) if home != state.realtime.node_id && state.realtime.is_cluster() => {
+            if let Action::Accept { call_id } = &action {
+                // If it wins the answer, its disconnect must reach the home node.
+                state
+                    .calls
+                    .answered_remotely
+                    .insert(conn.id.clone(), call_id.clone());
+            }
+            let forwarded = Forwarded {
+                home: home.to_string(),
+                user_id: user.id,
+                conn_id: conn.id.clone(),
+                action,
+            };
+            state.realtime.forward_call(forwarded).await;
+        }
+        _ => at_home(state, device, &action).await,
+    }
+}
+
+/// A device's call frame, on the call's home node (the device is here or on another node).
+pub async fn at_home(state: &AppState, device: Device<'_>, action: &Action) {
+    match action {
+        Action::Accept { call_id } => accept(state, device, call_id).await,
+        Action::Decline { call_id } => end(state, device, call_id, Ending::Decline).await,
+        Action::Cancel { call_id } => end(state, device, call_id, Ending::Cancel).await,
+        Action::Hangup { call_id } => end(state, device, call_id, Ending::Hangup).await,
+        Action::Signal { call_id, data } => signal(state, device, call_id, data).await,
+        Action::Disconnected { .. } => disconnected_here(state, device).await,
+    }
+}
+
 /// `call_accept`: the first of the callee's devices wins; the others stop ringing.
-pub async fn accept(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_id: &str) {
+async fn accept(state: &AppState, device: Device<'_>, call_id: &str) {
     let mut registry = state.calls.registry.lock().await;
-    let call = match registry.accept(call_id, user.id, &conn.id, Instant::now()) {
+    let call = match registry.accept(call_id, device.user_id, device.conn_id, Instant::now()) {
         Ok(call) => call,
-        Err(refused) => return refuse(conn, refused),
+        Err(refused) => return refuse(state, device, refused).await,
     };
     if let Some(facts) = facts_of(state, &call).await {
         record(state, facts, call.caller, "call started".into()).await;
@@ -129,10 +198,17 @@ pub async fn accept(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_i
         call_id: &call.id,
         conversation_id: call.conversation_id,
     };
-    send_to(state, call.caller, Some(&call.caller_conn), None, &accepted);
-    send_to(state, user.id, Some(&conn.id), None, &accepted);
+    send_to(state, call.caller, Some(&call.caller_conn), None, &accepted).await;
+    send_to(state, device.user_id, Some(device.conn_id), None, &accepted).await;
     let elsewhere = ended_frame(&call, EndReason::AnsweredElsewhere, None);
-    send_raw(state, user.id, None, Some(&conn.id), &elsewhere);
+    send_raw(
+        state,
+        device.user_id,
+        None,
+        Some(device.conn_id),
+        &elsewhere,
+    )
+    .await;
 }
 
 /// What a device asks to end: `call_decline`, `call_cancel` or `call_hangup`.
@@ -144,20 +220,21 @@ pub enum Ending {
 }
 
 /// `call_decline`, `call_cancel` and `call_hangup`.
-pub async fn end(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_id: &str, how: Ending) {
+async fn end(state: &AppState, device: Device<'_>, call_id: &str, how: Ending) {
+    let conn_id = device.conn_id;
     let mut registry = state.calls.registry.lock().await;
     let outcome = match how {
         Ending::Decline => registry
-            .decline(call_id, user.id)
+            .decline(call_id, device.user_id)
             .map(|c| (c, EndReason::Declined)),
         Ending::Cancel => registry
-            .cancel(call_id, &conn.id)
+            .cancel(call_id, conn_id)
             .map(|c| (c, EndReason::Cancelled)),
-        Ending::Hangup => match registry.hangup(call_id, &conn.id) {
+        Ending::Hangup => match registry.hangup(call_id, conn_id) {
             Ok(c) => Ok((c, EndReason::Hangup)),
             // The caller hanging up before an answer gives up the call.
             Err(Refused::NotRinging) => registry
-                .cancel(call_id, &conn.id)
+                .cancel(call_id, conn_id)
                 .map(|c| (c, EndReason::Cancelled)),
             Err(refused) => Err(refused),
         },
@@ -167,27 +244,53 @@ pub async fn end(state: &AppState, user: &AuthUser, conn: &ConnHandle, call_id: 
             let duration = call.duration(Instant::now());
             ended(state, &call, reason, duration).await;
         }
-        Err(refused) => refuse(conn, refused),
+        Err(refused) => {
+            drop(registry);
+            refuse(state, device, refused).await
+        }
     }
 }
 
 /// `call_signal`: relayed to the other device of the answered call, and to nobody else.
-pub async fn signal(state: &AppState, conn: &ConnHandle, call_id: &str, data: &serde_json::Value) {
-    let peer = state.calls.registry.lock().await.peer(call_id, &conn.id);
+async fn signal(state: &AppState, device: Device<'_>, call_id: &str, data: &serde_json::Value) {
+    let peer = state
+        .calls
+        .registry
+        .lock()
+        .await
+        .peer(call_id, device.conn_id);
     match peer {
         Ok((user_id, peer_conn)) => {
             let frame = ServerFrame::CallSignal { call_id, data };
-            send_to(state, user_id, Some(&peer_conn), None, &frame);
+            send_to(state, user_id, Some(&peer_conn), None, &frame).await;
         }
-        Err(refused) => refuse(conn, refused),
+        Err(refused) => refuse(state, device, refused).await,
     }
 }
 
-/// A connection closed: the call it was in ends (a callee's device that only rang changes
-/// nothing: the others still ring).
+/// A connection of this node closed: the call it was in ends (a callee's device that only
+/// rang changes nothing: the others still ring). A device that answered a call homed on
+/// another node has its disconnect forwarded there.
 pub async fn disconnected(state: &AppState, user_id: i64, conn_id: &str) {
+    let device = Device { user_id, conn_id };
+    disconnected_here(state, device).await;
+    if let Some((_, call_id)) = state.calls.answered_remotely.remove(conn_id)
+        && let Some(home) = remote::home_of(&call_id)
+    {
+        let forwarded = Forwarded {
+            home: home.to_string(),
+            user_id,
+            conn_id: conn_id.to_string(),
+            action: Action::Disconnected { call_id },
+        };
+        state.realtime.forward_call(forwarded).await;
+    }
+}
+
+/// A device (of this node or another) closed: ends the call of this node it was in.
+async fn disconnected_here(state: &AppState, device: Device<'_>) {
     let mut registry = state.calls.registry.lock().await;
-    if let Some(call) = registry.disconnected(user_id, conn_id) {
+    if let Some(call) = registry.disconnected(device.user_id, device.conn_id) {
         let duration = call.duration(Instant::now());
         ended(state, &call, EndReason::Disconnected, duration).await;
     }
@@ -196,6 +299,13 @@ pub async fn disconnected(state: &AppState, user_id: i64, conn_id: &str) {
 /// Tells both sides that `call` is over and records it; called with the registry locked (the
 /// message is queued in transition order).
 async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Option<Duration>) {
+    // Before anyone is told: a device that saw `call_ended` may call again at once, from any
+    // node. (One Redis round trip under the registry lock; only its timeouts if Redis is
+    // down, and the keys then expire on their own within 15 s.)
+    state
+        .realtime
+        .release_call(&call.id, [call.caller, call.callee])
+        .await;
     if let Some(facts) = facts_of(state, call).await {
         let body = match duration {
             Some(d) => format!("call ended · {}", spoken(d)),
@@ -205,7 +315,7 @@ async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Optio
         record(state, facts, call.caller, body).await;
     }
     let frame = ended_frame(call, reason, duration);
-    send_raw(state, call.caller, Some(&call.caller_conn), None, &frame);
+    send_raw(state, call.caller, Some(&call.caller_conn), None, &frame).await;
     // A ringing call stops ringing everywhere; an answered one ends on the answering device.
     send_raw(
         state,
@@ -213,7 +323,8 @@ async fn ended(state: &AppState, call: &Call, reason: EndReason, duration: Optio
         call.callee_conn.as_deref(),
         None,
         &frame,
-    );
+    )
+    .await;
 }
 
 fn ended_frame(call: &Call, reason: EndReason, duration: Option<Duration>) -> String {
@@ -275,7 +386,8 @@ async fn record(state: &AppState, facts: Arc<ConversationFacts>, sender: i64, bo
     });
 }
 
-fn refuse(conn: &ConnHandle, refused: Refused) {
+/// Refusals go to the device that asked, wherever it is connected.
+async fn refuse(state: &AppState, device: Device<'_>, refused: Refused) {
     let (code, message) = match refused {
         Refused::NotRinging => (
             "conflict",
@@ -284,21 +396,36 @@ fn refuse(conn: &ConnHandle, refused: Refused) {
         Refused::CallerBusy => ("conflict", "you are in a call already"),
         Refused::NoSuchCall | Refused::CalleeBusy => ("not_found", "no such call"),
     };
-    send_error(conn, code, message, None);
+    let frame = ServerFrame::Error {
+        code,
+        message,
+        client_id: None,
+    };
+    send_to(state, device.user_id, Some(device.conn_id), None, &frame).await;
 }
 
-fn send_to(
+async fn send_to(
     state: &AppState,
     user_id: i64,
     only: Option<&str>,
     except: Option<&str>,
     frame: &ServerFrame<'_>,
 ) {
-    send_raw(state, user_id, only, except, &frame.encode());
+    send_raw(state, user_id, only, except, &frame.encode()).await;
 }
 
-fn send_raw(state: &AppState, user_id: i64, only: Option<&str>, except: Option<&str>, frame: &str) {
-    state.realtime.hub.send_local(user_id, only, except, frame);
+/// To the user's connections on every node (all, only one, or all but one).
+async fn send_raw(
+    state: &AppState,
+    user_id: i64,
+    only: Option<&str>,
+    except: Option<&str>,
+    frame: &str,
+) {
+    state
+        .realtime
+        .send_call_frame(user_id, only, except, frame)
+        .await;
 }
 
 #[cfg(test)]

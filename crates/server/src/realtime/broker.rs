@@ -19,6 +19,20 @@ pub trait Broker: Send + Sync {
 
     /// This node's first connection of a user opened, or its last one closed.
     async fn node_presence(&self, _user_id: i64, _online: bool) {}
+
+    /// Marks both users of a new call as in it, cluster-wide, unless either is in another call
+    /// (on any node): then `Err(that user)`. One node needs nothing: its registry checks.
+    async fn claim_call(&self, _call_id: &str, _users: [i64; 2]) -> Result<(), i64> {
+        Ok(())
+    }
+
+    /// The call is over: its users are free again on every node once this returns.
+    async fn release_call(&self, _call_id: &str, _users: [i64; 2]) {}
+
+    /// Whether other nodes may exist (items reach them).
+    fn is_cluster(&self) -> bool {
+        false
+    }
 }
 
 /// One node: publishing is delivering.
@@ -37,6 +51,15 @@ pub fn dispatch(hub: &Hub, item: &BrokerItem) {
     match item {
         BrokerItem::Event(env) => hub.deliver(env),
         BrokerItem::Control(c) => hub.control(c),
+        BrokerItem::CallFrame {
+            user_id,
+            only,
+            except,
+            payload,
+        } => {
+            hub.send_local(*user_id, only.as_deref(), except.as_deref(), payload);
+        }
+        BrokerItem::CallForward(forwarded) => hub.forward_call(forwarded),
         BrokerItem::NodePresence { .. } | BrokerItem::Resync { .. } => {}
     }
 }

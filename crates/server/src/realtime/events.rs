@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::calls::Media;
 use crate::calls::registry::EndReason;
+use crate::calls::remote::Forwarded;
 use crate::conversations::view::{ChangeView, MessageView};
 use crate::domain::{ChangeKind, Role};
 use crate::notifications::NotificationView;
@@ -371,4 +372,17 @@ pub enum BrokerItem {
     Resync {
         node: String,
     },
+    /// A call frame for a user's connections on whichever nodes hold them: all of them, only
+    /// `only`, or all but `except` (connection ids are unique in the cluster). Not a stored
+    /// event: a device that misses it learns the call's end from the conversation's record.
+    CallFrame {
+        user_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        only: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        except: Option<String>,
+        payload: Arc<str>,
+    },
+    /// A device's call frame for the call's home node (`calls::remote`).
+    CallForward(Forwarded),
 }

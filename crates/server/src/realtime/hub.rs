@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::close;
 use super::events::{Control, Envelope, EventKind, Position};
 use crate::auth::sessions::Sessions;
+use crate::calls::remote::Forwarded;
 use crate::chat::audience::Audiences;
 use crate::chat::recent::RecentMessages;
 use crate::tickets::targets::SlaCache;
@@ -124,6 +125,8 @@ pub struct Hub {
     /// The node's SLA settings, dropped by `SlaChanged` from any node.
     sla: Arc<SlaCache>,
     node_prefix: String,
+    /// Where call frames forwarded to this node (the call's home) go: `calls::remote::serve`.
+    call_inbox: std::sync::OnceLock<mpsc::UnboundedSender<Forwarded>>,
     next_id: AtomicU64,
     max_per_user: usize,
     pub queue_capacity: usize,
@@ -151,6 +154,7 @@ impl Hub {
             webhooks_changed: Arc::new(tokio::sync::Notify::new()),
             sla,
             node_prefix: node_id.to_string(),
+            call_inbox: Default::default(),
             next_id: AtomicU64::new(1),
             max_per_user,
             queue_capacity,
@@ -222,9 +226,31 @@ impl Hub {
         }
     }
 
+    /// Where forwarded call frames go (set once at start-up).
+    pub fn set_call_inbox(&self, inbox: mpsc::UnboundedSender<Forwarded>) {
+        let _ = self.call_inbox.set(inbox);
+    }
+
+    /// A call frame forwarded by another node: handled here if this node is the call's home.
+    pub fn forward_call(&self, forwarded: &Forwarded) {
+        if forwarded.home != self.node_prefix {
+            return;
+        }
+        if let Some(inbox) = self.call_inbox.get() {
+            let _ = inbox.send(forwarded.clone());
+        }
+    }
+
+    /// Whether a connection id is one of this node's (`<node>-<n>`).
+    pub fn is_local_connection(&self, conn_id: &str) -> bool {
+        conn_id
+            .strip_prefix(self.node_prefix.as_str())
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
+
     /// Sends a frame to this node's connections of one user: all of them, only `only`, or all
-    /// but `except`. Calls use it: a call's state is on this node (see `calls`), and a relayed
-    /// signal must reach one device, not every device of the user. Returns how many got it.
+    /// but `except`. Calls use it (through `BrokerItem::CallFrame`): a relayed signal must reach
+    /// one device, not every device of the user. Returns how many got it.
     pub fn send_local(
         &self,
         user_id: i64,

@@ -44,6 +44,50 @@ impl Realtime {
         self.broker.publish(BrokerItem::Control(control)).await;
     }
 
+    /// Marks a new call's users as in it on every node; `Err(user)` when one is in another call.
+    pub async fn claim_call(&self, call_id: &str, users: [i64; 2]) -> Result<(), i64> {
+        self.broker.claim_call(call_id, users).await
+    }
+
+    /// Frees an ended call's users on every node.
+    pub async fn release_call(&self, call_id: &str, users: [i64; 2]) {
+        self.broker.release_call(call_id, users).await
+    }
+
+    /// Whether other nodes may exist.
+    pub fn is_cluster(&self) -> bool {
+        self.broker.is_cluster()
+    }
+
+    /// A call frame for a user's connections on every node (all, only `only`, or all but
+    /// `except`). A frame for one connection of this node skips the broker.
+    pub async fn send_call_frame(
+        &self,
+        user_id: i64,
+        only: Option<&str>,
+        except: Option<&str>,
+        payload: &str,
+    ) {
+        if only.is_some_and(|c| self.hub.is_local_connection(c)) {
+            self.hub.send_local(user_id, only, except, payload);
+            return;
+        }
+        let item = BrokerItem::CallFrame {
+            user_id,
+            only: only.map(String::from),
+            except: except.map(String::from),
+            payload: payload.into(),
+        };
+        self.broker.publish(item).await;
+    }
+
+    /// Sends a device's call frame to the call's home node.
+    pub async fn forward_call(&self, forwarded: crate::calls::remote::Forwarded) {
+        self.broker
+            .publish(BrokerItem::CallForward(forwarded))
+            .await;
+    }
+
     /// Whether the user has an open connection on any node.
     pub fn is_online(&self, user_id: i64) -> bool {
         self.hub.is_online_here(user_id) || self.broker.is_online_elsewhere(user_id)

@@ -26,6 +26,28 @@ use super::events::BrokerItem;
 use super::hub::Hub;
 
 const ALIVE_TTL_SECS: u64 = 15;
+
+/// Claims `{prefix}:incall:{user}` for both users of a call, all or nothing: returns the index
+/// (1 or 2) of a user already in another call, else 0. KEYS: the two keys; ARGV: call id, TTL.
+const CLAIM_CALL: &str = r#"
+for i = 1, #KEYS do
+  local v = redis.call('GET', KEYS[i])
+  if v and v ~= ARGV[1] then return i end
+end
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2]) end
+return 0
+"#;
+
+/// Drops (ARGV[2] = 0) or refreshes (ARGV[2] = TTL) the keys that still hold this call.
+const TOUCH_CALL: &str = r#"
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then
+    if ARGV[2] == '0' then redis.call('DEL', KEYS[i])
+    else redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+  end
+end
+return 0
+"#;
 const HEARTBEAT: Duration = Duration::from_secs(5);
 
 #[derive(Serialize, Deserialize)]
@@ -44,6 +66,9 @@ pub struct RedisBroker {
     conn: ConnectionManager,
     outbox: mpsc::Sender<String>,
     remote: Arc<Remote>,
+    /// The calls homed on this node, claimed in Redis (call id → users): the heartbeat keeps
+    /// their keys alive, so a node that dies frees its users within the TTL.
+    calls: DashMap<String, [i64; 2]>,
 }
 
 /// Things the broker learns that the application must act on.
@@ -82,6 +107,7 @@ impl RedisBroker {
             conn: conn.clone(),
             outbox,
             remote: Arc::new(DashMap::new()),
+            calls: DashMap::new(),
         });
         tokio::spawn(publisher(
             conn.clone(),
@@ -121,6 +147,29 @@ impl RedisBroker {
         Ok(())
     }
 
+    fn call_keys(&self, users: [i64; 2]) -> [String; 2] {
+        users.map(|u| format!("{}:incall:{u}", self.prefix))
+    }
+}
+
+/// Runs `TOUCH_CALL` for one call's keys (`ttl` 0 drops them).
+async fn touch_call(mut conn: ConnectionManager, keys: [String; 2], call_id: &str, ttl: u64) {
+    let [k1, k2] = keys;
+    let res: redis::RedisResult<i64> = redis::cmd("EVAL")
+        .arg(TOUCH_CALL)
+        .arg(2)
+        .arg(k1)
+        .arg(k2)
+        .arg(call_id)
+        .arg(ttl)
+        .query_async(&mut conn)
+        .await;
+    if let Err(e) = res {
+        tracing::warn!(error = %e, call = call_id, "redis: refreshing or dropping a call");
+    }
+}
+
+impl RedisBroker {
     fn apply_remote(&self, node: &str, user_id: i64, online: bool) {
         if online {
             self.remote
@@ -153,6 +202,42 @@ impl Broker for RedisBroker {
             }
             Err(e) => tracing::error!(error = %e, "serialising a broker item"),
         }
+    }
+
+    fn is_cluster(&self) -> bool {
+        true
+    }
+
+    async fn claim_call(&self, call_id: &str, users: [i64; 2]) -> Result<(), i64> {
+        let [k1, k2] = self.call_keys(users);
+        let res: redis::RedisResult<i64> = redis::cmd("EVAL")
+            .arg(CLAIM_CALL)
+            .arg(2)
+            .arg(k1)
+            .arg(k2)
+            .arg(call_id)
+            .arg(ALIVE_TTL_SECS)
+            .query_async(&mut self.conn.clone())
+            .await;
+        match res {
+            Ok(0) => {
+                self.calls.insert(call_id.to_string(), users);
+                Ok(())
+            }
+            Ok(i) => Err(users[if i == 1 { 0 } else { 1 }]),
+            // Redis is never the source of truth: without it, only this node's calls count.
+            Err(e) => {
+                tracing::warn!(error = %e, "redis: claiming a call; busy checked on this node only");
+                Ok(())
+            }
+        }
+    }
+
+    async fn release_call(&self, call_id: &str, users: [i64; 2]) {
+        if self.calls.remove(call_id).is_none() {
+            return;
+        }
+        touch_call(self.conn.clone(), self.call_keys(users), call_id, 0).await;
     }
 
     fn is_online_elsewhere(&self, user_id: i64) -> bool {
@@ -318,6 +403,21 @@ async fn heartbeat(
         let joined: redis::RedisResult<()> = conn.sadd(&nodes_key, &broker.node_id).await;
         if alive.is_err() || joined.is_err() {
             continue;
+        }
+        // This node's calls keep their users busy while the node lives.
+        let calls: Vec<(String, [i64; 2])> = broker
+            .calls
+            .iter()
+            .map(|e| (e.key().clone(), *e.value()))
+            .collect();
+        for (call_id, users) in calls {
+            touch_call(
+                conn.clone(),
+                broker.call_keys(users),
+                &call_id,
+                ALIVE_TTL_SECS,
+            )
+            .await;
         }
         let Ok(nodes) = conn.smembers::<_, Vec<String>>(&nodes_key).await else {
             continue;

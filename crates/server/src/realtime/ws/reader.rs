@@ -15,7 +15,8 @@ use tokio::time::Instant;
 use super::close_code_for;
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
-use crate::calls::service::{self as calls, Ending};
+use crate::calls::remote::Action;
+use crate::calls::service as calls;
 use crate::chat::writer::Reply;
 use crate::conversations::service::{self as conversations, SendMessageRequest};
 use crate::error::AppError;
@@ -258,18 +259,20 @@ async fn handle_text(
             conversation_id,
             media,
         } => calls::invite(state, user, conn, conversation_id, media).await,
-        ClientFrame::CallAccept { call_id } => calls::accept(state, user, conn, &call_id).await,
+        ClientFrame::CallAccept { call_id } => {
+            calls::act(state, user, conn, Action::Accept { call_id }).await
+        }
         ClientFrame::CallDecline { call_id } => {
-            calls::end(state, user, conn, &call_id, Ending::Decline).await
+            calls::act(state, user, conn, Action::Decline { call_id }).await
         }
         ClientFrame::CallCancel { call_id } => {
-            calls::end(state, user, conn, &call_id, Ending::Cancel).await
+            calls::act(state, user, conn, Action::Cancel { call_id }).await
         }
         ClientFrame::CallHangup { call_id } => {
-            calls::end(state, user, conn, &call_id, Ending::Hangup).await
+            calls::act(state, user, conn, Action::Hangup { call_id }).await
         }
         ClientFrame::CallSignal { call_id, data } => {
-            calls::signal(state, conn, &call_id, &data).await
+            calls::act(state, user, conn, Action::Signal { call_id, data }).await
         }
     }
     None

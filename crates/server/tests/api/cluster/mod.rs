@@ -36,6 +36,7 @@ macro_rules! cluster_test {
     };
 }
 
+mod calls;
 mod crossnode;
 mod escalation;
 mod failures;
@@ -107,6 +108,16 @@ struct Cluster {
 
 impl Cluster {
     async fn start(backend: Backend, n: usize, via_proxy: bool) -> Option<Cluster> {
+        Self::start_with(backend, n, via_proxy, |_| {}).await
+    }
+
+    /// The same, with settings of the test's own on every node.
+    async fn start_with(
+        backend: Backend,
+        n: usize,
+        via_proxy: bool,
+        customise: fn(&mut switchboard::config::RawSettings),
+    ) -> Option<Cluster> {
         let base = base_url(backend)?;
         let redis = redis_url()?;
         let proxy = if via_proxy {
@@ -123,6 +134,7 @@ impl Cluster {
                 s.redis_url = Some(redis.clone());
                 s.redis_prefix = prefix.clone();
                 s.ws_max_connections_per_user = 100;
+                customise(s);
             };
             // The first node owns the database and drops it at the end.
             nodes.push(
