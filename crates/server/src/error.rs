@@ -204,3 +204,16 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// An error and its causes on one line, for a delivery's record (webhooks, pushes): the
+/// outermost error of an HTTP client alone rarely says what failed.
+pub fn describe(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -6,8 +6,9 @@
 use serde_json::{Value, json};
 
 use super::payload::PushPayload;
-use super::provider::{Outcome, Provider, by_status, describe};
+use super::provider::{Outcome, Provider, by_status};
 use crate::db::entities::push_subscription;
+use crate::error::describe;
 
 pub struct Expo {
     pub client: reqwest::Client,

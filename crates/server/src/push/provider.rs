@@ -45,15 +45,3 @@ pub fn by_status(status: u16) -> Outcome {
         _ => Outcome::Failed(format!("HTTP {status}")),
     }
 }
-
-/// The error and its causes on one line.
-pub fn describe(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}

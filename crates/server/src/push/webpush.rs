@@ -14,9 +14,10 @@ use web_push_native::p256::PublicKey;
 
 use super::Push;
 use super::payload::PushPayload;
-use super::provider::{Outcome, Provider, by_status, describe};
+use super::provider::{Outcome, Provider, by_status};
 use crate::db::entities::push_subscription;
 use crate::domain::now_ms;
+use crate::error::describe;
 
 /// How long the push service keeps a push for an offline device.
 const TTL_SECS: u64 = 24 * 60 * 60;

@@ -254,22 +254,11 @@ async fn send(
             format!("HTTP {}", resp.status()),
         ),
         Err(e) if e.is_timeout() => failed(None, "timed out".into()),
-        Err(e) => failed(None, describe(&e)),
+        Err(e) => failed(None, crate::error::describe(&e)),
     }
 }
 
 /// The error and its causes on one line ("error sending request: … connection refused").
-fn describe(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 fn cut(text: &str) -> String {
     crate::notifications::truncate(text, ERROR_LEN)
 }

@@ -246,6 +246,8 @@ pub async fn store(
     }
 
     // 6. Pushes to devices of recipients who are not connected. Notes push only as mentions.
+    // Online recipients (the usual case) are skipped before a candidate and its copy of the
+    // body are built.
     let mut candidates: Vec<Candidate> = effects
         .notifications
         .iter()
@@ -257,7 +259,7 @@ pub async fn store(
                 .conversation
                 .members
                 .iter()
-                .filter(|&&id| id != r.sender_id)
+                .filter(|&&id| id != r.sender_id && !realtime.is_online(id))
             {
                 candidates.push(Candidate::direct(
                     to,
