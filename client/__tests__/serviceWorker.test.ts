@@ -89,6 +89,56 @@ describe('push', () => {
     expect(options.data).toEqual({ url: '/chats/7' });
   });
 
+  it('rings for a call until answered and leads to the ticket or chat it is in', async () => {
+    const sw = worker();
+    await sw.dispatch('push', {
+      data: data({
+        kind: 'call',
+        title: 'Alice',
+        body: 'Incoming video call',
+        conversation_id: 7,
+        ticket_id: 12,
+        tag: 'call:7',
+      }),
+    });
+    await sw.dispatch('push', {
+      data: data({ kind: 'call', title: 'Incoming call', conversation_id: 8, tag: 'call:8' }),
+    });
+    expect(sw.showNotification).toHaveBeenNthCalledWith(
+      1,
+      'Alice',
+      expect.objectContaining({
+        body: 'Incoming video call',
+        tag: 'call:7',
+        requireInteraction: true,
+        vibrate: [300, 200, 300, 200, 300],
+        data: { url: '/tickets/12' },
+      }),
+    );
+    // Previews hidden: no caller name, and still a line that says what it is.
+    expect(sw.showNotification).toHaveBeenNthCalledWith(
+      2,
+      'Incoming call',
+      expect.objectContaining({
+        body: 'Incoming call',
+        requireInteraction: true,
+        data: { url: '/chats/8' },
+      }),
+    );
+  });
+
+  it('lets other pushes fade as usual', async () => {
+    const sw = worker();
+    await sw.dispatch('push', {
+      data: data({ kind: 'mention', title: 'You were mentioned', ticket_id: 3, tag: 't' }),
+    });
+    const [, options] = sw.showNotification.mock.calls[0] as unknown as [
+      string,
+      { requireInteraction?: boolean },
+    ];
+    expect(options.requireInteraction).toBeUndefined();
+  });
+
   it('still shows a notification when the payload is missing or unreadable', async () => {
     const sw = worker();
     await sw.dispatch('push', { data: null });
@@ -119,6 +169,20 @@ describe('notificationclick', () => {
     expect(app.navigate).toHaveBeenCalledWith('https://desk.example.com/tickets/12');
     expect(other.focus).not.toHaveBeenCalled();
     expect(sw.openWindow).not.toHaveBeenCalled();
+  });
+
+  it('takes an open tab to the conversation of a call when its notification is clicked', async () => {
+    const app = tab('https://desk.example.com/tickets');
+    const sw = worker([app]);
+    await sw.dispatch('push', {
+      data: data({ kind: 'call', title: 'Ana', conversation_id: 7, tag: 'call:7' }),
+    });
+    const [, options] = sw.showNotification.mock.calls[0] as unknown as [
+      string,
+      { data: { url: string } },
+    ];
+    await sw.dispatch('notificationclick', clicked(options.data.url));
+    expect(app.navigate).toHaveBeenCalledWith('https://desk.example.com/chats/7');
   });
 
   it('opens the app at the chat when no tab of it is open', async () => {

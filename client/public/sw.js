@@ -5,7 +5,9 @@
  * cache-first. The API and the WebSocket are never touched.
  * Pushes (the server sends them only while no tab of the user is connected) carry
  * {kind, title, body?, conversation_id, ticket_id, tag}, decrypted by the browser; a click opens
- * the ticket or chat in an open tab, or a new one. */
+ * the ticket or chat in an open tab, or a new one. A `call` push (someone is calling; it lives
+ * only as long as the call rings) stays on screen until clicked or dismissed and vibrates; its
+ * click opens the conversation, where the call rings if it still does, or can be returned. */
 const CACHE = 'switchboard-shell-v2';
 
 async function cacheShell() {
@@ -95,13 +97,19 @@ self.addEventListener('push', (event) => {
   const p = pushPayload(event.data);
   // A push must always show a notification (userVisibleOnly); without a readable payload, a
   // generic one.
+  const call = p.kind === 'call';
   const options = {
-    body: typeof p.body === 'string' ? p.body : undefined,
+    body: typeof p.body === 'string' ? p.body : call ? 'Incoming call' : undefined,
     tag: typeof p.tag === 'string' ? p.tag : undefined,
     renotify: typeof p.tag === 'string',
     icon: '/icons/icon-192.png',
     data: { url: pushUrl(p) },
   };
+  if (call) {
+    // A ring: it waits for the user rather than fading after a few seconds.
+    options.requireInteraction = true;
+    options.vibrate = [300, 200, 300, 200, 300];
+  }
   const title = typeof p.title === 'string' && p.title ? p.title : 'Switchboard';
   event.waitUntil(self.registration.showNotification(title, options));
 });

@@ -14,6 +14,7 @@ import { AttentionEffects } from './components/Attention';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { t } from './i18n';
 import { registerPush } from './lib/push';
+import { followDeviceOffset } from './lib/quietHours';
 import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
 import { RootNavigator } from './navigation/RootNavigator';
@@ -55,6 +56,8 @@ function Root({ rt }: { rt: Realtime }) {
     // Web: the browser's push subscription follows the signed-in user (when notifications are
     // allowed already; never a permission prompt without a click).
     void registerPush().catch(() => undefined);
+    // "Do not disturb" follows this device's time zone (daylight saving, travel).
+    void followDeviceOffset().catch(() => undefined);
     return () => {
       rt.stop();
       subscriptions.forEach((s) => s.unsubscribe());

@@ -904,7 +904,7 @@ export interface paths {
     };
     /** The caller's push preferences. */
     get: operations['get_preferences'];
-    /** Change the caller's push preferences. Applies to pushes still queued, too. */
+    /** Replace the caller's push preferences. Applies to pushes still queued, too. */
     put: operations['update_preferences'];
     post?: never;
     delete?: never;
@@ -1888,9 +1888,30 @@ export interface components {
         };
     /** @enum {string} */
     Priority: 'low' | 'medium' | 'high' | 'urgent';
+    /** @description The whole of a user's push preferences: a `PUT` replaces them all. */
     PushPreferences: {
       /** @description Pushes carry no message text and no ticket subject, only a generic line ("New message"). */
       hide_previews: boolean;
+      quiet_hours?: components['schemas']['QuietHours'] | null;
+    };
+    /** @description A daily quiet period in the user's local time. */
+    QuietHours: {
+      /**
+       * Format: int32
+       * @description Local minute of the day it ends, exclusive (0–1439), e.g. 420 for 07:00. Less than
+       *     `start_minute`: the period crosses midnight. Must differ from `start_minute`.
+       */
+      end_minute: number;
+      /**
+       * Format: int32
+       * @description Local minute of the day it starts (0–1439), e.g. 1320 for 22:00.
+       */
+      start_minute: number;
+      /**
+       * Format: int32
+       * @description The user's offset from UTC in minutes (−720 to 840), e.g. 60 for UTC+01:00.
+       */
+      utc_offset_minutes: number;
     };
     RateTicketRequest: {
       /** @description Optional, up to 1,000 characters; blank counts as none. */

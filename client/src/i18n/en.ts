@@ -421,6 +421,16 @@ export const en = {
   'push.showPreviews': 'Show message text in notifications',
   'push.previewsHidden': 'Notifications say only that something arrived, without its text.',
   'push.previewsShown': 'Notifications show the sender and the start of the message.',
+  'push.quiet.from': 'Do not disturb from',
+  'push.quiet.until': 'Until',
+  'push.quiet.on': 'Turn on do not disturb',
+  'push.quiet.save': 'Save do not disturb times',
+  'push.quiet.off': 'Turn off do not disturb',
+  'push.quiet.state':
+    'No notifications from {from} to {until} ({zone}), except calls, which still ring.',
+  'push.quiet.none': 'Notifications at any time of day.',
+  'push.quiet.badTime': 'Enter times as HH:MM, for example 22:00.',
+  'push.quiet.sameTime': 'The start and the end must differ.',
   'ticket.exportHtml': 'Export transcript (HTML)',
   'ticket.exportJson': 'Export as JSON',
 

@@ -96,12 +96,44 @@ pub async fn invite(
         caller_name: &user.display_name,
     };
     send_to(state, callee, None, None, &incoming).await;
+    push_to_offline(state, user.id, callee, &facts, media);
     let timer = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(timer.calls.ring_timeout).await;
         let mut registry = timer.calls.registry.lock().await;
         if let Some(call) = registry.timeout(&call.id) {
             ended(&timer, &call, EndReason::Timeout, None).await;
+        }
+    });
+}
+
+/// A callee with no open socket anywhere hears of the call through a push (kind `call`, urgent,
+/// living only as long as the call rings). Off the ringing path: one read of the callee's
+/// subscriptions (none when they are online), and an insert if they have devices.
+fn push_to_offline(
+    state: &AppState,
+    caller: i64,
+    callee: i64,
+    facts: &ConversationFacts,
+    media: Media,
+) {
+    if state.realtime.is_online(callee) {
+        return;
+    }
+    let candidate = crate::push::outbox::Candidate::call(
+        callee,
+        caller,
+        facts.id,
+        facts.ticket.as_ref().map(|t| t.id),
+        media == Media::Video,
+    );
+    let state = state.clone();
+    tokio::spawn(async move {
+        let now = crate::domain::now_ms();
+        match crate::push::outbox::queue(&state.db, &state.realtime, vec![candidate], now).await {
+            Ok(true) => state.push.wake.notify_one(),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, user = callee, "call: could not queue its push"),
         }
     });
 }

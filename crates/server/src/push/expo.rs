@@ -14,6 +14,8 @@ pub struct Expo {
     pub client: reqwest::Client,
     /// The operator's setting (not user input): no address check.
     pub url: String,
+    /// The TTL of a call's push: how long a call rings.
+    pub call_ttl_secs: u64,
 }
 
 #[async_trait::async_trait]
@@ -22,12 +24,12 @@ impl Provider for Expo {
         let Some(token) = &sub.token else {
             return Outcome::Gone("expo subscription without a token".into());
         };
-        let priority = if payload.kind == "mention" || payload.kind == "ticket_assigned" {
+        let priority = if payload.is_urgent() {
             "high"
         } else {
             "default"
         };
-        let message = json!([{
+        let mut message = json!({
             "to": token,
             "title": payload.title,
             "body": payload.body,
@@ -35,7 +37,12 @@ impl Provider for Expo {
             "priority": priority,
             "sound": "default",
             "channelId": "default",
-        }]);
+        });
+        if payload.is_call() {
+            // Expo's `ttl` (seconds): not delivered once the call stopped ringing.
+            message["ttl"] = json!(self.call_ttl_secs);
+        }
+        let message = json!([message]);
         let request = self
             .client
             .post(&self.url)

@@ -2,10 +2,12 @@
 //!
 //! - `routes`: devices register their subscription (Web Push from the web app's service worker,
 //!   Expo tokens from the Android app), list and remove them; the VAPID public key.
-//!   `preferences`: "hide previews" and muted conversations. Logging a session out removes the subscriptions it registered
+//!   `preferences`: "hide previews", quiet hours (`quiet`: "do not disturb") and muted
+//!   conversations. Logging a session out removes the subscriptions it registered
 //!   (`auth::service::revoke`).
 //! - `outbox`: what is pushed, as `push_deliveries` rows written in the transaction of the change
-//!   (a message in the chat writer's batch, a notification in `notifications::notify`), one per
+//!   (a message in the chat writer's batch, a notification in `notifications::notify`; a call
+//!   invite on its own, `calls::service`), one per
 //!   subscription of each recipient who has no open socket at that moment.
 //! - `worker`: claims due rows with a lease, sends them through a `provider`, retries with
 //!   backoff, deletes a subscription the push service calls gone (404/410, Expo's
@@ -19,6 +21,7 @@ pub mod outbox;
 pub mod payload;
 pub mod preferences;
 pub mod provider;
+pub mod quiet;
 pub mod routes;
 pub mod vapid;
 pub mod webpush;

@@ -3,14 +3,16 @@
 //! at all.
 //!
 //! Who gets one: the recipient of a pushed notification (`ticket_reply`, `mention`,
-//! `ticket_assigned`) or of a message in a direct conversation (everyone in it but the sender),
-//! when they have no open socket at that moment. "Open socket" is `Realtime::is_online`: this
+//! `ticket_assigned`), of a message in a direct conversation (everyone in it but the sender) or
+//! of a call (`call`, queued by `calls::service::invite`), when they have no open socket at that
+//! moment. "Open socket" is `Realtime::is_online`: this
 //! node's connections plus, with Redis, every other live node's (the cluster-wide presence the
 //! contacts list shows). Someone connected sees the message live and gets no push; a message
 //! that arrives while their socket is still closing may reach them both ways.
 //!
-//! A conversation the user muted (`push_mutes`) pushes no messages nor replies; mentions and
-//! assignments in it still do.
+//! A conversation the user muted (`push_mutes`) pushes no messages nor replies; mentions,
+//! assignments and calls in it still do. Quiet hours (`push::quiet`) are applied by the worker,
+//! at send time.
 //!
 //! Internal notes are never pushed as messages: a note only pushes through a `mention`, and only
 //! staff can be mentioned (`chat::mentions`).
@@ -69,6 +71,34 @@ impl Candidate {
             conversation_id: Some(conversation_id),
             ticket_id: None,
             from: Some(from),
+        }
+    }
+}
+
+impl Candidate {
+    /// The push of a ringing call to its callee: the caller's name as the title (from `from`),
+    /// the media as the body. Nothing of the conversation's text: with hidden previews the
+    /// title, too, becomes generic at send time.
+    pub fn call(
+        callee: i64,
+        caller: i64,
+        conversation_id: i64,
+        ticket_id: Option<i64>,
+        video: bool,
+    ) -> Candidate {
+        let body = if video {
+            "Incoming video call"
+        } else {
+            "Incoming voice call"
+        };
+        Candidate {
+            user_id: callee,
+            kind: "call".into(),
+            title: String::new(),
+            body: body.into(),
+            conversation_id: Some(conversation_id),
+            ticket_id,
+            from: Some(caller),
         }
     }
 }

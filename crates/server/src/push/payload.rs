@@ -9,7 +9,8 @@ use crate::db::entities::push_delivery;
 /// no message text and no ticket subject leave the server through a push service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PushPayload {
-    /// `message` (direct conversation), `ticket_reply`, `ticket_assigned`, `mention`.
+    /// `message` (direct conversation), `ticket_reply`, `ticket_assigned`, `mention`, `call`
+    /// (an incoming call is ringing: open the conversation to answer or call back).
     pub kind: String,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22,10 +23,12 @@ pub struct PushPayload {
 
 impl PushPayload {
     pub fn new(row: &push_delivery::Model, hide_previews: bool) -> Self {
-        let tag = match (row.ticket_id, row.conversation_id) {
-            (Some(t), _) => format!("ticket:{t}"),
-            (None, Some(c)) => format!("conversation:{c}"),
-            (None, None) => format!("push:{}", row.id),
+        let tag = match (row.kind.as_str(), row.ticket_id, row.conversation_id) {
+            // Its own tag: a call neither replaces nor is replaced by the conversation's messages.
+            ("call", _, Some(c)) => format!("call:{c}"),
+            (_, Some(t), _) => format!("ticket:{t}"),
+            (_, None, Some(c)) => format!("conversation:{c}"),
+            (_, None, None) => format!("push:{}", row.id),
         };
         let (title, body) = if hide_previews {
             (generic_title(&row.kind).to_string(), None)
@@ -44,10 +47,21 @@ impl PushPayload {
             tag,
         }
     }
+
+    /// Shown at once (Web Push `Urgency: high`, Expo priority `high`): calls, mentions and
+    /// assignments. Messages may wait for the device's next wake-up.
+    pub fn is_urgent(&self) -> bool {
+        matches!(self.kind.as_str(), "call" | "mention" | "ticket_assigned")
+    }
+
+    pub fn is_call(&self) -> bool {
+        self.kind == "call"
+    }
 }
 
 fn generic_title(kind: &str) -> &'static str {
     match kind {
+        "call" => "Incoming call",
         "ticket_assigned" => "A ticket was assigned to you",
         "mention" => "You were mentioned",
         "ticket_reply" => "New reply on a ticket",
@@ -88,5 +102,27 @@ mod tests {
             "{json}"
         );
         assert_eq!(hidden.tag, "ticket:4");
+    }
+
+    #[test]
+    fn a_call_has_its_own_tag_is_urgent_and_nameless_when_hidden() {
+        let call = push_delivery::Model {
+            kind: "call".into(),
+            title: "Alice".into(),
+            body: "Incoming video call".into(),
+            ..row()
+        };
+        let shown = PushPayload::new(&call, false);
+        assert_eq!(
+            (shown.title.as_str(), shown.tag.as_str()),
+            ("Alice", "call:7")
+        );
+        assert!(shown.is_urgent() && shown.is_call());
+        let hidden = PushPayload::new(&call, true);
+        assert_eq!(
+            (hidden.title.as_str(), hidden.body),
+            ("Incoming call", None)
+        );
+        assert!(!PushPayload::new(&row(), false).is_urgent());
     }
 }

@@ -1,5 +1,6 @@
-//! `/api/v1/push/preferences` and `/api/v1/push/mutes`: what the caller wants pushed. Both are
-//! read when a push is queued or sent, so they apply at once, across devices.
+//! `/api/v1/push/preferences` and `/api/v1/push/mutes`: what the caller wants pushed. Mutes are
+//! read when a push is queued, preferences (hide previews, quiet hours) when it is sent, so they
+//! apply at once, across devices, to pushes still queued too.
 
 use axum::Json;
 use axum::extract::State;
@@ -19,6 +20,8 @@ use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
+use super::quiet::QuietHours;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_preferences, update_preferences))
@@ -26,11 +29,35 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mute_conversation, unmute_conversation))
 }
 
+/// The whole of a user's push preferences: a `PUT` replaces them all.
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushPreferences {
     /// Pushes carry no message text and no ticket subject, only a generic line ("New message").
     pub hide_previews: bool,
+    /// "Do not disturb": a daily period in which nothing is pushed but call invites. Absent or
+    /// `null`: none.
+    #[serde(default)]
+    pub quiet_hours: Option<QuietHours>,
+}
+
+impl PushPreferences {
+    fn of(row: Option<push_preference::Model>) -> Self {
+        match row {
+            Some(p) => Self {
+                hide_previews: p.hide_previews,
+                quiet_hours: QuietHours::from_columns(
+                    p.quiet_start_minute,
+                    p.quiet_end_minute,
+                    p.quiet_utc_offset_minutes,
+                ),
+            },
+            None => Self {
+                hide_previews: false,
+                quiet_hours: None,
+            },
+        }
+    }
 }
 
 /// The caller's push preferences.
@@ -43,12 +70,10 @@ pub async fn get_preferences(
     let row = push_preference::Entity::find_by_id(me.id)
         .one(&state.db)
         .await?;
-    Ok(Json(PushPreferences {
-        hide_previews: row.is_some_and(|p| p.hide_previews),
-    }))
+    Ok(Json(PushPreferences::of(row)))
 }
 
-/// Change the caller's push preferences. Applies to pushes still queued, too.
+/// Replace the caller's push preferences. Applies to pushes still queued, too.
 #[utoipa::path(put, path = "/api/v1/push/preferences", tag = "push", security(("bearer" = [])),
     request_body = PushPreferences,
     responses((status = 200, body = PushPreferences), (status = 400, body = ErrorBody),
@@ -58,6 +83,13 @@ pub async fn update_preferences(
     me: AuthUser,
     ApiJson(req): ApiJson<PushPreferences>,
 ) -> AppResult<Json<PushPreferences>> {
+    if let Some(quiet) = &req.quiet_hours {
+        quiet.check()?;
+    }
+    let quiet = req.quiet_hours;
+    let start = Set(quiet.map(|q| q.start_minute));
+    let end = Set(quiet.map(|q| q.end_minute));
+    let offset = Set(quiet.map(|q| q.utc_offset_minutes));
     let now = now_ms();
     let existing = push_preference::Entity::find_by_id(me.id)
         .one(&state.db)
@@ -66,6 +98,9 @@ pub async fn update_preferences(
         Some(row) => {
             let mut active = row.into_active_model();
             active.hide_previews = Set(req.hide_previews);
+            active.quiet_start_minute = start;
+            active.quiet_end_minute = end;
+            active.quiet_utc_offset_minutes = offset;
             active.updated_at = Set(now);
             active.update(&state.db).await?;
         }
@@ -73,6 +108,9 @@ pub async fn update_preferences(
             push_preference::ActiveModel {
                 user_id: Set(me.id),
                 hide_previews: Set(req.hide_previews),
+                quiet_start_minute: start,
+                quiet_end_minute: end,
+                quiet_utc_offset_minutes: offset,
                 updated_at: Set(now),
             }
             .insert(&state.db)

@@ -19,7 +19,7 @@ use crate::db::entities::push_subscription;
 use crate::domain::now_ms;
 use crate::error::describe;
 
-/// How long the push service keeps a push for an offline device.
+/// How long the push service keeps a push for an offline device (calls: `call_ttl_secs`).
 const TTL_SECS: u64 = 24 * 60 * 60;
 
 /// The browser's keys, as `PushSubscription.toJSON()` gives them (base64url).
@@ -49,6 +49,8 @@ pub struct WebPush {
     pub push: Arc<Push>,
     pub subject: String,
     pub allow_private: bool,
+    /// The TTL of a call's push: how long a call rings.
+    pub call_ttl_secs: u64,
 }
 
 #[async_trait::async_trait]
@@ -80,15 +82,22 @@ impl Provider for WebPush {
                 Ok(value) => value,
                 Err(e) => return Outcome::Retry(format!("signing: {e}")),
             };
-        let urgency = if payload.kind == "mention" || payload.kind == "ticket_assigned" {
+        let urgency = if payload.is_urgent() {
             "high"
         } else {
             "normal"
         };
+        // A call's push is worth nothing once it stopped ringing: the push service drops it
+        // rather than wake the device later.
+        let ttl = if payload.is_call() {
+            self.call_ttl_secs
+        } else {
+            TTL_SECS
+        };
         let request = self
             .client
             .post(url)
-            .header("TTL", TTL_SECS.to_string())
+            .header("TTL", ttl.to_string())
             .header("Urgency", urgency)
             .header("Topic", topic(&payload.tag))
             .header(reqwest::header::CONTENT_ENCODING, "aes128gcm")

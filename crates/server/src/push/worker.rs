@@ -5,7 +5,8 @@
 //!    node that dies mid-send loses its leases after `LEASE_MS` and the row goes out again:
 //!    delivery is at least once (a repeated push replaces the first on the device: same tag
 //!    and `Topic`).
-//! 3. Send through the subscription's provider, then: delivered → the row is deleted; gone →
+//! 3. Drop it unsent if the user's quiet hours hold now (`push::quiet`; not for calls) or if it
+//!    is a call that stopped ringing. Else send through the subscription's provider, then: delivered → the row is deleted; gone →
 //!    the subscription and its rows are deleted; failed for good → the row is dropped; else a
 //!    retry after an exponential backoff with jitter, until `push_retry_window_secs` has passed
 //!    (a notification hours late is noise: it is dropped then).
@@ -18,6 +19,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::payload::PushPayload;
 use super::provider::{Outcome, Providers};
+use super::quiet::{QuietHours, silences};
 use crate::db::entities::{push_delivery, push_preference, push_subscription};
 use crate::domain::now_ms;
 use crate::state::AppState;
@@ -109,11 +111,33 @@ async fn deliver(
         push_delivery::Entity::delete_by_id(id).exec(db).await?;
         return Ok(());
     };
-    // Read at send time: turning previews off also covers pushes already queued.
-    let hide = push_preference::Entity::find_by_id(row.user_id)
+    let now = now_ms();
+    // A call rings for `call_ring_timeout_secs`: after that its push announces nothing.
+    if row.kind == "call"
+        && now - row.created_at >= state.settings.call_ring_timeout_secs as i64 * 1000
+    {
+        push_delivery::Entity::delete_by_id(id).exec(db).await?;
+        return Ok(());
+    }
+    // Read at send time, not when queued: turning previews off or a quiet period that began
+    // while the row waited (a retry) also covers pushes already queued, and the chat writer's
+    // transaction reads nothing more (this read was here already for the previews).
+    let prefs = push_preference::Entity::find_by_id(row.user_id)
         .one(db)
-        .await?
-        .is_some_and(|p| p.hide_previews);
+        .await?;
+    let quiet = prefs.as_ref().and_then(|p| {
+        QuietHours::from_columns(
+            p.quiet_start_minute,
+            p.quiet_end_minute,
+            p.quiet_utc_offset_minutes,
+        )
+    });
+    if silences(quiet.as_ref(), &row.kind, now) {
+        // Dropped, not postponed (`push::quiet`).
+        push_delivery::Entity::delete_by_id(id).exec(db).await?;
+        return Ok(());
+    }
+    let hide = prefs.is_some_and(|p| p.hide_previews);
     let payload = PushPayload::new(&row, hide);
     let outcome = providers.of(sub.kind).send(&sub, &payload).await;
     let mine = || {
@@ -173,11 +197,13 @@ pub fn providers(state: &AppState) -> anyhow::Result<Providers> {
             push: state.push.clone(),
             subject: settings.push_vapid_subject.clone(),
             allow_private: settings.push_allow_private,
+            call_ttl_secs: settings.call_ring_timeout_secs,
         }),
         expo: Box::new(super::expo::Expo {
             // The operator's URL: any address, no redirects.
             client: super::webpush::client(true)?,
             url: settings.push_expo_url.clone(),
+            call_ttl_secs: settings.call_ring_timeout_secs,
         }),
     })
 }

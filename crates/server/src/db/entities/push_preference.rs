@@ -7,6 +7,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i64,
     pub hide_previews: bool,
+    /// "Do not disturb" (`push::quiet`): all three set, or none.
+    pub quiet_start_minute: Option<i32>,
+    pub quiet_end_minute: Option<i32>,
+    pub quiet_utc_offset_minutes: Option<i32>,
     pub updated_at: i64,
 }
 

@@ -20,6 +20,7 @@ mod m0013_create_sla_settings_and_team_routing;
 mod m0014_create_ticket_ratings_and_stats_indexes;
 mod m0015_create_push;
 mod m0016_add_intake_team;
+mod m0017_add_push_quiet_hours;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_create_ticket_ratings_and_stats_indexes::Migration),
             Box::new(m0015_create_push::Migration),
             Box::new(m0016_add_intake_team::Migration),
+            Box::new(m0017_add_push_quiet_hours::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! the test decrypts it with the device's private key and checks the signature against the
 //! server's public key; notes never reach a customer; hidden previews carry no text; a push
 //! service answering 410 (or Expo `DeviceNotRegistered`) removes the subscription; logout
-//! removes the session's devices.
+//! removes the session's devices; quiet hours (`quiet`) and calls (`calls`).
 
 mod receiver;
 
@@ -60,6 +60,9 @@ macro_rules! push_test {
         }
     };
 }
+
+mod calls;
+mod quiet;
 
 /// A browser's push subscription: its key pair and auth secret stay here, like in a browser.
 struct Device {
