@@ -88,7 +88,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     webhooks.reload(&db).await?;
     let vapid = crate::push::vapid::Vapid::load_or_create(&settings.data_dir)?;
     let state = AppState {
-        keys: TokenKeys::new(&secret, settings.access_token_ttl_secs),
+        keys: Arc::new(TokenKeys::new(&secret, settings.access_token_ttl_secs)),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
         auth_limiter,
         realtime: Realtime::new(hub, broker, node_id),

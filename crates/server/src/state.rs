@@ -22,7 +22,9 @@ use crate::webhooks::subscribers::Webhooks;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
-    pub keys: TokenKeys,
+    /// Shared: the state is cloned for every request and kept by every WebSocket, and the
+    /// keys' byte copies and validation sets were a heap copy each time (~0.7 KiB).
+    pub keys: Arc<TokenKeys>,
     pub hasher: PasswordHasher,
     pub auth_limiter: AuthRateLimiter,
     pub realtime: Realtime,

@@ -3,24 +3,23 @@
 //! full is told to close (1013) rather than slowing anyone else down.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 
 use axum::extract::ws::Utf8Bytes;
 use dashmap::DashMap;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use tokio::sync::{Notify, mpsc};
 
 use super::close;
 use super::events::{Control, Envelope, EventKind, Position};
+use super::queue::Queue;
 use crate::auth::sessions::Sessions;
 use crate::calls::remote::Forwarded;
 use crate::chat::audience::Audiences;
 use crate::chat::recent::RecentMessages;
 use crate::tickets::targets::SlaCache;
 
-/// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each), because
-/// every connection's queue allocates its first block of slots up front: an idle connection
-/// pays for that block, not for the events.
+/// What the hub hands to a connection's writer. Kept to 24 bytes (a pointer each): the queue's
+/// slots are this size.
 #[derive(Debug)]
 pub enum Outbound {
     /// One event, shared by every recipient: one allocation per event, not per connection.
@@ -29,6 +28,8 @@ pub enum Outbound {
     Ack(Box<QueuedAck>),
     /// Replay everything after these positions, then `resumed` for each.
     Resume(Box<[(i64, Position)]>),
+    /// A WebSocket ping (every 30 s, queued by the reader, which owns the connection's timer).
+    Ping,
     /// Close with this code once everything queued before it is written.
     Close(u16),
 }
@@ -53,11 +54,14 @@ pub struct QueuedAck {
     pub payload: Utf8Bytes,
 }
 
-/// Closes a connection at once, even when its queue is full or its socket is stuck.
+/// Closes a connection at once, even when its queue is full or its socket is stuck. A `Notify`
+/// and a flag rather than a `CancellationToken`: the token is a separate allocation (a tree
+/// node) per connection, and nothing here needs child tokens.
 #[derive(Default)]
 pub struct Closer {
-    token: CancellationToken,
     code: AtomicU16,
+    closed: AtomicBool,
+    notify: Notify,
 }
 
 impl Closer {
@@ -65,7 +69,8 @@ impl Closer {
         let _ = self
             .code
             .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
-        self.token.cancel();
+        self.closed.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
     }
 
     pub fn code(&self) -> u16 {
@@ -73,23 +78,58 @@ impl Closer {
     }
 
     pub async fn closed(&self) {
-        self.token.cancelled().await
+        loop {
+            // Registered before the flag is read: a `close` in between still wakes this.
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
     }
 }
 
+/// A connection as the hub, its reader and its writer see it: one shared allocation (the
+/// connection's identity, queue, closer and sends in flight), cloned as a pointer.
 #[derive(Clone)]
-pub struct ConnHandle {
+pub struct ConnHandle(Arc<Conn>);
+
+pub struct Conn {
     pub id: String,
     pub session_id: String,
     pub staff: bool,
-    pub tx: mpsc::Sender<Outbound>,
-    pub closer: Arc<Closer>,
+    /// The writer's queue (`queue::Queue`: nothing allocated while it is empty).
+    pub queue: Queue<Outbound>,
+    pub closer: Closer,
     /// Client ids this connection sent whose `ack` is not written yet: a gap fill must not hand
     /// the sender its own message as `message` before its `ack`.
     pub in_flight: InFlight,
 }
 
-pub type InFlight = Arc<std::sync::Mutex<std::collections::HashSet<String>>>;
+impl ConnHandle {
+    pub fn new(id: String, session_id: String, staff: bool, queue_capacity: usize) -> Self {
+        Self(Arc::new(Conn {
+            id,
+            session_id,
+            staff,
+            queue: Queue::new(queue_capacity),
+            closer: Closer::default(),
+            in_flight: InFlight::default(),
+        }))
+    }
+}
+
+impl std::ops::Deref for ConnHandle {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        &self.0
+    }
+}
+
+pub type InFlight = std::sync::Mutex<std::collections::HashSet<String>>;
 
 /// Whether a stored message is one this connection is still to ack.
 pub fn is_in_flight(in_flight: &InFlight, user_id: i64, sender_id: i64, client_id: &str) -> bool {
@@ -276,12 +316,12 @@ impl Hub {
     /// Queues an event for one connection without waiting. Volatile events are shed when the
     /// queue is three-quarters full; anything else that doesn't fit closes the connection.
     pub fn offer(&self, conn: &ConnHandle, event: Arc<QueuedEvent>) {
-        let room = conn.tx.capacity();
+        let room = conn.queue.room();
         if event.kind == EventKind::Volatile && room < self.queue_capacity / 4 {
             metrics::counter!("switchboard_ws_events_shed_total").increment(1);
             return;
         }
-        if conn.tx.try_send(Outbound::Event(event)).is_err() {
+        if conn.queue.try_send(Outbound::Event(event)).is_err() {
             // The client stopped reading. It loses nothing: it reconnects and resumes.
             metrics::counter!("switchboard_ws_slow_consumer_closed_total").increment(1);
             conn.closer.close(close::SLOW_CONSUMER);

@@ -6,6 +6,7 @@ pub mod close;
 pub mod cursor;
 pub mod events;
 pub mod hub;
+pub mod queue;
 pub mod redis;
 pub mod ws;
 

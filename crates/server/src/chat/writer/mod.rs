@@ -417,7 +417,7 @@ fn queue_ack(conn: &ConnHandle, client_id: &str, message: &MessageView) {
         client_id: client_id.to_string(),
         payload: payload.as_ref().into(),
     }));
-    if conn.tx.try_send(ack).is_err() {
+    if conn.queue.try_send(ack).is_err() {
         // No ack will be written: the writer must not wait for one. The message is stored;
         // the client reconnects, resumes and retries, and the retry is acked as a repeat.
         set_in_flight(&conn.in_flight, client_id, false);

@@ -18,17 +18,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::close;
 use super::events::{ClientFrame, Position, ServerFrame};
-use super::hub::{Closer, ConnHandle, InFlight, Outbound};
+use super::hub::{ConnHandle, Outbound};
 use crate::auth::AuthUser;
 use crate::auth::extractor::authenticate;
 use crate::error::AppError;
@@ -51,6 +51,10 @@ pub async fn upgrade(
         metrics::counter!("switchboard_ws_rejected_origin_total").increment(1);
         return AppError::Forbidden.into_response();
     }
+    // One copy of the state per connection, shared with the writer by pointer: a copy held by
+    // value is ~500 bytes inline in its task (the writer's task fell from 1,920 to 748 bytes in
+    // the census without it, BENCHMARKS.md session 8).
+    let state = Arc::new(state);
     // Frames are fed into an 8 KiB write buffer (allocated on first use) and flushed when the
     // queue is empty or the buffer is full: one syscall for many frames.
     ws.read_buffer_size(READ_BUFFER)
@@ -78,7 +82,7 @@ pub fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
-async fn run(state: AppState, socket: WebSocket) {
+async fn run(state: Arc<AppState>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     // The large, rarely running futures (authentication, a frame's handling, a batch of writes)
     // are boxed, so an idle connection's task holds only the small loop states.
@@ -89,22 +93,18 @@ async fn run(state: AppState, socket: WebSocket) {
             return;
         }
     };
-    let conn_id = state.realtime.hub.new_connection_id();
-    let (tx, rx) = mpsc::channel(state.realtime.hub.queue_capacity);
-    let closer = Arc::new(Closer::default());
-    let handle = ConnHandle {
-        id: conn_id.clone(),
-        session_id: user.session_id.clone(),
-        staff: user.is_staff(),
-        tx,
-        closer,
-        in_flight: InFlight::default(),
-    };
+    let user_id = user.id;
+    let handle = ConnHandle::new(
+        state.realtime.hub.new_connection_id(),
+        user.session_id.clone(),
+        user.is_staff(),
+        state.realtime.hub.queue_capacity,
+    );
     if !positions.is_empty() {
         // Queued before the connection joins the hub: the replay precedes every live event.
-        let _ = handle.tx.try_send(Outbound::Resume(positions.into()));
+        let _ = handle.queue.try_send(Outbound::Resume(positions.into()));
     }
-    let first = match state.realtime.hub.register(user.id, handle.clone()) {
+    let first = match state.realtime.hub.register(user_id, handle.clone()) {
         Ok(first) => first,
         Err(_) => {
             let _ = send_close(&mut sink, close::TOO_MANY_CONNECTIONS).await;
@@ -112,46 +112,66 @@ async fn run(state: AppState, socket: WebSocket) {
         }
     };
     metrics::gauge!("switchboard_ws_connections").increment(1.0);
-    let ready = ServerFrame::Ready {
-        user_id: user.id,
-        connection_id: conn_id.clone(),
-    }
-    .encode();
-    if sink
-        .send(Message::Text(ready.as_ref().into()))
-        .await
-        .is_ok()
-    {
-        if first && state.realtime.node_presence(user.id, true).await {
-            // Boxed like every database call here: inline, its future would size this
-            // task's allocation for the connection's whole life.
-            Box::pin(crate::presence::announce(&state, user.id, true)).await;
+    // Encoded in a block: a local would hold the frame for the connection's whole life.
+    let ready: Utf8Bytes = {
+        let frame = ServerFrame::Ready {
+            user_id,
+            connection_id: handle.id.clone(),
         }
-        let writer = tokio::spawn(write_loop(
-            state.clone(),
-            user.clone(),
-            sink,
-            rx,
-            handle.closer.clone(),
-            handle.in_flight.clone(),
-        ));
-        if read_loop(&state, user.clone(), &mut stream, &handle).await == ReadEnd::WriterCloses {
-            // The writer flushes what is queued (acks of committed sends) and then closes.
-            let _ = tokio::time::timeout(Duration::from_secs(5), handle.closer.closed()).await;
-        }
-        handle.closer.close(close::NORMAL);
-        let _ = writer.await;
-        // A device that goes away hangs up its call (boxed like the other rare futures).
-        Box::pin(crate::calls::service::disconnected(
-            &state, user.id, &conn_id,
-        ))
-        .await;
+        .encode();
+        frame.as_ref().into()
+    };
+    if sink.send(Message::Text(ready)).await.is_err() {
+        left(&state, user_id, &handle.id).await;
+        return;
     }
+    if first && state.realtime.node_presence(user_id, true).await {
+        // Boxed like every database call here: inline, its future would size a task's
+        // allocation for the connection's whole life.
+        Box::pin(crate::presence::announce(&state, user_id, true)).await;
+    }
+    let writer = tokio::spawn(write_loop(
+        state.clone(),
+        user.clone(),
+        sink,
+        handle.clone(),
+    ));
+    // The connection lives on in a task of its own, sized by its loop alone: this one (axum's,
+    // which also holds the upgrade, the socket's handshake and the steps above) ends here and
+    // frees its allocation, 3.5 KiB per connection in the census (BENCHMARKS.md, session 8).
+    tokio::spawn(live(state, user, stream, handle, writer));
+}
+
+/// The rest of a connection's life: its reader, then the end of the writer and the goodbyes.
+async fn live(
+    state: Arc<AppState>,
+    user: AuthUser,
+    mut stream: SplitStream<WebSocket>,
+    handle: ConnHandle,
+    writer: JoinHandle<()>,
+) {
+    let user_id = user.id;
+    if read_loop(&state, user, &mut stream, &handle).await == ReadEnd::WriterCloses {
+        // The writer flushes what is queued (acks of committed sends) and then closes.
+        let _ = tokio::time::timeout(Duration::from_secs(5), handle.closer.closed()).await;
+    }
+    handle.closer.close(close::NORMAL);
+    let _ = writer.await;
+    // A device that goes away hangs up its call (boxed like the other rare futures).
+    Box::pin(crate::calls::service::disconnected(
+        &state, user_id, &handle.id,
+    ))
+    .await;
+    left(&state, user_id, &handle.id).await;
+}
+
+/// The connection is gone: out of the hub, and offline when it was the user's last.
+async fn left(state: &AppState, user_id: i64, conn_id: &str) {
     metrics::gauge!("switchboard_ws_connections").decrement(1.0);
-    if state.realtime.hub.unregister(user.id, &conn_id)
-        && state.realtime.node_presence(user.id, false).await
+    if state.realtime.hub.unregister(user_id, conn_id)
+        && state.realtime.node_presence(user_id, false).await
     {
-        Box::pin(crate::presence::announce(&state, user.id, false)).await;
+        Box::pin(crate::presence::announce(state, user_id, false)).await;
     }
 }
 

@@ -26,6 +26,8 @@ use crate::realtime::hub::{ConnHandle, Outbound, QueuedEvent, set_in_flight};
 use crate::state::AppState;
 
 const DEAD_AFTER: Duration = Duration::from_secs(90);
+/// The server's WebSocket pings: queued for the writer from this loop's one timer.
+const PING_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(PartialEq, Eq)]
 pub(super) enum ReadEnd {
@@ -66,6 +68,7 @@ async fn read_frames(
     let per_second = NonZeroU32::new(state.settings.ws_messages_per_second.max(1)).expect("max(1)");
     let limiter: DefaultDirectRateLimiter = RateLimiter::direct(Quota::per_second(per_second));
     let mut last_seen = Instant::now();
+    let mut next_ping = last_seen + PING_EVERY;
     loop {
         let token_expiry = expiry_instant(user.token_exp);
         let deadline = (last_seen + DEAD_AFTER).min(token_expiry);
@@ -74,7 +77,7 @@ async fn read_frames(
                 // Sends this loop queued are still with the writer: wait (bounded) until each
                 // is answered, so their acks go out before the close.
                 wait_for_answers(conn, Duration::from_secs(5)).await;
-                let end = match conn.tx.try_send(Outbound::Close(close::GOING_AWAY)) {
+                let end = match conn.queue.try_send(Outbound::Close(close::GOING_AWAY)) {
                     Ok(()) => ReadEnd::WriterCloses,
                     Err(_) => {
                         conn.closer.close(close::GOING_AWAY);
@@ -84,8 +87,16 @@ async fn read_frames(
                 return (end, user);
             }
             _ = conn.closer.closed() => return (ReadEnd::Done, user),
-            _ = tokio::time::sleep_until(deadline) => {
-                conn.closer.close(if Instant::now() >= token_expiry { close::UNAUTHORIZED } else { close::GOING_AWAY });
+            _ = tokio::time::sleep_until(deadline.min(next_ping)) => {
+                let now = Instant::now();
+                if now < deadline {
+                    // A full queue skips this ping: the writer is busy and the client is
+                    // judged by what it sends, not by pongs.
+                    next_ping = now + PING_EVERY;
+                    let _ = conn.queue.try_send(Outbound::Ping);
+                    continue;
+                }
+                conn.closer.close(if now >= token_expiry { close::UNAUTHORIZED } else { close::GOING_AWAY });
                 return (ReadEnd::Done, user);
             }
             frame = stream.next() => match frame {
@@ -220,7 +231,7 @@ async fn handle_text(
                     ),
                 }
             }
-            if conn.tx.try_send(Outbound::Resume(list.into())).is_err() {
+            if conn.queue.try_send(Outbound::Resume(list.into())).is_err() {
                 conn.closer.close(close::SLOW_CONSUMER);
             }
         }
@@ -280,7 +291,7 @@ async fn handle_text(
 
 fn queue(conn: &ConnHandle, kind: EventKind, payload: Arc<str>) {
     if conn
-        .tx
+        .queue
         .try_send(Outbound::Event(QueuedEvent::new(
             kind,
             payload.as_ref().into(),

@@ -8,8 +8,6 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures::SinkExt;
 use futures::stream::SplitSink;
-use tokio::sync::mpsc;
-use tokio::time::Instant;
 
 use super::replay::{fill, fill_changes, resume};
 use super::send_close;
@@ -17,51 +15,49 @@ use crate::auth::AuthUser;
 use crate::realtime::close;
 use crate::realtime::cursor::{Cursors, Decision, Stream};
 use crate::realtime::events::EventKind;
-use crate::realtime::hub::{Closer, InFlight, Outbound, set_in_flight};
+use crate::realtime::hub::{ConnHandle, InFlight, Outbound, set_in_flight};
 use crate::state::AppState;
 
-const PING_EVERY: Duration = Duration::from_secs(30);
-
 pub(super) async fn write_loop(
-    state: AppState,
+    state: Arc<AppState>,
     user: AuthUser,
     mut sink: SplitSink<WebSocket, Message>,
-    mut rx: mpsc::Receiver<Outbound>,
-    closer: Arc<Closer>,
-    in_flight: InFlight,
+    conn: ConnHandle,
 ) {
     let mut cursors = Cursors::default();
-    let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+    // No timer of its own: the reader queues the 30 s pings (`Outbound::Ping`), so an idle
+    // connection's writer waits on its queue and its closer only.
     loop {
         let step = tokio::select! {
             biased;
-            _ = closer.closed() => break,
-            _ = ping.tick() => sink.send(Message::Ping(Default::default())).await.map_err(|_| ()),
-            item = rx.recv() => match item {
-                None => break,
-                Some(item) => {
-                    tokio::select! {
-                        r = Box::pin(write_queued(&state, &user, &mut sink, &mut cursors, &in_flight, item, &mut rx)) => match r {
-                            Ok(Some(code)) => { closer.close(code); break }
-                            Ok(None) => Ok(()),
-                            Err(()) => Err(()),
-                        },
-                        _ = closer.closed() => break,
-                    }
+            _ = conn.closer.closed() => break,
+            item = conn.queue.recv() => {
+                tokio::select! {
+                    r = Box::pin(write_queued(&state, &user, &mut sink, &mut cursors, &conn, item)) => match r {
+                        Ok(Some(code)) => { conn.closer.close(code); break }
+                        Ok(None) => Ok(()),
+                        Err(()) => Err(()),
+                    },
+                    _ = conn.closer.closed() => break,
                 }
             }
         };
         if step.is_err() {
-            closer.close(close::INTERNAL_ERROR);
+            conn.closer.close(close::INTERNAL_ERROR);
             break;
         }
     }
-    let code = match closer.code() {
+    let code = match conn.closer.code() {
         0 => close::NORMAL,
         c => c,
     };
-    // A slow client may still drain its socket and learn why it was closed.
-    let _ = tokio::time::timeout(Duration::from_secs(10), send_close(&mut sink, code)).await;
+    // A slow client may still drain its socket and learn why it was closed (boxed: it runs
+    // once, at the end).
+    let _ = Box::pin(tokio::time::timeout(
+        Duration::from_secs(10),
+        send_close(&mut sink, code),
+    ))
+    .await;
 }
 
 /// The most frames written between two flushes.
@@ -74,9 +70,8 @@ async fn write_queued(
     user: &AuthUser,
     sink: &mut SplitSink<WebSocket, Message>,
     cursors: &mut Cursors,
-    in_flight: &InFlight,
+    conn: &ConnHandle,
     first: Outbound,
-    rx: &mut mpsc::Receiver<Outbound>,
 ) -> Result<Option<u16>, ()> {
     let mut item = first;
     let mut written = 0;
@@ -84,14 +79,14 @@ async fn write_queued(
         if let Outbound::Close(code) = item {
             break Some(code);
         }
-        write_item(state, user, sink, cursors, in_flight, item).await?;
+        write_item(state, user, sink, cursors, &conn.in_flight, item).await?;
         written += 1;
         if written >= FLUSH_EVERY {
             break None;
         }
-        match rx.try_recv() {
-            Ok(next) => item = next,
-            Err(_) => break None,
+        match conn.queue.try_recv() {
+            Some(next) => item = next,
+            None => break None,
         }
     };
     sink.flush().await.map_err(|_| ())?;
@@ -157,6 +152,10 @@ async fn write_item(
             }
             Ok(())
         }
+        Outbound::Ping => sink
+            .feed(Message::Ping(Default::default()))
+            .await
+            .map_err(|_| ()),
         Outbound::Close(_) => Ok(()),
     }
 }
