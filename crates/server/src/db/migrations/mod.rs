@@ -21,6 +21,7 @@ mod m0014_create_ticket_ratings_and_stats_indexes;
 mod m0015_create_push;
 mod m0016_add_intake_team;
 mod m0017_add_push_quiet_hours;
+mod m0018_cover_stats_indexes;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_create_push::Migration),
             Box::new(m0016_add_intake_team::Migration),
             Box::new(m0017_add_push_quiet_hours::Migration),
+            Box::new(m0018_cover_stats_indexes::Migration),
         ]
     }
 }
