@@ -316,9 +316,16 @@ impl Hub {
     /// Queues an event for one connection without waiting. Volatile events are shed when the
     /// queue is three-quarters full; anything else that doesn't fit closes the connection.
     pub fn offer(&self, conn: &ConnHandle, event: Arc<QueuedEvent>) {
-        let room = conn.queue.room();
-        if event.kind == EventKind::Volatile && room < self.queue_capacity / 4 {
-            metrics::counter!("switchboard_ws_events_shed_total").increment(1);
+        if event.kind == EventKind::Volatile {
+            // A quarter of the queue stays free for what may not be shed.
+            let keep_free = self.queue_capacity / 4;
+            if conn
+                .queue
+                .try_send_leaving(Outbound::Event(event), keep_free)
+                .is_err()
+            {
+                metrics::counter!("switchboard_ws_events_shed_total").increment(1);
+            }
             return;
         }
         if conn.queue.try_send(Outbound::Event(event)).is_err() {
