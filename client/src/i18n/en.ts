@@ -26,6 +26,7 @@ export const en = {
   'call.cameraOn': 'Camera on',
   'call.share': 'Share screen',
   'call.stopSharing': 'Stop sharing',
+  'call.shareUnavailable': 'Screen sharing: not available on this device',
   'call.ended': 'Call ended: {reason}',
   'common.rateLimitedFor': 'Too many attempts. Please wait {seconds} s and try again.',
 
