@@ -418,6 +418,17 @@ export const en = {
     'The browser blocks notifications for this site: allow them in its site settings.',
   'push.status.not-asked': 'Notifications were not allowed.',
   'push.status.unsupported': 'This browser cannot receive push notifications.',
+  'push.status.no-project': 'This browser cannot receive push notifications.',
+  'push.status.failed': 'This browser could not be registered for notifications. Try again later.',
+  'push.android.registered': 'This phone will show notifications while Switchboard is closed.',
+  'push.android.denied':
+    'Android blocks notifications for Switchboard: allow them in Settings → Apps → Switchboard → Notifications.',
+  'push.android.not-asked': 'Notifications were not allowed.',
+  'push.android.unsupported': 'This device cannot receive push notifications.',
+  'push.android.no-project':
+    'This build of the app has no Expo project id, so it cannot get a push token. Notifications need a build made with EAS (eas init, then eas build).',
+  'push.android.failed':
+    'Could not get a push token on this device (no network, or no Google Play services). Try again later.',
   'push.hidePreviews': 'Hide message text in notifications',
   'push.showPreviews': 'Show message text in notifications',
   'push.previewsHidden': 'Notifications say only that something arrived, without its text.',
