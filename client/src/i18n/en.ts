@@ -412,6 +412,9 @@ export const en = {
   'audit.triedEmail': 'Someone trying {email}',
   'profile.export': 'Download my data',
   'profile.exportHint': 'A zip archive of your profile, messages, tickets and uploaded files.',
+  'download.failed': 'The download failed (HTTP {status}). Try again later.',
+  'download.forbidden': 'You may not download this (HTTP {status}).',
+  'download.noShare': 'This device has no app to save or share the file with.',
   'push.enable': 'Notify me on this device',
   'push.status.registered': 'This browser will show notifications while Switchboard is closed.',
   'push.status.denied':
@@ -428,7 +431,7 @@ export const en = {
   'push.android.no-project':
     'This build of the app has no Expo project id, so it cannot get a push token. Notifications need a build made with EAS (eas init, then eas build).',
   'push.android.failed':
-    'Could not get a push token on this device (no network, or no Google Play services). Try again later.',
+    'Could not get a push token on this device (no network, no Google Play services, or a build without its Firebase configuration). Try again later.',
   'push.hidePreviews': 'Hide message text in notifications',
   'push.showPreviews': 'Show message text in notifications',
   'push.previewsHidden': 'Notifications say only that something arrived, without its text.',
