@@ -21,8 +21,13 @@ export function MediaView({
   if (!NativeVideoView || !stream) return null;
   // react-native-webrtc's MediaStream names itself to the native view by URL.
   const url = (stream as unknown as { toURL(): string }).toURL();
+  // The native view takes the stream's first video track when its URL is set and never looks
+  // again; the other side's track arrives after the view is up (the engine adds it to the same
+  // stream), so a new video track makes a new view.
+  const track = stream.getVideoTracks()[0]?.id ?? 'none';
   return (
     <NativeVideoView
+      key={`${url}/${track}`}
       testID={testID}
       streamURL={url}
       objectFit="cover"
