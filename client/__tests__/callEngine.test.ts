@@ -1,6 +1,6 @@
 import type { ClientFrame } from '../src/api/types';
 import { createCallEngine } from '../src/calls/engine';
-import type { MediaAccess } from '../src/calls/media';
+import type { MediaAccess } from '../src/calls/mediaAccess';
 import { makeStore } from '../src/state/store';
 
 /** Just enough of MediaStream and RTCPeerConnection to follow what the engine does with them. */
@@ -71,7 +71,6 @@ class FakePeer {
 }
 
 function setUp() {
-  (globalThis as { MediaStream?: unknown }).MediaStream = FakeStream;
   const store = makeStore();
   const sent: ClientFrame[] = [];
   const peers: FakePeer[] = [];
@@ -90,6 +89,7 @@ function setUp() {
       streams.push(s);
       return s as unknown as MediaStream;
     },
+    newStream: () => new FakeStream() as unknown as MediaStream,
     getDisplayMedia: null,
   };
   const engine = createCallEngine({

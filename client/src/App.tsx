@@ -13,7 +13,7 @@ import { Provider } from 'react-redux';
 import { AttentionEffects } from './components/Attention';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { t } from './i18n';
-import { registerPush } from './lib/push';
+import { registerPush, showPushesInForeground } from './lib/push';
 import { followDeviceOffset } from './lib/quietHours';
 import { registerServiceWorker } from './lib/pwa';
 import { linking } from './navigation/linking';
@@ -32,6 +32,7 @@ import { ThemeProvider, useTheme } from './theme';
 const store = makeStore();
 const realtime = createRealtime(store);
 registerServiceWorker();
+showPushesInForeground();
 
 function Root({ rt }: { rt: Realtime }) {
   const dispatch = useAppDispatch();
@@ -53,8 +54,8 @@ function Root({ rt }: { rt: Realtime }) {
       dispatch(peopleApiSlice.endpoints.getFriendRequests.initiate()),
     ];
     void rt.start();
-    // Web: the browser's push subscription follows the signed-in user (when notifications are
-    // allowed already; never a permission prompt without a click).
+    // The browser's push subscription (web) or the Expo push token (Android) follows the
+    // signed-in user (when notifications are allowed already; never a prompt without a click).
     void registerPush().catch(() => undefined);
     // "Do not disturb" follows this device's time zone (daylight saving, travel).
     void followDeviceOffset().catch(() => undefined);

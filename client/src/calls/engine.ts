@@ -10,7 +10,7 @@ import {
   type CallMedia,
 } from '../state/call';
 import type { AppDispatch, RootState } from '../state/store';
-import type { MediaAccess } from './media';
+import type { MediaAccess } from './mediaAccess';
 
 /** What the other device sends through `call_signal` (and we send it): docs/protocol.md. */
 type Signal = { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit };
@@ -98,7 +98,7 @@ export function createCallEngine(deps: CallEngineDeps): CallEngine {
     const peer = media.createPeer(iceServers);
     pc = peer;
     local = stream;
-    remote = new MediaStream();
+    remote = media.newStream();
     stream.getTracks().forEach((tr) => peer.addTrack(tr, stream));
     peer.ontrack = (e) => {
       remote?.addTrack(e.track);

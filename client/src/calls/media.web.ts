@@ -1,10 +1,7 @@
 /** The browser's WebRTC (web). */
-export interface MediaAccess {
-  createPeer(iceServers: RTCIceServer[]): RTCPeerConnection;
-  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
-  /** Screen sharing; `null` where the platform has none. */
-  getDisplayMedia: (() => Promise<MediaStream>) | null;
-}
+import type { MediaAccess } from './mediaAccess';
+
+export type { MediaAccess } from './mediaAccess';
 
 function browserMedia(): MediaAccess | null {
   if (typeof RTCPeerConnection === 'undefined' || !navigator.mediaDevices) return null;
@@ -12,6 +9,7 @@ function browserMedia(): MediaAccess | null {
   return {
     createPeer: (iceServers) => new RTCPeerConnection({ iceServers }),
     getUserMedia: (constraints) => devices.getUserMedia(constraints),
+    newStream: () => new MediaStream(),
     getDisplayMedia: devices.getDisplayMedia
       ? () => devices.getDisplayMedia({ video: true, audio: false })
       : null,
@@ -19,3 +17,6 @@ function browserMedia(): MediaAccess | null {
 }
 
 export const media: MediaAccess | null = browserMedia();
+
+/** The web plays streams in a <video> (screens/Call/MediaView.web.tsx), not a native view. */
+export const NativeVideoView = null;

@@ -26,6 +26,7 @@ export const en = {
   'call.cameraOn': 'Camera on',
   'call.share': 'Share screen',
   'call.stopSharing': 'Stop sharing',
+  'call.shareUnavailable': 'Screen sharing: not available on this device',
   'call.ended': 'Call ended: {reason}',
   'common.rateLimitedFor': 'Too many attempts. Please wait {seconds} s and try again.',
 
@@ -411,12 +412,26 @@ export const en = {
   'audit.triedEmail': 'Someone trying {email}',
   'profile.export': 'Download my data',
   'profile.exportHint': 'A zip archive of your profile, messages, tickets and uploaded files.',
+  'download.failed': 'The download failed (HTTP {status}). Try again later.',
+  'download.forbidden': 'You may not download this (HTTP {status}).',
+  'download.noShare': 'This device has no app to save or share the file with.',
   'push.enable': 'Notify me on this device',
   'push.status.registered': 'This browser will show notifications while Switchboard is closed.',
   'push.status.denied':
     'The browser blocks notifications for this site: allow them in its site settings.',
   'push.status.not-asked': 'Notifications were not allowed.',
   'push.status.unsupported': 'This browser cannot receive push notifications.',
+  'push.status.no-project': 'This browser cannot receive push notifications.',
+  'push.status.failed': 'This browser could not be registered for notifications. Try again later.',
+  'push.android.registered': 'This phone will show notifications while Switchboard is closed.',
+  'push.android.denied':
+    'Android blocks notifications for Switchboard: allow them in Settings → Apps → Switchboard → Notifications.',
+  'push.android.not-asked': 'Notifications were not allowed.',
+  'push.android.unsupported': 'This device cannot receive push notifications.',
+  'push.android.no-project':
+    'This build of the app has no Expo project id, so it cannot get a push token. Notifications need a build made with EAS (eas init, then eas build).',
+  'push.android.failed':
+    'Could not get a push token on this device (no network, no Google Play services, or a build without its Firebase configuration). Try again later.',
   'push.hidePreviews': 'Hide message text in notifications',
   'push.showPreviews': 'Show message text in notifications',
   'push.previewsHidden': 'Notifications say only that something arrived, without its text.',

@@ -5,8 +5,9 @@
  * grant from a click.
  */
 import { getVapidKey, registerSubscription } from '../api/push';
+import type { PushOutcome } from './pushOutcome';
 
-export type PushOutcome = 'registered' | 'unsupported' | 'denied' | 'not-asked';
+export type { PushOutcome } from './pushOutcome';
 
 /** What the browser offers, injectable for tests. */
 export interface PushBrowser {
@@ -76,3 +77,6 @@ export async function registerPush(
 
 /** Whether this browser can receive Web Push. */
 export const pushSupported = browser() !== null;
+
+/** Web: the service worker shows every push (public/sw.js). */
+export function showPushesInForeground(): void {}

@@ -1,10 +1,13 @@
 import type { LinkingOptions } from '@react-navigation/native';
 
+import { notificationLinking } from '../lib/notificationLinks';
+import { appScheme } from '../lib/pushRoute';
 import type { RootStackParamList } from './types';
 
-/** Every screen has a web URL. */
+/** Every screen has a web URL (and on Android a `switchboard://` link: a tapped push opens one). */
 export const linking: LinkingOptions<RootStackParamList> = {
-  prefixes: ['switchboard://'],
+  prefixes: [appScheme],
+  ...notificationLinking,
   config: {
     screens: {
       SignIn: 'signin',

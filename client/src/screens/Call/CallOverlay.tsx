@@ -140,6 +140,17 @@ export function CallOverlay() {
                 testID="call-share"
                 onPress={() => void calls.setSharing(!call.sharing).catch(() => undefined)}
               />
+            ) : video ? (
+              // Android (calls/media.ts): said plainly rather than hidden.
+              <Button
+                compact
+                variant="secondary"
+                icon="desktop-outline"
+                title={t('call.shareUnavailable')}
+                testID="call-share"
+                disabled
+                onPress={() => undefined}
+              />
             ) : null}
           </>
         ) : null}

@@ -9,12 +9,13 @@ import { ErrorText, Muted } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { t } from '../../i18n';
 import { pushSupported, registerPush, type PushOutcome } from '../../lib/push';
+import { pushStatusKey } from '../../lib/pushStatus';
 import { deviceOffset, offsetLabel, toClock, toMinutes } from '../../lib/quietHours';
 
 /**
- * Push notifications: turn them on for this browser (the permission prompt needs this click),
- * and "hide previews" and "do not disturb" (a daily quiet period in this device's time zone),
- * which apply to every device of the account (README, "Push notifications").
+ * Push notifications: turn them on for this browser or phone (the permission prompt needs this
+ * click), and "hide previews" and "do not disturb" (a daily quiet period in this device's time
+ * zone), which apply to every device of the account (README, "Push notifications").
  */
 export function PushSettings() {
   const [prefs, setPrefs] = useState<PushPreferences | null>(null);
@@ -108,7 +109,7 @@ export function PushSettings() {
           onPress={() => void enable()}
         />
       ) : null}
-      {status ? <Muted testID="profile-push-status">{t(`push.status.${status}`)}</Muted> : null}
+      {status ? <Muted testID="profile-push-status">{t(pushStatusKey(status))}</Muted> : null}
       {hidden !== null ? (
         <>
           <Button

@@ -9,7 +9,10 @@ import { ErrorText } from '../../components/Screen';
 import { t } from '../../i18n';
 import { canDownload, downloadPath } from '../../lib/download';
 
-/** An admin's export of the ticket's transcript, as a readable page or as JSON (web only). */
+/**
+ * An admin's export of the ticket's transcript, as a readable page or as JSON: a download on the
+ * web, the share sheet on Android (lib/download.ts).
+ */
 export function TicketExport({ ticket }: { ticket: Ticket }) {
   const [busy, setBusy] = useState<'html' | 'json' | null>(null);
   const [error, setError] = useState<string | null>(null);
