@@ -237,7 +237,7 @@ pub enum Ringing {
 }
 
 /// How long a new connection waits for Redis to name its user's call.
-const CLAIM_LOOKUP: Duration = Duration::from_millis(250);
+const CLAIM_LOOKUP: Duration = Duration::from_secs(1);
 
 /// Joins a new connection to the hub (`join`) under the registry's lock, so that it is ordered
 /// with every call's announcement (`invite`), and tells whether a call already rings for its
