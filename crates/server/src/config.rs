@@ -97,6 +97,9 @@ pub struct RawSettings {
     pub push_retry_base_ms: u64,
     /// How long a push is retried before it is dropped (a late notification is noise).
     pub push_retry_window_secs: u64,
+    /// Someone connected who has not read a message after this long is pushed anyway (one
+    /// push per conversation per delay, `push::nudge`); 0 turns that off.
+    pub push_unread_delay_ms: u64,
 }
 
 /// First-response and resolution targets per priority, in minutes.
@@ -166,6 +169,7 @@ impl Default for RawSettings {
             push_poll_ms: 1000,
             push_retry_base_ms: 5_000,
             push_retry_window_secs: 60 * 60,
+            push_unread_delay_ms: 60_000,
         }
     }
 }
@@ -218,6 +222,7 @@ pub struct Settings {
     pub push_poll_ms: u64,
     pub push_retry_base_ms: u64,
     pub push_retry_window_secs: u64,
+    pub push_unread_delay_ms: u64,
 }
 
 impl Settings {
@@ -458,6 +463,7 @@ impl RawSettings {
             push_poll_ms: self.push_poll_ms,
             push_retry_base_ms: self.push_retry_base_ms,
             push_retry_window_secs: self.push_retry_window_secs,
+            push_unread_delay_ms: self.push_unread_delay_ms,
         })
     }
 }

@@ -87,6 +87,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     // Before the writer starts: its first batch already knows who wants `message.created`.
     webhooks.reload(&db).await?;
     let vapid = crate::push::vapid::Vapid::load_or_create(&settings.data_dir)?;
+    // Before the writer starts, like the webhooks: who may be nudged (`push::nudge`).
+    let owners = hub.push_owners.clone();
+    owners.load(&db).await?;
+    let (nudges, nudges_rx) =
+        crate::push::nudge::Nudges::new(owners, settings.push_unread_delay_ms);
     let state = AppState {
         keys: Arc::new(TokenKeys::new(&secret, settings.access_token_ttl_secs)),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
@@ -103,7 +108,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             Duration::from_secs(settings.call_ring_timeout_secs),
             settings.call_invites_per_minute,
         )),
-        push: Arc::new(crate::push::Push::new(vapid)),
+        push: Arc::new(crate::push::Push::new(vapid, nudges)),
         metrics: ops::metrics_handle(),
         shutdown,
         settings: Arc::new(settings),
@@ -115,6 +120,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer_rx,
     ));
     tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
+    if let Some(rx) = nudges_rx {
+        tokio::spawn(crate::push::nudge::run(state.clone(), rx));
+    }
     let (call_inbox, call_rx) = tokio::sync::mpsc::unbounded_channel();
     state.realtime.hub.set_call_inbox(call_inbox);
     tokio::spawn(crate::calls::remote::serve(state.clone(), call_rx));

@@ -253,6 +253,7 @@ async fn revoke(state: &AppState, user_id: i64, session_id: Option<&str>) -> App
     // The devices this session registered stop getting pushes (all of them when every session
     // ends: password change, disabling).
     crate::push::routes::forget_session(&state.db, user_id, session_id).await?;
+    crate::push::nudge::devices_changed(state, user_id).await;
     let session_id = session_id.map(str::to_string);
     state
         .realtime

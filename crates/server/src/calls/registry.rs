@@ -22,6 +22,9 @@ pub struct Call {
     pub callee_conn: Option<String>,
     /// When the callee accepted.
     pub answered_at: Option<Instant>,
+    /// Its `call_incoming` went out to the callee's devices connected then (`announce`): from
+    /// then on a device that connects is rung on its own (`ringing_for`).
+    pub announced: bool,
 }
 
 impl Call {
@@ -109,6 +112,7 @@ impl Registry {
             callee,
             callee_conn: None,
             answered_at: None,
+            announced: false,
         };
         self.of_user.insert(caller, id.clone());
         self.of_user.insert(callee, id.clone());
@@ -178,6 +182,31 @@ impl Registry {
             None if call.is_ringing() && call.caller_conn == conn => Err(Refused::NotRinging),
             None => Err(Refused::NoSuchCall),
         }
+    }
+
+    /// The call is being announced to the callee's connected devices: false if it no longer
+    /// rings (its caller went away meanwhile).
+    pub fn announce(&mut self, id: &str) -> bool {
+        match self.calls.get_mut(id) {
+            Some(call) if call.is_ringing() => {
+                call.announced = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The announced call ringing for `callee` (of any id, or of `id` only), if they are its
+    /// callee: a device of theirs that connects now is rung on its own.
+    pub fn ringing_for(&self, callee: i64, id: Option<&str>) -> Option<Call> {
+        let of_user = self.of_user.get(&callee)?;
+        if id.is_some_and(|id| id != of_user) {
+            return None;
+        }
+        self.calls
+            .get(of_user)
+            .filter(|c| c.callee == callee && c.is_ringing() && c.announced)
+            .cloned()
     }
 
     /// Forgets a call that never rang (refused by another node's claim).
@@ -331,6 +360,27 @@ mod tests {
             r.invite("c2".into(), 1, Media::Audio, (CALLEE, "a"), CALLER)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn only_a_callee_still_ringing_is_rung_again() {
+        let (mut r, _) = ringing();
+        assert_eq!(r.ringing_for(CALLEE, None), None, "not announced yet");
+        assert!(r.announce("c1"));
+        let call = r.ringing_for(CALLEE, None).unwrap();
+        assert!(call.announced);
+        assert_eq!(r.ringing_for(CALLEE, Some("c1")), Some(call));
+        assert_eq!(r.ringing_for(CALLEE, Some("c2")), None);
+        assert_eq!(r.ringing_for(CALLER, None), None, "the caller is not rung");
+        r.accept("c1", CALLEE, "callee-phone", Instant::now())
+            .unwrap();
+        assert_eq!(r.ringing_for(CALLEE, None), None, "answered");
+        assert!(!r.announce("c1"), "answered: nothing to announce");
+        let (mut r, _) = ringing();
+        r.announce("c1");
+        r.timeout("c1").unwrap();
+        assert_eq!(r.ringing_for(CALLEE, None), None, "timed out");
+        assert!(!r.announce("c1"));
     }
 
     #[test]

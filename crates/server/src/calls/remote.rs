@@ -12,6 +12,9 @@
 //! - The home node is in the call id (`<node>.<uuid>`), so a forwarded frame names its target.
 //! - A device that answered a call homed elsewhere is remembered by its node, so that its
 //!   disconnect is forwarded too and hangs the call up.
+//! - A device that connects while its user is rung finds the call through the user's claim in
+//!   Redis (`{prefix}:incall:{user}`, one GET per new connection) and asks the home node to
+//!   ring it (`Action::Ring`).
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -43,6 +46,10 @@ pub enum Action {
     Disconnected {
         call_id: String,
     },
+    /// The device just connected while its user is rung: ring it too.
+    Ring {
+        call_id: String,
+    },
 }
 
 impl Action {
@@ -53,7 +60,8 @@ impl Action {
             | Action::Cancel { call_id }
             | Action::Hangup { call_id }
             | Action::Signal { call_id, .. }
-            | Action::Disconnected { call_id } => call_id,
+            | Action::Disconnected { call_id }
+            | Action::Ring { call_id } => call_id,
         }
     }
 }

@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sea_orm::EntityTrait;
 use tokio::sync::oneshot;
 
 use super::Media;
@@ -19,6 +20,7 @@ use super::remote::{self, Action, Forwarded};
 use crate::auth::AuthUser;
 use crate::chat::audience::ConversationFacts;
 use crate::chat::writer::{Reply, SendRequest};
+use crate::db::entities::user;
 use crate::domain::MessageKind;
 use crate::error::{AppError, AppResult};
 use crate::realtime::events::ServerFrame;
@@ -39,7 +41,7 @@ pub async fn invite(
         Err(e) => return send_app_error(conn, &e, None),
     };
     // Counted once the invitation could ring someone (refusals cost only the frame limit).
-    if state.calls.invites.check_key(&user.id).is_err() {
+    if !state.calls.invites.check(user.id) {
         send_error(conn, "rate_limited", "too many calls; wait a minute", None);
         return;
     }
@@ -81,6 +83,13 @@ pub async fn invite(
             return;
         }
     };
+    // Announced under the registry's lock, which a new connection also holds while it joins
+    // the hub (`register_device`): a device of this node gets this `call_incoming` or, if it
+    // joins after it went out, its own (`ring_new_device`); never both.
+    let mut registry = state.calls.registry.lock().await;
+    if !registry.announce(&call.id) {
+        return; // its caller's device went away meanwhile: it ended
+    }
     let ringing = ServerFrame::CallRinging {
         call_id: &call.id,
         conversation_id,
@@ -96,6 +105,7 @@ pub async fn invite(
         caller_name: &user.display_name,
     };
     send_to(state, callee, None, None, &incoming).await;
+    drop(registry);
     push_to_offline(state, user.id, callee, &facts, media);
     let timer = state.clone();
     tokio::spawn(async move {
@@ -212,7 +222,114 @@ pub async fn at_home(state: &AppState, device: Device<'_>, action: &Action) {
         Action::Hangup { call_id } => end(state, device, call_id, Ending::Hangup).await,
         Action::Signal { call_id, data } => signal(state, device, call_id, data).await,
         Action::Disconnected { .. } => disconnected_here(state, device).await,
+        Action::Ring { call_id } => ring(state, device, Some(call_id.as_str())).await,
     }
+}
+
+/// Whether a call already rang for the user of a connection that just joined the hub.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ringing {
+    No,
+    /// A call of this node, announced before the device joined.
+    Here,
+    /// A call homed on another node (its id), claimed before the device joined.
+    Elsewhere(String),
+}
+
+/// How long a new connection waits for Redis to name its user's call.
+const CLAIM_LOOKUP: Duration = Duration::from_secs(1);
+
+/// Joins a new connection to the hub (`join`) under the registry's lock, so that it is ordered
+/// with every call's announcement (`invite`), and tells whether a call already rings for its
+/// user: then `ring_new_device` rings it after `ready`. On several nodes, a call homed elsewhere
+/// is found through the user's claim in Redis (one GET per new connection, before `ready`, at
+/// most `CLAIM_LOOKUP`): a call claimed after it is announced to this device through the
+/// broker. Only a call claimed within that round trip before the device joined may reach it
+/// twice (the same `call_id`).
+pub async fn register_device<T>(
+    state: &AppState,
+    user_id: i64,
+    join: impl FnOnce() -> T,
+) -> (T, Ringing) {
+    let (joined, here) = {
+        let registry = state.calls.registry.lock().await;
+        let joined = join();
+        (joined, registry.ringing_for(user_id, None).is_some())
+    };
+    if here {
+        return (joined, Ringing::Here);
+    }
+    if !state.realtime.is_cluster() {
+        return (joined, Ringing::No);
+    }
+    let claimed = tokio::time::timeout(CLAIM_LOOKUP, state.realtime.call_of(user_id)).await;
+    let ringing = match claimed {
+        Ok(Some(call_id))
+            if remote::home_of(&call_id).is_some_and(|home| home != state.realtime.node_id) =>
+        {
+            Ringing::Elsewhere(call_id)
+        }
+        _ => Ringing::No,
+    };
+    (joined, ringing)
+}
+
+/// A device that just connected (its `ready` sent) while its user is rung (`register_device`):
+/// it rings too, so a phone woken by the call's push can answer. A call homed on another node
+/// is asked of that node, which rings the device if the call still rings.
+pub async fn ring_new_device(state: &AppState, user_id: i64, conn_id: &str, ringing: Ringing) {
+    let device = Device { user_id, conn_id };
+    match ringing {
+        Ringing::No => {}
+        Ringing::Here => ring(state, device, None).await,
+        Ringing::Elsewhere(call_id) => {
+            let forwarded = Forwarded {
+                home: remote::home_of(&call_id).unwrap_or_default().to_string(),
+                user_id,
+                conn_id: conn_id.to_string(),
+                action: Action::Ring { call_id },
+            };
+            state.realtime.forward_call(forwarded).await;
+        }
+    }
+}
+
+/// Rings one device of the callee of a call of this node that still rings (of `call_id`, or
+/// whichever rings for them). Sent with the registry locked, like every transition's frames:
+/// a `call_ended` of this call can't overtake it.
+async fn ring(state: &AppState, device: Device<'_>, call_id: Option<&str>) {
+    let found = state
+        .calls
+        .registry
+        .lock()
+        .await
+        .ringing_for(device.user_id, call_id);
+    let Some(call) = found else { return };
+    // The caller's name, read outside the lock.
+    let caller_name = match user::Entity::find_by_id(call.caller).one(&state.db).await {
+        Ok(Some(u)) => u.display_name,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, call = %call.id, "call: could not ring a new device");
+            return;
+        }
+    };
+    let registry = state.calls.registry.lock().await;
+    if registry
+        .ringing_for(device.user_id, Some(call.id.as_str()))
+        .is_none()
+    {
+        return;
+    }
+    let incoming = ServerFrame::CallIncoming {
+        call_id: &call.id,
+        conversation_id: call.conversation_id,
+        media: call.media,
+        caller_id: call.caller,
+        caller_name: &caller_name,
+    };
+    send_to(state, device.user_id, Some(device.conn_id), None, &incoming).await;
+    drop(registry);
 }
 
 /// `call_accept`: the first of the callee's devices wins; the others stop ringing.

@@ -15,8 +15,11 @@
 //! - `webpush`: RFC 8291 payload encryption (aes128gcm) and the request; `vapid`: the server's
 //!   P-256 key (RFC 8292), generated on first run and kept in the data directory.
 //! - `expo`: the Expo push API.
+//! - `nudge`: a push for someone connected who leaves a message unread for
+//!   `push_unread_delay_ms`, off the chat writer's path.
 
 pub mod expo;
+pub mod nudge;
 pub mod outbox;
 pub mod payload;
 pub mod preferences;
@@ -47,18 +50,21 @@ pub enum SubscriptionKind {
     Expo,
 }
 
-/// What the rest of the server holds of push: the VAPID key and the worker's wake-up.
+/// What the rest of the server holds of push: the VAPID key, the worker's wake-up and the
+/// unread nudges' hand-over.
 pub struct Push {
     pub vapid: vapid::Vapid,
     /// Wakes this node's worker early (a push was just queued here).
     pub wake: Notify,
+    pub nudges: nudge::Nudges,
 }
 
 impl Push {
-    pub fn new(vapid: vapid::Vapid) -> Self {
+    pub fn new(vapid: vapid::Vapid, nudges: nudge::Nudges) -> Self {
         Self {
             vapid,
             wake: Notify::new(),
+            nudges,
         }
     }
 }

@@ -5,7 +5,8 @@
 //! Who gets one: the recipient of a pushed notification (`ticket_reply`, `mention`,
 //! `ticket_assigned`), of a message in a direct conversation (everyone in it but the sender) or
 //! of a call (`call`, queued by `calls::service::invite`), when they have no open socket at that
-//! moment. "Open socket" is `Realtime::is_online`: this
+//! moment; or, later, when they had one but left a message unread (`push::nudge`, through
+//! `queue_devices`). "Open socket" is `Realtime::is_online`: this
 //! node's connections plus, with Redis, every other live node's (the cluster-wide presence the
 //! contacts list shows). Someone connected sees the message live and gets no push; a message
 //! that arrives while their socket is still closing may reach them both ways.
@@ -21,7 +22,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
+use crate::chat::audience::ConversationFacts;
 use crate::db::entities::{notification, push_delivery, push_mute, push_subscription, user};
+use crate::domain::MessageKind;
 use crate::error::AppResult;
 use crate::notifications::truncate;
 use crate::realtime::Realtime;
@@ -103,6 +106,22 @@ impl Candidate {
     }
 }
 
+/// Who a message pushes to as a direct message: in a direct conversation, every member but
+/// the sender, for text only (system messages, such as a call's record, push nothing). Ticket
+/// messages push through their notifications instead (`Candidate::notice`).
+pub fn direct_recipients(
+    conversation: &ConversationFacts,
+    sender_id: i64,
+    kind: MessageKind,
+) -> impl Iterator<Item = i64> + '_ {
+    let pushed = conversation.is_direct() && kind == MessageKind::Text;
+    conversation
+        .members
+        .iter()
+        .copied()
+        .filter(move |&id| pushed && id != sender_id)
+}
+
 /// Queues `candidates` for the devices of those of their users who are offline. Returns whether
 /// anything was queued (then wake the worker after the commit). Reads nothing when everyone is
 /// online; else one indexed read of their subscriptions, and one insert when there are any.
@@ -116,10 +135,21 @@ pub async fn queue(
         .into_iter()
         .filter(|c| !realtime.is_online(c.user_id))
         .collect();
-    if offline.is_empty() {
+    queue_devices(txn, offline, now).await
+}
+
+/// Queues `candidates` for their users' devices, connected or not (the unread nudges,
+/// `push::nudge`, decide that themselves). Mutes apply here; quiet hours and hidden previews
+/// when the worker sends.
+pub async fn queue_devices(
+    txn: &impl ConnectionTrait,
+    wanted: Vec<Candidate>,
+    now: i64,
+) -> AppResult<bool> {
+    if wanted.is_empty() {
         return Ok(false);
     }
-    let users: BTreeSet<i64> = offline.iter().map(|c| c.user_id).collect();
+    let users: BTreeSet<i64> = wanted.iter().map(|c| c.user_id).collect();
     let subs: Vec<(i64, i64)> = push_subscription::Entity::find()
         .select_only()
         .column(push_subscription::Column::Id)
@@ -145,7 +175,7 @@ pub async fn queue(
         .await?
         .into_iter()
         .collect();
-    let offline: Vec<Candidate> = offline
+    let wanted: Vec<Candidate> = wanted
         .into_iter()
         .filter(|c| {
             !(MUTABLE.contains(&c.kind.as_str())
@@ -153,7 +183,7 @@ pub async fn queue(
                     .is_some_and(|id| muted.contains(&(c.user_id, id))))
         })
         .collect();
-    let senders: BTreeSet<i64> = offline
+    let senders: BTreeSet<i64> = wanted
         .iter()
         .filter(|c| devices.contains_key(&c.user_id))
         .filter_map(|c| c.from)
@@ -173,7 +203,7 @@ pub async fn queue(
             .collect()
     };
     let mut rows = Vec::new();
-    for c in &offline {
+    for c in &wanted {
         let Some(ids) = devices.get(&c.user_id) else {
             continue;
         };

@@ -243,10 +243,13 @@ pub async fn create_subscription(
     .insert(&state.db)
     .await;
     match inserted {
-        Ok(row) => Ok((
-            StatusCode::CREATED,
-            Json(SubscriptionView::new(&row, &me.session_id)),
-        )),
+        Ok(row) => {
+            super::nudge::devices_changed(&state, me.id).await;
+            Ok((
+                StatusCode::CREATED,
+                Json(SubscriptionView::new(&row, &me.session_id)),
+            ))
+        }
         // The same device registering twice at once: the unique key let one in.
         Err(e) => match existing().await? {
             Some(row) => {
@@ -270,7 +273,8 @@ async fn refresh(
     row: push_subscription::Model,
     now: i64,
 ) -> AppResult<push_subscription::Model> {
-    if row.user_id != me.id {
+    let moved_from = (row.user_id != me.id).then_some(row.user_id);
+    if moved_from.is_some() {
         push_delivery::Entity::delete_many()
             .filter(push_delivery::Column::SubscriptionId.eq(row.id))
             .exec(&state.db)
@@ -282,7 +286,12 @@ async fn refresh(
     active.p256dh = Set(checked.p256dh.clone());
     active.auth = Set(checked.auth.clone());
     active.updated_at = Set(now);
-    Ok(active.update(&state.db).await?)
+    let row = active.update(&state.db).await?;
+    if let Some(before) = moved_from {
+        super::nudge::devices_changed(state, before).await;
+        super::nudge::devices_changed(state, me.id).await;
+    }
+    Ok(row)
 }
 
 /// At `MAX_PER_USER` devices, the least recently registered goes.
@@ -316,6 +325,7 @@ pub async fn delete_subscription(
         .await?
         .ok_or(AppError::NotFound)?;
     super::worker::remove_subscription(&state.db, row.id).await?;
+    super::nudge::devices_changed(&state, me.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -29,6 +29,12 @@ pub trait Broker: Send + Sync {
     /// The call is over: its users are free again on every node once this returns.
     async fn release_call(&self, _call_id: &str, _users: [i64; 2]) {}
 
+    /// The call a user is in on any node (their claim), if any. One node: none here (its
+    /// registry knows).
+    async fn call_of(&self, _user_id: i64) -> Option<String> {
+        None
+    }
+
     /// Whether other nodes may exist (items reach them).
     fn is_cluster(&self) -> bool {
         false

@@ -353,6 +353,8 @@ pub enum Control {
     WebhooksChanged,
     /// The desk's SLA settings changed: drop the copy in memory (`tickets::targets`).
     SlaChanged,
+    /// A user's push devices changed: whether they have any now (`push::nudge::Owners`).
+    PushDevices { user_id: i64, any: bool },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -164,6 +164,8 @@ pub struct Hub {
     pub webhooks_changed: Arc<tokio::sync::Notify>,
     /// The node's SLA settings, dropped by `SlaChanged` from any node.
     sla: Arc<SlaCache>,
+    /// Who has push devices, kept by `PushDevices` from any node (`push::nudge`).
+    pub push_owners: Arc<crate::push::nudge::Owners>,
     node_prefix: String,
     /// Where call frames forwarded to this node (the call's home) go: `calls::remote::serve`.
     call_inbox: std::sync::OnceLock<mpsc::UnboundedSender<Forwarded>>,
@@ -193,6 +195,7 @@ impl Hub {
             recent,
             webhooks_changed: Arc::new(tokio::sync::Notify::new()),
             sla,
+            push_owners: Default::default(),
             node_prefix: node_id.to_string(),
             call_inbox: Default::default(),
             next_id: AtomicU64::new(1),
@@ -360,6 +363,7 @@ impl Hub {
             } => self.audiences.forget_all(),
             Control::WebhooksChanged => self.webhooks_changed.notify_one(),
             Control::SlaChanged => self.sla.forget(),
+            Control::PushDevices { user_id, any } => self.push_owners.set(*user_id, *any),
         }
     }
 

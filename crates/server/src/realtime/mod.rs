@@ -55,6 +55,12 @@ impl Realtime {
         self.broker.release_call(call_id, users).await
     }
 
+    /// The call a user is in, ringing or answered, on any node (its id names its home).
+    /// Only known with Redis; one node asks its own registry.
+    pub async fn call_of(&self, user_id: i64) -> Option<String> {
+        self.broker.call_of(user_id).await
+    }
+
     /// Whether other nodes may exist.
     pub fn is_cluster(&self) -> bool {
         self.broker.is_cluster()

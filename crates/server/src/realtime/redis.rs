@@ -240,6 +240,18 @@ impl Broker for RedisBroker {
         touch_call(self.conn.clone(), self.call_keys(users), call_id, 0).await;
     }
 
+    async fn call_of(&self, user_id: i64) -> Option<String> {
+        let key = format!("{}:incall:{user_id}", self.prefix);
+        let res: redis::RedisResult<Option<String>> = redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut self.conn.clone())
+            .await;
+        res.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, user_id, "redis: looking up a user's call");
+            None
+        })
+    }
+
     fn is_online_elsewhere(&self, user_id: i64) -> bool {
         self.remote.get(&user_id).is_some_and(|n| !n.is_empty())
     }

@@ -54,6 +54,11 @@ pub struct Effects {
 }
 
 impl Effects {
+    /// The notifications the batch inserted.
+    pub fn notifications(&self) -> &[notification::Model] {
+        &self.notifications
+    }
+
     pub fn merge(&mut self, other: Effects) {
         self.notifications.extend(other.notifications);
         self.first_responses.extend(other.first_responses);
@@ -254,20 +259,15 @@ pub async fn store(
         .filter_map(Candidate::notice)
         .collect();
     for (r, m) in requests.iter().zip(&models) {
-        if r.conversation.is_direct() && r.kind == MessageKind::Text {
-            for &to in r
-                .conversation
-                .members
-                .iter()
-                .filter(|&&id| id != r.sender_id && !realtime.is_online(id))
-            {
-                candidates.push(Candidate::direct(
-                    to,
-                    r.sender_id,
-                    r.conversation.id,
-                    &m.body,
-                ));
-            }
+        for to in crate::push::outbox::direct_recipients(&r.conversation, r.sender_id, r.kind)
+            .filter(|&id| !realtime.is_online(id))
+        {
+            candidates.push(Candidate::direct(
+                to,
+                r.sender_id,
+                r.conversation.id,
+                &m.body,
+            ));
         }
     }
     if !candidates.is_empty() {

@@ -22,6 +22,7 @@ use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilt
 use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
+use super::committed::{Batch, StoredMessage};
 use super::recent::Recent;
 use crate::conversations::store;
 use crate::conversations::view::MessageView;
@@ -152,8 +153,25 @@ struct Committed {
 impl Committed {
     async fn tell(self, state: &AppState) {
         let mut clock = batch::StepClock::start();
+        // Only while someone with a push device may be nudged (`push::nudge`): one flag read.
+        let follow = state.push.nudges.following();
+        let mut stored = Vec::new();
         for (request, outcome) in self.batch.into_iter().zip(self.outcomes) {
+            if follow && let Outcome::Stored(view) = &outcome {
+                stored.push(StoredMessage {
+                    conversation: request.conversation.clone(),
+                    seq: view.seq,
+                    sender_id: request.sender_id,
+                    kind: request.kind,
+                });
+            }
             answer(state, request, outcome).await;
+        }
+        if !stored.is_empty() {
+            state.push.nudges.committed(Batch {
+                messages: stored,
+                notifications: self.effects.notifications().to_vec(),
+            });
         }
         self.effects.publish(state).await;
         if let Some(changes) = self.changes {

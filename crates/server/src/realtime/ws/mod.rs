@@ -104,7 +104,15 @@ async fn run(state: Arc<AppState>, socket: WebSocket) {
         // Queued before the connection joins the hub: the replay precedes every live event.
         let _ = handle.queue.try_send(Outbound::Resume(positions.into()));
     }
-    let first = match state.realtime.hub.register(user_id, handle.clone()) {
+    // Joined in step with the calls (`calls::service::register_device`): a call that rings now
+    // reaches this device exactly once.
+    let (registered, ringing) = Box::pin(crate::calls::service::register_device(
+        &state,
+        user_id,
+        || state.realtime.hub.register(user_id, handle.clone()),
+    ))
+    .await;
+    let first = match registered {
         Ok(first) => first,
         Err(_) => {
             let _ = send_close(&mut sink, close::TOO_MANY_CONNECTIONS).await;
@@ -136,6 +144,11 @@ async fn run(state: Arc<AppState>, socket: WebSocket) {
         sink,
         handle.clone(),
     ));
+    // A call still ringing for this user rings this device too (a phone woken by its push).
+    Box::pin(crate::calls::service::ring_new_device(
+        &state, user_id, &handle.id, ringing,
+    ))
+    .await;
     // The connection lives on in a task of its own, sized by its loop alone: this one (axum's,
     // which also holds the upgrade, the socket's handshake and the steps above) ends here and
     // frees its allocation, 3.5 KiB per connection in the census (BENCHMARKS.md, session 8).

@@ -10,6 +10,7 @@ use switchboard_test_support::{Backend, Desk, TestApp, WsClient, spawn_app_with}
 
 mod ending;
 mod ice;
+mod rejoin;
 mod ringing;
 
 /// One test per database, on a server with `customise`d settings.

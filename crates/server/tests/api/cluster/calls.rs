@@ -250,3 +250,31 @@ mod unanswered_on_the_other_node_times_out {
         }
     }
 }
+
+cluster_test!(
+    a_callee_device_connecting_to_another_node_during_the_ring_is_rung,
+    |c: Cluster| async move {
+        let (a, b) = (&c.nodes[0], &c.nodes[1]);
+        let (agent, ana, conv) = a.agent_and_customer().await;
+        let mut caller = a.ws(&agent).await;
+        let mut laptop = b.ws(&ana).await;
+        caller.send(invite(conv, "audio")).await;
+        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The invite has reached node B (her laptop rings there)…
+        expect_call(&mut laptop, "call_incoming").await;
+        // …then her phone connects to node B: node B finds her call's claim and the call's
+        // home node rings the phone, once.
+        let mut phone = b.ws(&ana).await;
+        let incoming = expect_call(&mut phone, "call_incoming").await;
+        assert_eq!(incoming["call_id"], call_id.as_str());
+        assert_eq!(incoming["caller_name"], "Agent");
+        phone.send(on("call_accept", &call_id)).await;
+        expect_call(&mut phone, "call_accepted").await;
+        expect_call(&mut caller, "call_accepted").await;
+        let elsewhere = expect_call(&mut laptop, "call_ended").await;
+        assert_eq!(elsewhere["reason"], "answered_elsewhere");
+    }
+);

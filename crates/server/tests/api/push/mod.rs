@@ -4,7 +4,8 @@
 //! the test decrypts it with the device's private key and checks the signature against the
 //! server's public key; notes never reach a customer; hidden previews carry no text; a push
 //! service answering 410 (or Expo `DeviceNotRegistered`) removes the subscription; logout
-//! removes the session's devices; quiet hours (`quiet`) and calls (`calls`).
+//! removes the session's devices; quiet hours (`quiet`), calls (`calls`) and the pushes for
+//! someone connected who leaves a message unread (`nudge`).
 
 mod receiver;
 
@@ -21,8 +22,13 @@ use web_push_native::Auth;
 
 use receiver::PushService;
 
-/// A server that may push to 127.0.0.1, retrying fast, with Expo at `expo_url`.
-async fn push_app(backend: Backend, expo_url: Option<String>) -> Option<TestApp> {
+/// A server that may push to 127.0.0.1, retrying fast, with Expo at `expo_url`, and the test's
+/// own settings.
+async fn push_app(
+    backend: Backend,
+    expo_url: Option<String>,
+    customise: fn(&mut switchboard::config::RawSettings),
+) -> Option<TestApp> {
     spawn_app_with(backend, |s| {
         s.push_allow_private = true;
         s.push_poll_ms = 100;
@@ -30,18 +36,22 @@ async fn push_app(backend: Backend, expo_url: Option<String>) -> Option<TestApp>
         if let Some(url) = expo_url {
             s.push_expo_url = url;
         }
+        customise(s);
     })
     .await
 }
 
-/// One test per database, each with its own push service.
+/// One test per database, each with its own push service (and settings of its own).
 macro_rules! push_test {
     ($name:ident, $body:expr) => {
+        push_test!($name, |_| {}, $body);
+    };
+    ($name:ident, $customise:expr, $body:expr) => {
         mod $name {
             use super::*;
             async fn run(backend: Backend) {
                 let service = PushService::start().await;
-                if let Some(app) = push_app(backend, Some(service.expo_url())).await {
+                if let Some(app) = push_app(backend, Some(service.expo_url()), $customise).await {
                     ($body)(app, service).await;
                 }
             }
@@ -62,6 +72,7 @@ macro_rules! push_test {
 }
 
 mod calls;
+mod nudge;
 mod quiet;
 
 /// A browser's push subscription: its key pair and auth secret stay here, like in a browser.
