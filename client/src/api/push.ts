@@ -26,3 +26,13 @@ export async function getPushPreferences() {
 export async function setPushPreferences(prefs: PushPreferences) {
   return (await api.put<PushPreferences>('/push/preferences', prefs)).data;
 }
+
+/** The conversations the caller muted for push (mentions and assignments still come). */
+export async function listMutes() {
+  return (await api.get<{ conversation_ids: Id[] }>('/push/mutes')).data.conversation_ids;
+}
+
+export async function setMuted(conversationId: Id, muted: boolean) {
+  if (muted) await api.put(`/push/mutes/${conversationId}`);
+  else await api.delete(`/push/mutes/${conversationId}`);
+}

@@ -416,6 +416,10 @@ export const en = {
   'download.forbidden': 'You may not download this (HTTP {status}).',
   'download.noShare': 'This device has no app to save or share the file with.',
   'push.enable': 'Notify me on this device',
+  'push.mute': 'Mute',
+  'push.unmute': 'Unmute',
+  'push.muteHint': 'Mute notifications from this conversation on all your devices',
+  'push.unmuteHint': 'Notify me again about this conversation',
   'push.status.registered': 'This browser will show notifications while Switchboard is closed.',
   'push.status.denied':
     'The browser blocks notifications for this site: allow them in its site settings.',

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { StyleSheet, View } from 'react-native';
 
+import { MuteButton } from '../../components/MuteButton';
 import { t } from '../../i18n';
 import type { RootScreenProps } from '../../navigation/types';
 import { useAppSelector } from '../../state/hooks';
@@ -18,16 +20,24 @@ export function ChatScreen({ route, navigation }: RootScreenProps<'Chat'>) {
   useEffect(() => {
     navigation.setOptions({ title });
   }, [navigation, title]);
-  const calls =
-    conv?.kind === 'direct' && other ? (
-      <CallButtons conversationId={id} peerName={other.display_name} />
-    ) : null;
+  const header = (
+    <View style={styles.header}>
+      {conv?.kind === 'direct' && other ? (
+        <CallButtons conversationId={id} peerName={other.display_name} />
+      ) : null}
+      <MuteButton conversationId={id} />
+    </View>
+  );
   return (
     <ConversationView
       conversationId={id}
       allowNotes={false}
       focusSeq={route.params.seq}
-      header={calls}
+      header={header}
     />
   );
 }
+
+const styles = StyleSheet.create({
+  header: { flexDirection: 'row', flexWrap: 'wrap', alignItems: 'flex-end', gap: 8 },
+});

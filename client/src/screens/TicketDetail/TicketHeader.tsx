@@ -7,6 +7,7 @@ import { PRIORITIES, STATUSES, type Id, type Ticket, type TicketEvent } from '..
 import { PriorityBadge, StatusBadge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Chips } from '../../components/Chips';
+import { MuteButton } from '../../components/MuteButton';
 import { ErrorText } from '../../components/Screen';
 import { formatTime, t } from '../../i18n';
 import { useShortcuts } from '../../lib/shortcuts';
@@ -128,9 +129,12 @@ export function TicketHeader({
       <Text style={{ color: colors.textMuted, marginTop: 4 }}>
         {t('ticket.requester', { name: ticket.requester.display_name })}
       </Text>
-      {callee ? (
-        <CallButtons conversationId={ticket.conversation_id} peerName={callee.display_name} />
-      ) : null}
+      <View style={styles.actions}>
+        {callee ? (
+          <CallButtons conversationId={ticket.conversation_id} peerName={callee.display_name} />
+        ) : null}
+        <MuteButton conversationId={ticket.conversation_id} />
+      </View>
       {sla ? (
         <View testID="ticket-sla" style={styles.sla}>
           {ticket.first_response_at ? (
@@ -281,6 +285,7 @@ export function TicketHeader({
 }
 
 const styles = StyleSheet.create({
+  actions: { flexDirection: 'row', flexWrap: 'wrap', alignItems: 'flex-end', gap: 8 },
   card: { borderWidth: 1, padding: 12, marginBottom: 12 },
   subject: { fontSize: 18, fontWeight: '700' },
   badges: { flexDirection: 'row', alignItems: 'center', marginTop: 6, flexWrap: 'wrap' },
