@@ -13,10 +13,7 @@ calls_test!(
         let mut laptop = app.ws(&ana).await;
         let mut watcher = app.ws(&ana).await;
         caller.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut caller).await;
         expect_call(&mut phone, "call_incoming").await;
         expect_call(&mut laptop, "call_incoming").await;
 
@@ -55,10 +52,7 @@ calls_test!(
         let mut ana = app.ws(&d.ana).await;
         let mut watcher = app.ws(&d.ana).await;
         alice.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut alice, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut alice).await;
         expect_call(&mut ana, "call_incoming").await;
         for ws in [&mut alice, &mut ana] {
             let ended = expect_call(ws, "call_ended").await;
@@ -109,10 +103,7 @@ calls_test!(
 
         // A ringing device of the callee that goes away changes nothing: the other still rings.
         caller.send(invite(conv, "video")).await;
-        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut caller).await;
         expect_call(&mut phone, "call_incoming").await;
         expect_call(&mut laptop, "call_incoming").await;
         drop(phone);
@@ -132,10 +123,7 @@ calls_test!(
         let mut tablet = app.ws(&ana).await;
         let mut second = app.ws(&agent).await;
         second.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut second, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut second).await;
         expect_call(&mut tablet, "call_incoming").await;
         second.stream.close(None).await.unwrap();
         drop(second);

@@ -95,6 +95,14 @@ pub async fn expect_call(ws: &mut WsClient, kind: &str) -> Value {
 
 /// Every call frame queued for this connection so far: a `ping` goes behind them and its
 /// `pong` marks the end (a frame sent to this connection earlier is queued before the pong).
+/// The id of the call this caller's invite started (its `call_ringing`).
+pub async fn ringing_call_id(ws: &mut WsClient) -> String {
+    expect_call(ws, "call_ringing").await["call_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 pub async fn call_frames_so_far(ws: &mut WsClient) -> Vec<Value> {
     let nonce = uuid::Uuid::new_v4().to_string();
     ws.send(json!({"type": "ping", "nonce": nonce})).await;

@@ -15,10 +15,7 @@ calls_test!(
         let mut alice = app.ws(&d.agent_a).await;
         // Ana has no socket when Alice calls.
         alice.send(invite(conv, "video")).await;
-        let call_id = expect_call(&mut alice, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut alice).await;
 
         // Her phone connects while it rings: it is rung, and its answer takes the call.
         let mut phone = app.ws(&d.ana).await;

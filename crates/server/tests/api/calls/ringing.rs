@@ -123,10 +123,7 @@ calls_test!(
         let mut admin = app.ws(&d.admin).await;
 
         alice.send(invite(staff_conv, "audio")).await;
-        let call_id = expect_call(&mut alice, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut alice).await;
         assert_eq!(
             expect_call(&mut barry, "call_incoming").await["call_id"],
             call_id.as_str()
@@ -178,10 +175,7 @@ calls_test!(only_members_may_call, defaults, |app: TestApp| async move {
     // A call's id is no key for anyone else.
     let mut alice = app.ws(&d.agent_a).await;
     alice.send(invite(conv, "audio")).await;
-    let call_id = expect_call(&mut alice, "call_ringing").await["call_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let call_id = ringing_call_id(&mut alice).await;
     let mut bob = app.ws(&d.bob).await;
     for kind in ["call_accept", "call_decline", "call_cancel", "call_hangup"] {
         bob.send(on(kind, &call_id)).await;
@@ -211,10 +205,7 @@ calls_test!(
         let mut watcher = app.ws(&other_agent).await;
 
         alice.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut alice, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut alice).await;
         expect_call(&mut ana, "call_incoming").await;
 
         // Ana is being rung: Carla's call finds her busy and rings nothing.
@@ -269,10 +260,7 @@ calls_test!(
         let _callee = app.ws(&ana).await;
         for _ in 0..2 {
             caller.send(invite(conv, "audio")).await;
-            let id = expect_call(&mut caller, "call_ringing").await["call_id"]
-                .as_str()
-                .unwrap()
-                .to_string();
+            let id = ringing_call_id(&mut caller).await;
             caller.send(on("call_cancel", &id)).await;
             expect_call(&mut caller, "call_ended").await;
         }

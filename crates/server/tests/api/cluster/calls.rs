@@ -5,7 +5,8 @@ use serde_json::json;
 use switchboard::domain::Role;
 
 use crate::calls::{
-    call_frames_so_far, call_history, expect_call, invite, next_call_frame, on, system_message,
+    call_frames_so_far, call_history, expect_call, invite, next_call_frame, on, ringing_call_id,
+    system_message,
 };
 
 use super::*;
@@ -110,10 +111,7 @@ cluster_test!(
 
         // A decline on node B stops the ringing on node A.
         caller.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut caller).await;
         expect_call(&mut laptop, "call_incoming").await;
         laptop.send(on("call_decline", &call_id)).await;
         for ws in [&mut caller, &mut laptop] {
@@ -126,10 +124,7 @@ cluster_test!(
 
         // The answering device on node B disconnects: the call ends on node A.
         caller.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut caller).await;
         expect_call(&mut laptop, "call_incoming").await;
         laptop.send(on("call_accept", &call_id)).await;
         expect_call(&mut laptop, "call_accepted").await;
@@ -157,10 +152,7 @@ cluster_test!(
 
         // Bob calls Ana on node B: the call's home is B.
         bob_ws.send(invite(bob_conv, "audio")).await;
-        let call_id = expect_call(&mut bob_ws, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut bob_ws).await;
         expect_call(&mut ana_ws, "call_incoming").await;
 
         // The agent's call on node A finds her busy and rings nothing.
@@ -209,10 +201,7 @@ async fn unanswered_on_the_other_node_times_out(c: Cluster) {
     let mut laptop = b.ws(&ana).await;
     let mut watcher = b.ws(&agent).await;
     caller.send(invite(conv, "audio")).await;
-    let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let call_id = ringing_call_id(&mut caller).await;
     expect_call(&mut laptop, "call_incoming").await;
     for ws in [&mut caller, &mut laptop] {
         let ended = expect_call(ws, "call_ended").await;
@@ -259,10 +248,7 @@ cluster_test!(
         let mut caller = a.ws(&agent).await;
         let mut laptop = b.ws(&ana).await;
         caller.send(invite(conv, "audio")).await;
-        let call_id = expect_call(&mut caller, "call_ringing").await["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let call_id = ringing_call_id(&mut caller).await;
         // The invite has reached node B (her laptop rings there)…
         expect_call(&mut laptop, "call_incoming").await;
         // …then her phone connects to node B: node B finds her call's claim and the call's

@@ -114,6 +114,19 @@ impl Device {
     }
 }
 
+/// The Web Pushes received so far, decrypted: those to the device named "ana", and the rest
+/// (Alice's).
+fn opened_by(service: &PushService, ana: &Device, alice: &Device) -> (Vec<Value>, Vec<Value>) {
+    let (mut to_ana, mut to_alice) = (Vec::new(), Vec::new());
+    for r in service.web() {
+        match r.device.as_str() {
+            "ana" => to_ana.push(ana.open(&r.body)),
+            _ => to_alice.push(alice.open(&r.body)),
+        }
+    }
+    (to_ana, to_alice)
+}
+
 async fn subscribe(app: &TestApp, user: &TestUser, body: Value) -> (u16, Value) {
     app.post("/api/v1/push/subscriptions", Some(&user.token), body)
         .await
@@ -276,14 +289,7 @@ push_test!(
             .await;
         service.wait_web(3).await;
         drained(&app).await;
-        let mut to_ana = Vec::new();
-        let mut to_alice = Vec::new();
-        for r in service.web() {
-            match r.device.as_str() {
-                "ana" => to_ana.push(ana.open(&r.body)),
-                _ => to_alice.push(alice.open(&r.body)),
-            }
-        }
+        let (to_ana, to_alice) = opened_by(&service, &ana, &alice);
         assert_eq!(to_ana.len(), 1, "{to_ana:?}");
         assert_eq!(to_ana[0]["kind"], "ticket_reply");
         assert_eq!(to_ana[0]["body"], "We are on our way");

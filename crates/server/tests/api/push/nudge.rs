@@ -134,14 +134,7 @@ push_test!(
         .await;
         service.wait_web(2).await;
         past_the_delay(&app).await;
-        let mut to_ana = Vec::new();
-        let mut to_alice = Vec::new();
-        for r in service.web() {
-            match r.device.as_str() {
-                "ana" => to_ana.push(ana.open(&r.body)),
-                _ => to_alice.push(alice.open(&r.body)),
-            }
-        }
+        let (to_ana, to_alice) = opened_by(&service, &ana, &alice);
         assert_eq!(to_ana.len(), 1, "{to_ana:?}");
         assert_eq!(to_ana[0]["kind"], "ticket_reply");
         assert_eq!(to_ana[0]["body"], "We are on our way");
