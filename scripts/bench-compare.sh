@@ -10,6 +10,8 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cmp   PostgreSQL instead of SQLite
 #   BENCH_OUT=file                               JSON lines (labels: before / after)
 #   BENCH_ROUNDS=1                               before, after, before, after … to see the noise
+#   BENCH_METRICS=prefix                         after each run, the writer's /metrics lines
+#                                                (batch sizes, step times) to prefix.LABEL-ROUND.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=${1:?usage: bench-compare.sh BEFORE_BIN AFTER_BIN}
@@ -86,6 +88,9 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
         *) echo "unknown step $s"; exit 1 ;;
       esac
     done
+    if [ -n "${BENCH_METRICS:-}" ]; then
+      curl -fs "http://127.0.0.1:$PORT/metrics" | grep '^switchboard_writer_' >"$BENCH_METRICS.$which-$round.txt"
+    fi
     stop
   done
 done

@@ -114,11 +114,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         db,
     };
-    tokio::spawn(crate::chat::writer::run(
-        state.clone(),
-        writer_db,
-        writer_rx,
-    ));
+    crate::chat::writer::start(state.clone(), writer_db, writer_rx)?;
     tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
     if let Some(rx) = nudges_rx {
         tokio::spawn(crate::push::nudge::run(state.clone(), rx));

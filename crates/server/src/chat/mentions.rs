@@ -119,9 +119,12 @@ pub async fn notices(
         .filter(user::Column::Id.is_in(ids))
         .filter(user::Column::Role.is_in([Role::Agent, Role::Admin]))
         .filter(user::Column::Disabled.eq(false))
-        .into_tuple()
+        .into_model::<user::Name>()
         .all(txn)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let mut out = Vec::new();
     for (r, m) in notes {
         let Some(t) = &r.conversation.ticket else {

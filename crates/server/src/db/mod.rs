@@ -3,6 +3,7 @@
 
 pub mod entities;
 pub mod migrations;
+pub mod sqlite_writer;
 
 use std::time::Duration;
 
@@ -59,8 +60,9 @@ async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Databas
     Ok(db)
 }
 
-/// The chat writer's connection. SQLite: one connection of its own (one writer, which holds
-/// the write lock for a batch at a time); PostgreSQL and MySQL: the shared pool.
+/// The chat writer's connection. SQLite: one connection of its own, run on the writer's own
+/// thread (`sqlite_writer`: no per-statement thread hand-off); PostgreSQL and MySQL: the shared
+/// pool.
 pub async fn connect_writer(
     url: &str,
     shared: &DatabaseConnection,
@@ -68,7 +70,11 @@ pub async fn connect_writer(
     if !is_sqlite(shared) {
         return Ok(shared.clone());
     }
-    connect_with(url, 1).await
+    match sqlite_path(&normalise_url(url)) {
+        Some(path) => sqlite_writer::open(&path).await,
+        // In memory: only the pool's own connection sees the database.
+        None => connect_with(url, 1).await,
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -20,7 +20,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
+};
 
 use crate::chat::audience::ConversationFacts;
 use crate::db::entities::{notification, push_delivery, push_mute, push_subscription, user};
@@ -150,30 +152,28 @@ pub async fn queue_devices(
         return Ok(false);
     }
     let users: BTreeSet<i64> = wanted.iter().map(|c| c.user_id).collect();
-    let subs: Vec<(i64, i64)> = push_subscription::Entity::find()
+    // Rows read by column name, not position (`db::sqlite_writer`: this runs in the writer).
+    let subs = push_subscription::Entity::find()
         .select_only()
         .column(push_subscription::Column::Id)
         .column(push_subscription::Column::UserId)
         .filter(push_subscription::Column::UserId.is_in(users))
-        .into_tuple()
+        .into_model::<Device>()
         .all(txn)
         .await?;
     if subs.is_empty() {
         return Ok(false);
     }
     let mut devices: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (id, user_id) in subs {
+    for Device { id, user_id } in subs {
         devices.entry(user_id).or_default().push(id);
     }
     let muted: BTreeSet<(i64, i64)> = push_mute::Entity::find()
-        .select_only()
-        .column(push_mute::Column::UserId)
-        .column(push_mute::Column::ConversationId)
         .filter(push_mute::Column::UserId.is_in(devices.keys().copied()))
-        .into_tuple()
         .all(txn)
         .await?
         .into_iter()
+        .map(|m| (m.user_id, m.conversation_id))
         .collect();
     let wanted: Vec<Candidate> = wanted
         .into_iter()
@@ -196,10 +196,11 @@ pub async fn queue_devices(
             .column(user::Column::Id)
             .column(user::Column::DisplayName)
             .filter(user::Column::Id.is_in(senders))
-            .into_tuple::<(i64, String)>()
+            .into_model::<user::Name>()
             .all(txn)
             .await?
             .into_iter()
+            .map(|u| (u.id, u.display_name))
             .collect()
     };
     let mut rows = Vec::new();
@@ -239,4 +240,11 @@ pub async fn queue_devices(
         .exec_without_returning(txn)
         .await?;
     Ok(true)
+}
+
+/// A push subscription's id and owner.
+#[derive(FromQueryResult)]
+struct Device {
+    id: i64,
+    user_id: i64,
 }

@@ -274,7 +274,7 @@ pub async fn store(
         effects.pushed = crate::push::outbox::queue(&txn, realtime, candidates, now).await?;
         clock.step("push");
     }
-    txn.commit().await?;
+    crate::db::sqlite_writer::commit(txn).await?;
     clock.step("commit");
     let views = requests
         .iter()

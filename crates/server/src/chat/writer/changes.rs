@@ -177,7 +177,7 @@ async fn store(
         }
     }
     if planned.is_empty() {
-        txn.commit().await?;
+        crate::db::sqlite_writer::commit(txn).await?;
         return Ok(outcomes);
     }
 
@@ -235,7 +235,7 @@ async fn store(
     message_change::Entity::insert_many(rows)
         .exec_without_returning(&txn)
         .await?;
-    txn.commit().await?;
+    crate::db::sqlite_writer::commit(txn).await?;
     Ok(outcomes)
 }
 

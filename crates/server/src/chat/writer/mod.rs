@@ -18,7 +18,9 @@ pub use changes::{ChangeRequest, EDIT_WINDOW_MS, Edit, MAX_REACTION_KINDS};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DatabaseConnectionType, EntityTrait, QueryFilter,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
@@ -100,20 +102,56 @@ impl Writer {
     }
 }
 
+/// Starts the writer. On SQLite its connection runs statements on the calling thread
+/// (`db::sqlite_writer`), so the writer gets a thread of its own, which waits for the disk
+/// sync without holding up the runtime's workers; elsewhere it is a task like any other.
+pub fn start(
+    state: AppState,
+    db: DatabaseConnection,
+    rx: mpsc::Receiver<Job>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Handle::current();
+    if !matches!(db.inner, DatabaseConnectionType::ProxyDatabaseConnection(_)) {
+        runtime.spawn(run(state, db, rx, runtime.clone()));
+        return Ok(());
+    }
+    let own = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("chat-writer".into())
+        .spawn(move || own.block_on(run(state, db, rx, runtime)))?;
+    Ok(())
+}
+
 /// The writer task: runs until every `Writer` handle is gone. Storing and telling are two
-/// tasks in a pipeline: while the publisher answers and fans out batch n, the writer already
-/// stores batch n + 1 (and waits for its disk sync). One publisher, so batches go out in
-/// commit order.
-pub async fn run(state: AppState, db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
+/// tasks in a pipeline: while the publisher (on `runtime`, the server's) answers and fans out
+/// batch n, the writer already stores batch n + 1 (and waits for its disk sync). One
+/// publisher, so batches go out in commit order.
+async fn run(
+    state: AppState,
+    db: DatabaseConnection,
+    mut rx: mpsc::Receiver<Job>,
+    runtime: tokio::runtime::Handle,
+) {
     let (committed_tx, mut committed_rx) = mpsc::channel::<Committed>(4);
     let publisher_state = state.clone();
-    let publisher = tokio::spawn(async move {
+    let publisher = runtime.spawn(async move {
         while let Some(committed) = committed_rx.recv().await {
             committed.tell(&publisher_state).await;
         }
     });
     let mut queued = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut queued, MAX_BATCH).await > 0 {
+    loop {
+        let taken = tokio::select! {
+            taken = rx.recv_many(&mut queued, MAX_BATCH) => taken,
+            // The server's runtime stopped, and its publisher with it: so does a writer on a
+            // thread of its own (whose state, holding a `Writer`, keeps `rx` open).
+            () = committed_tx.closed() => 0,
+        };
+        if taken == 0 {
+            break;
+        }
         let mut batch = Vec::with_capacity(queued.len());
         let mut changes = Vec::new();
         for job in queued.drain(..) {

@@ -19,3 +19,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// A user's id and display name, read by column name (safe on every connection, the chat
+/// writer's SQLite proxy included: `db::sqlite_writer`).
+#[derive(Clone, Debug, sea_orm::FromQueryResult)]
+pub struct Name {
+    pub id: i64,
+    pub display_name: String,
+}

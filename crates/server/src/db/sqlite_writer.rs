@@ -1,0 +1,472 @@
+//! The chat writer's own SQLite connection, run on the writer's thread.
+//!
+//! Through sqlx every statement crosses to the connection's worker thread and back; a batch of
+//! a dozen statements paid a dozen thread hand-offs, and under load each waited for a core
+//! (BENCHMARKS.md, session 9: 8 ms of steps per batch, 0.09 ms of it SQLite's own work). Here
+//! the same libsqlite3 (the one sqlx links, through rusqlite) runs each statement on the thread
+//! that asks for it: the writer's thread, which does nothing else. The writer's SeaORM code is
+//! unchanged: this is a SeaORM proxy connection, so the statements it builds for PostgreSQL and
+//! MySQL are the ones that run here.
+//!
+//! Two things a proxy differs in, which the writer's code respects:
+//! - Rows are read by column name. A positional read (`into_tuple` of several columns) sees
+//!   the columns in name order, not select order: read such rows into a named model.
+//! - SeaORM's proxy `commit` can't return an error. A failed COMMIT is rolled back and kept;
+//!   [`commit`] (used for every writer transaction) returns it, so nothing is acknowledged
+//!   that did not reach the disk.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use rusqlite::types::{Value as Sql, ValueRef};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ProxyDatabaseTrait, ProxyExecResult,
+    ProxyRow, RuntimeErr, Statement, Value,
+};
+
+/// Prepared statements kept per connection. A batch's statements differ with its size (up to
+/// `MAX_BATCH` rows), so a few hundred shapes are in use at once.
+const STATEMENT_CACHE: usize = 512;
+
+thread_local! {
+    /// A COMMIT that failed on this thread, until [`commit`] reports it.
+    static FAILED_COMMIT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Commits `txn` and reports a failed COMMIT of the writer's SQLite connection too (see the
+/// module's notes). The same as `txn.commit()` on other connections.
+pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    txn.commit().await?;
+    match FAILED_COMMIT.with(|f| f.borrow_mut().take()) {
+        Some(e) => Err(DbErr::Exec(RuntimeErr::Internal(e))),
+        None => Ok(()),
+    }
+}
+
+/// Opens the database file at `path` for the writer: WAL, `synchronous=FULL` (an ack survives
+/// a power cut), foreign keys on, and the pool's busy timeout. Its statements run on whichever
+/// thread calls them: only the writer's own thread must use it.
+pub async fn open(path: &str) -> anyhow::Result<DatabaseConnection> {
+    open_waiting(path, Duration::from_secs(10)).await
+}
+
+/// `open`, waiting at most `busy` for another connection's write lock.
+async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConnection> {
+    let conn = rusqlite::Connection::open(path)
+        .with_context(|| format!("opening {path} for the chat writer"))?;
+    conn.busy_timeout(busy)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let kinds = column_kinds(&conn)?;
+    let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(InPlace {
+        inner: Mutex::new(Inner {
+            conn,
+            depth: 0,
+            failed_begin: None,
+        }),
+        kinds,
+    });
+    sea_orm::Database::connect_proxy(DbBackend::Sqlite, Arc::new(proxy))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// How a column's values are typed for SeaORM (which wants a `bool` as `Bool`, not as the
+/// integer SQLite stores).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    BigInt,
+    Bool,
+    Text,
+    Double,
+    Bytes,
+}
+
+/// Every column name of the schema and its kind, from the declared types. A name declared with
+/// two kinds in two tables is left out: its values go by their storage class. SQLite declares
+/// every integer column `INTEGER`, so integers are read as `i64`: an `i32` field can't be read
+/// here (none is on the writer's path; it would fail loudly, as a decoding error).
+fn column_kinds(conn: &rusqlite::Connection) -> anyhow::Result<HashMap<String, Kind>> {
+    let mut kinds: HashMap<String, Option<Kind>> = HashMap::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let mut info = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
+        let columns = info.query_map([&table], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for column in columns {
+            let (name, declared) = column?;
+            let Some(kind) = declared_kind(&declared) else {
+                continue;
+            };
+            kinds
+                .entry(name)
+                .and_modify(|k| {
+                    if *k != Some(kind) {
+                        *k = None;
+                    }
+                })
+                .or_insert(Some(kind));
+        }
+    }
+    Ok(kinds
+        .into_iter()
+        .filter_map(|(name, kind)| Some((name, kind?)))
+        .collect())
+}
+
+fn declared_kind(declared: &str) -> Option<Kind> {
+    let t = declared.to_ascii_lowercase();
+    Some(if t.contains("bool") {
+        Kind::Bool
+    } else if t.contains("int") {
+        Kind::BigInt
+    } else if t.contains("char") || t.contains("text") || t.contains("clob") {
+        Kind::Text
+    } else if t.contains("real") || t.contains("floa") || t.contains("doub") {
+        Kind::Double
+    } else if t.contains("blob") {
+        Kind::Bytes
+    } else {
+        return None;
+    })
+}
+
+#[derive(Debug)]
+struct InPlace {
+    inner: Mutex<Inner>,
+    kinds: HashMap<String, Kind>,
+}
+
+struct Inner {
+    conn: rusqlite::Connection,
+    /// Open transactions: the first is a `BEGIN IMMEDIATE`, nested ones savepoints.
+    depth: u32,
+    /// A BEGIN that failed: every statement fails until that transaction ends, so nothing
+    /// runs outside a transaction (autocommit) by mistake.
+    failed_begin: Option<String>,
+}
+
+impl Inner {
+    fn usable(&self) -> Result<(), DbErr> {
+        match &self.failed_begin {
+            Some(e) => Err(DbErr::Query(RuntimeErr::Internal(e.clone()))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner").field("depth", &self.depth).finish()
+    }
+}
+
+impl InPlace {
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Poisoned only if a statement panicked; the connection itself is still whole.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn row(&self, names: &[String], row: &rusqlite::Row<'_>) -> rusqlite::Result<ProxyRow> {
+        let mut values = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let kind = self.kinds.get(name).copied();
+            values.insert(name.clone(), typed(row.get_ref(i)?, kind));
+        }
+        Ok(ProxyRow { values })
+    }
+
+    /// Ends the innermost transaction: COMMIT (or RELEASE) when `keep`, else ROLLBACK.
+    fn finish(&self, keep: bool) {
+        let mut inner = self.inner();
+        if inner.depth == 0 {
+            return;
+        }
+        inner.depth -= 1;
+        if let Some(e) = inner.failed_begin.clone() {
+            if inner.depth == 0 {
+                inner.failed_begin = None;
+                if keep {
+                    FAILED_COMMIT.with(|f| *f.borrow_mut() = Some(e));
+                }
+            }
+            return;
+        }
+        let savepoint = format!("sp{}", inner.depth);
+        let sql = match (keep, inner.depth) {
+            (true, 0) => "COMMIT".to_string(),
+            (false, 0) => "ROLLBACK".to_string(),
+            (true, _) => format!("RELEASE {savepoint}"),
+            (false, _) => format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"),
+        };
+        if let Err(e) = inner.conn.execute_batch(&sql) {
+            if keep {
+                // A failed COMMIT (disk full, I/O error) leaves the transaction open: end it,
+                // and let `commit` report the failure.
+                let _ = inner.conn.execute_batch("ROLLBACK");
+                inner.depth = 0;
+                FAILED_COMMIT.with(|f| *f.borrow_mut() = Some(format!("{sql} failed: {e}")));
+            } else {
+                tracing::warn!(error = %e, "rolling back the writer's transaction failed");
+            }
+        }
+    }
+}
+
+/// A column value as SeaORM expects it: by the column's declared kind where the schema names
+/// it, else by the value's storage class.
+fn typed(value: ValueRef<'_>, kind: Option<Kind>) -> Value {
+    match (value, kind) {
+        (ValueRef::Null, Some(Kind::Bool)) => Value::Bool(None),
+        (ValueRef::Null, Some(Kind::Text)) => Value::String(None),
+        (ValueRef::Null, Some(Kind::Double)) => Value::Double(None),
+        (ValueRef::Null, Some(Kind::Bytes)) => Value::Bytes(None),
+        (ValueRef::Null, _) => Value::BigInt(None),
+        (ValueRef::Integer(i), Some(Kind::Bool)) => Value::Bool(Some(i != 0)),
+        (ValueRef::Integer(i), Some(Kind::Text)) => Value::String(Some(i.to_string())),
+        (ValueRef::Integer(i), Some(Kind::Double)) => Value::Double(Some(i as f64)),
+        (ValueRef::Integer(i), _) => Value::BigInt(Some(i)),
+        (ValueRef::Real(f), _) => Value::Double(Some(f)),
+        (ValueRef::Text(t), _) => Value::String(Some(String::from_utf8_lossy(t).into_owned())),
+        (ValueRef::Blob(b), _) => Value::Bytes(Some(b.to_vec())),
+    }
+}
+
+/// A SeaORM value as SQLite stores it (as sqlx's SQLite driver binds it).
+fn bound(value: Value) -> Result<Sql, DbErr> {
+    fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Sql) -> Sql {
+        v.map_or(Sql::Null, f)
+    }
+    Ok(match value {
+        Value::Bool(v) => opt(v, |b| Sql::Integer(b as i64)),
+        Value::TinyInt(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::SmallInt(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::Int(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::BigInt(v) => opt(v, Sql::Integer),
+        Value::TinyUnsigned(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::SmallUnsigned(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::Unsigned(v) => opt(v, |i| Sql::Integer(i.into())),
+        Value::BigUnsigned(v) => match v.map(i64::try_from) {
+            None => Sql::Null,
+            Some(Ok(i)) => Sql::Integer(i),
+            Some(Err(_)) => return Err(unsupported("an unsigned integer above i64")),
+        },
+        Value::Float(v) => opt(v, |f| Sql::Real(f.into())),
+        Value::Double(v) => opt(v, Sql::Real),
+        Value::String(v) => opt(v, Sql::Text),
+        Value::Char(v) => opt(v, |c| Sql::Text(c.to_string())),
+        Value::Enum(v) => match v {
+            sea_orm::sea_query::OptionEnum::Some(e) => Sql::Text(e.value.into_owned()),
+            sea_orm::sea_query::OptionEnum::None(_) => Sql::Null,
+        },
+        Value::Bytes(v) => opt(v, Sql::Blob),
+        Value::Json(v) => opt(v, |j| Sql::Text(j.to_string())),
+        other => return Err(unsupported(&format!("{other:?}"))),
+    })
+}
+
+fn unsupported(what: &str) -> DbErr {
+    DbErr::Query(RuntimeErr::Internal(format!(
+        "the writer's SQLite connection does not bind {what}"
+    )))
+}
+
+fn failed(e: rusqlite::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::Internal(e.to_string()))
+}
+
+fn params(statement: Statement) -> Result<(String, Vec<Sql>), DbErr> {
+    let values = match statement.values {
+        Some(values) => values.0.into_iter().map(bound).collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
+    Ok((statement.sql, values))
+}
+
+#[async_trait::async_trait]
+impl ProxyDatabaseTrait for InPlace {
+    async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr> {
+        let (sql, values) = params(statement)?;
+        let inner = self.inner();
+        inner.usable()?;
+        let mut stmt = inner.conn.prepare_cached(&sql).map_err(failed)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(values))
+            .map_err(failed)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(failed)? {
+            out.push(self.row(&names, row).map_err(failed)?);
+        }
+        Ok(out)
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<ProxyExecResult, DbErr> {
+        let unprepared = statement.values.is_none();
+        let (sql, values) = params(statement)?;
+        let inner = self.inner();
+        inner.usable()?;
+        if unprepared {
+            // `execute_unprepared`: may hold several statements.
+            inner.conn.execute_batch(&sql).map_err(failed)?;
+        } else {
+            let mut stmt = inner.conn.prepare_cached(&sql).map_err(failed)?;
+            // A statement that returns rows (RETURNING) runs to its end all the same.
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(values))
+                .map_err(failed)?;
+            while rows.next().map_err(failed)?.is_some() {}
+        }
+        Ok(ProxyExecResult {
+            last_insert_id: inner.conn.last_insert_rowid() as u64,
+            rows_affected: inner.conn.changes(),
+        })
+    }
+
+    async fn begin(&self) {
+        let mut inner = self.inner();
+        let sql = match inner.depth {
+            // IMMEDIATE: the write lock now (waiting out other writers for the busy timeout),
+            // not at the first write.
+            0 => "BEGIN IMMEDIATE".to_string(),
+            n => format!("SAVEPOINT sp{n}"),
+        };
+        if inner.failed_begin.is_none()
+            && let Err(e) = inner.conn.execute_batch(&sql)
+        {
+            inner.failed_begin = Some(format!("{sql} failed: {e}"));
+        }
+        inner.depth += 1;
+    }
+
+    async fn commit(&self) {
+        self.finish(true);
+    }
+
+    async fn rollback(&self) {
+        self.finish(false);
+    }
+
+    fn start_rollback(&self) {
+        self.finish(false);
+    }
+
+    async fn ping(&self) -> Result<(), DbErr> {
+        let inner = self.inner();
+        inner
+            .conn
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    const SCHEMA: &str = "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+        flag boolean NOT NULL, name varchar(16) NOT NULL, note TEXT NULL)";
+
+    fn database() -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("w.db").display().to_string();
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(SCHEMA).expect("schema");
+        (dir, path)
+    }
+
+    fn insert(name: &str) -> Statement {
+        Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "INSERT INTO items (flag, name, note) VALUES (?, ?, ?) RETURNING id, flag, note",
+            [true.into(), name.into(), Value::String(None)],
+        )
+    }
+
+    fn names(path: &str) -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).expect("open");
+        let mut stmt = conn.prepare("SELECT name FROM items ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn transactions_and_savepoints_commit_and_roll_back_in_place() {
+        let (_dir, path) = database();
+        let db = open(&path).await.expect("open the writer's connection");
+
+        let txn = db.begin().await.unwrap();
+        let row = txn.query_one_raw(insert("a")).await.unwrap().unwrap();
+        // Typed as SeaORM decodes them: a boolean column is a bool, NULL text an Option.
+        assert_eq!(row.try_get::<i64>("", "id").unwrap(), 1);
+        assert!(row.try_get::<bool>("", "flag").unwrap());
+        assert_eq!(row.try_get::<Option<String>>("", "note").unwrap(), None);
+        let inner = txn.begin().await.unwrap();
+        inner.execute_raw(insert("dropped")).await.unwrap();
+        inner.rollback().await.unwrap();
+        let inner = txn.begin().await.unwrap();
+        inner.execute_raw(insert("b")).await.unwrap();
+        commit(inner).await.unwrap();
+        commit(txn).await.unwrap();
+
+        let txn = db.begin().await.unwrap();
+        txn.execute_raw(insert("never")).await.unwrap();
+        drop(txn); // dropped open: rolled back
+        assert_eq!(names(&path), ["a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn a_transaction_that_could_not_begin_stores_nothing_and_fails_its_commit() {
+        let (_dir, path) = database();
+        let db = open_waiting(&path, Duration::from_millis(50))
+            .await
+            .unwrap();
+        let holder = rusqlite::Connection::open(&path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+        let txn = db.begin().await.unwrap();
+        // Not run in autocommit behind the failed BEGIN's back.
+        assert!(txn.execute_raw(insert("lost")).await.is_err());
+        let err = commit(txn)
+            .await
+            .expect_err("the commit reports the failed BEGIN");
+        assert!(err.to_string().contains("BEGIN IMMEDIATE"), "{err}");
+
+        holder.execute_batch("ROLLBACK").unwrap();
+        let txn = db.begin().await.unwrap();
+        txn.execute_raw(insert("kept")).await.unwrap();
+        commit(txn).await.unwrap();
+        assert_eq!(names(&path), ["kept"]);
+    }
+
+    #[test]
+    fn declared_types_pick_the_kind_seaorm_decodes() {
+        assert_eq!(declared_kind("INTEGER"), Some(Kind::BigInt));
+        assert_eq!(declared_kind("boolean"), Some(Kind::Bool));
+        assert_eq!(declared_kind("varchar(64)"), Some(Kind::Text));
+        assert_eq!(declared_kind("TEXT"), Some(Kind::Text));
+        assert_eq!(declared_kind(""), None);
+    }
+
+    #[test]
+    fn values_are_typed_by_their_column() {
+        assert_eq!(
+            typed(ValueRef::Integer(1), Some(Kind::Bool)),
+            Value::Bool(Some(true))
+        );
+        assert_eq!(typed(ValueRef::Integer(7), None), Value::BigInt(Some(7)));
+        assert_eq!(typed(ValueRef::Null, Some(Kind::Text)), Value::String(None));
+    }
+}
