@@ -31,6 +31,9 @@ use sea_orm::{
 /// `MAX_BATCH` rows), so a few hundred shapes are in use at once.
 const STATEMENT_CACHE: usize = 512;
 
+/// The writer connection's page cache, in KiB.
+const CACHE_KIB: i64 = 64 * 1024;
+
 thread_local! {
     /// A COMMIT that failed on this thread, until [`commit`] reports it.
     static FAILED_COMMIT: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -61,6 +64,13 @@ async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConn
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // A multi-row insert's statement journal in memory, not in a temporary file written page
+    // by page (9 % of the writer's time at 10,000 msg/s): it only serves a statement's own
+    // rollback inside the transaction, never durability.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // The pages a batch touches (the messages' indexes, the search index) stay cached here
+    // instead of being read back from the OS for every batch.
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let kinds = column_kinds(&conn)?;
     let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(InPlace {
