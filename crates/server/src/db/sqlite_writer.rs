@@ -33,6 +33,8 @@ const STATEMENT_CACHE: usize = 512;
 
 /// The writer connection's page cache, in KiB.
 const CACHE_KIB: i64 = 64 * 1024;
+/// WAL pages (4 KiB each) that trigger a checkpoint: about 40 MiB.
+const CHECKPOINT_PAGES: i64 = 10_000;
 
 thread_local! {
     /// A COMMIT that failed on this thread, until [`commit`] reports it.
@@ -71,6 +73,10 @@ async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConn
     // The pages a batch touches (the messages' indexes, the search index) stay cached here
     // instead of being read back from the OS for every batch.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // Checkpoint (after a commit) once the WAL holds this many pages, not SQLite's 1,000: the
+    // pages every batch rewrites (the conversations' rows, the indexes' upper levels, the
+    // search index) are copied back once per checkpoint, so fewer checkpoints copy less.
+    conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let kinds = column_kinds(&conn)?;
     let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(InPlace {
