@@ -61,6 +61,9 @@ pub struct RawSettings {
     pub recent_messages: usize,
     /// Memory for those messages, in MiB, the least recently used conversations going first.
     pub recent_messages_mb: usize,
+    /// SQLite: the longest a new message waits for the search index (`search::index`) when
+    /// fewer than a chunk arrive. Search finds it meanwhile all the same.
+    pub search_index_wait_ms: u64,
     pub sla: SlaTargets,
     /// Let webhooks call private, loopback and link-local addresses, and plain `http://`
     /// (a local receiver in tests or on a trusted network). Off: only public HTTPS targets.
@@ -152,6 +155,7 @@ impl Default for RawSettings {
             password_hash_concurrency: 2,
             recent_messages: 1000,
             recent_messages_mb: 64,
+            search_index_wait_ms: 1000,
             sla: SlaTargets::default(),
             webhook_allow_private: false,
             webhook_timeout_secs: 10,
@@ -204,6 +208,7 @@ pub struct Settings {
     pub password_hash_concurrency: usize,
     pub recent_messages: usize,
     pub recent_messages_mb: usize,
+    pub search_index_wait: std::time::Duration,
     pub sla: SlaTargets,
     pub webhook_allow_private: bool,
     pub webhook_timeout_secs: u64,
@@ -446,6 +451,7 @@ impl RawSettings {
             password_hash_concurrency: self.password_hash_concurrency,
             recent_messages: self.recent_messages,
             recent_messages_mb: self.recent_messages_mb,
+            search_index_wait: std::time::Duration::from_millis(self.search_index_wait_ms),
             sla: self.sla,
             webhook_allow_private: self.webhook_allow_private,
             webhook_timeout_secs: self.webhook_timeout_secs,

@@ -4,9 +4,11 @@
 //! quotes, `*`, `NEAR`, `:`, `%` and `_` are searched for literally.
 //!
 //! The indexes are kept by the database (migration m0010): an edit re-indexes and a delete
-//! (an emptied body) drops out in the writer's own transaction. Visibility reuses the ticket
+//! (an emptied body) drops out in the writer's own transaction. On SQLite a new message waits
+//! for the index a moment (`index`, migration m0019) and is found meanwhile by its text. Visibility reuses the ticket
 //! rule (`tickets::query::visible`) and direct-conversation membership; notes only for staff.
 
+pub mod index;
 mod query;
 mod routes;
 pub mod snippet;

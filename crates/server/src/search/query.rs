@@ -91,27 +91,18 @@ impl Dialect {
     }
 
     /// Every word occurs in `column` (a case-insensitive substring). `fts`: on SQLite, the
-    /// trigram table indexing the column and the row id it is keyed by.
-    fn matches(&self, column: &str, fts: (&str, &str), words: &[String]) -> Condition {
+    /// trigram index of the column.
+    fn matches(&self, column: &str, fts: &Fts, words: &[String]) -> Condition {
         let mut all = Condition::all();
         match self.0 {
             DbBackend::Sqlite => {
                 // The trigram index finds words of three characters or more; shorter ones are
                 // checked on the rows it yields (or, alone, scanned). Each word is one FTS5
                 // string ("" escapes a quote), so nothing in it is query syntax.
-                let (table, id) = fts;
                 let (long, short): (Vec<&String>, Vec<&String>) =
                     words.iter().partition(|w| w.chars().count() >= 3);
                 if !long.is_empty() {
-                    let phrase = long
-                        .iter()
-                        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    all = all.add(Expr::cust_with_values(
-                        format!("{id} IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"),
-                        [phrase],
-                    ));
+                    all = all.add(fts.matches(column, &long));
                 }
                 for w in short {
                     all = all.add(Expr::cust_with_values(
@@ -187,6 +178,66 @@ fn folded(column: &str, word: &str) -> String {
         format!("lower({column})")
     } else {
         column.to_string()
+    }
+}
+
+/// A SQLite FTS5 trigram index over a column.
+struct Fts {
+    /// The FTS5 table.
+    table: &'static str,
+    /// The indexed table's row id, as the query names it.
+    id: &'static str,
+    /// The indexed table and the table of its rows still waiting for the index
+    /// (`search::index`), if rows wait.
+    waiting: Option<(&'static str, &'static str)>,
+}
+
+const MESSAGES_FTS: Fts = Fts {
+    table: "messages_fts",
+    id: "messages.id",
+    waiting: Some(("messages", "messages_fts_pending")),
+};
+
+const TICKETS_FTS: Fts = Fts {
+    table: "tickets_fts",
+    id: "tickets.id",
+    waiting: None,
+};
+
+impl Fts {
+    /// The rows whose `column` holds every one of `words` (three characters or more): the
+    /// index's matches, and the waiting rows that match by a scan of their text (few: at most
+    /// about a chunk, `search::index::CHUNK_ROWS`). One list, so the planner looks the rows
+    /// up by id as before.
+    fn matches(&self, column: &str, words: &[&String]) -> Expr {
+        // Each word is one FTS5 string ("" escapes a quote), so nothing in it is query syntax.
+        let phrase = words
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let Fts { table, id, .. } = self;
+        let indexed = format!("SELECT rowid FROM {table} WHERE {table} MATCH ?");
+        let Some((source, waiting)) = self.waiting else {
+            return Expr::cust_with_values(format!("{id} IN ({indexed})"), [phrase]);
+        };
+        // The same test as a short word's, on the waiting rows' own text.
+        let field = column.rsplit('.').next().unwrap_or(column);
+        let text = format!("w.{field}");
+        let scan = words
+            .iter()
+            .map(|w| format!("instr({}, lower(?)) > 0", folded(&text, w)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let mut values = vec![phrase];
+        values.extend(words.iter().map(|w| (*w).clone()));
+        Expr::cust_with_values(
+            format!(
+                "{id} IN ({indexed} UNION ALL SELECT w.id FROM {waiting} p \
+                 JOIN {source} w ON w.id = p.id WHERE {scan})"
+            ),
+            values,
+        )
     }
 }
 
@@ -350,7 +401,7 @@ pub async fn messages(
         // Visibility first: where a scan is needed, the text of rows the caller may not see is
         // never read.
         .cond_where(visible_messages(me, teams))
-        .cond_where(dialect.matches("messages.body", ("messages_fts", "messages.id"), words))
+        .cond_where(dialect.matches("messages.body", &MESSAGES_FTS, words))
         .take();
     if dialect.scans(words) {
         q.and_where(visible_conversations(me, teams));
@@ -430,7 +481,7 @@ pub async fn tickets(
         .expr_as(score.clone(), "score")
         .from(ticket::Entity)
         .cond_where(crate::tickets::query::visible(me, teams))
-        .cond_where(dialect.matches("tickets.subject", ("tickets_fts", "tickets.id"), words))
+        .cond_where(dialect.matches("tickets.subject", &TICKETS_FTS, words))
         .take();
     if let Some(c) = f.conversation {
         q.and_where(ticket::Column::ConversationId.eq(c));

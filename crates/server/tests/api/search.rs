@@ -3,12 +3,12 @@
 //! database through edits and deletes (the API's and raw SQL's), ranking, filters and keyset
 //! paging.
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::{Value, json};
 use switchboard::domain::Role;
 
 use switchboard_test_support::db_test;
-use switchboard_test_support::{TestApp, TestUser, into_parts};
+use switchboard_test_support::{Backend, TestApp, TestUser, into_parts, spawn_app_with};
 
 /// `GET /api/v1/search` with these query parameters (URL-encoded by the client).
 async fn search_raw(app: &TestApp, who: &TestUser, params: &[(&str, &str)]) -> (u16, Value) {
@@ -504,3 +504,185 @@ db_test!(
         assert!(found(&app, &ana, "question").await.is_empty());
     }
 );
+
+/// SQLite: how many messages wait for the search index (`search::index`); none elsewhere (the
+/// index is kept in the writing transaction).
+async fn waiting(app: &TestApp) -> i64 {
+    let db = &app.state.db;
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return 0;
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT count(*) AS n FROM messages_fts_pending",
+        ))
+        .await
+        .expect("count the waiting messages")
+        .expect("a count");
+    row.try_get("", "n").expect("n")
+}
+
+/// SQLite: FTS5 compares the index with the messages' text (`integrity-check` with rank 1 reads
+/// the content table): an error if a row is missing, stale, or indexed twice.
+async fn index_matches_text(app: &TestApp) {
+    let db = &app.state.db;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared(
+            "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)",
+        )
+        .await
+        .expect("the search index matches the messages");
+    }
+}
+
+/// Indexes what waits, the way the writer does (one transaction), then checks the index.
+async fn index_now(app: &TestApp) {
+    let db = &app.state.db;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let txn = db.begin().await.expect("begin");
+        switchboard::search::index::index_waiting(&txn)
+            .await
+            .expect("index the waiting messages");
+        txn.commit().await.expect("commit");
+    }
+    assert_eq!(waiting(app).await, 0);
+    index_matches_text(app).await;
+}
+
+async fn edit(app: &TestApp, who: &TestUser, id: i64, body: &str) {
+    let (status, edited) = app
+        .patch(
+            &format!("/api/v1/messages/{id}"),
+            Some(&who.token),
+            json!({ "body": body }),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+}
+
+async fn delete(app: &TestApp, who: &TestUser, id: i64) {
+    let (status, body) = app
+        .delete(&format!("/api/v1/messages/{id}"), Some(&who.token))
+        .await;
+    assert!(status == 200 || status == 204, "{status} {body}");
+}
+
+/// New messages wait for the index (here: up to an hour, so nothing is indexed behind the
+/// test's back), and search finds them, their edits and their deletions alike before and after
+/// they are indexed.
+async fn found_while_waiting_and_after(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.search_index_wait_ms = 3_600_000).await else {
+        return;
+    };
+    let sqlite = backend == Backend::Sqlite;
+    let (agent, ana, conv) = app.agent_and_customer().await;
+    let kept = app.send_message(&ana, conv, "the original wording").await;
+    let gone = app.send_message(&ana, conv, "a parcel that waits").await;
+    if sqlite {
+        assert!(waiting(&app).await >= 2, "the new messages wait");
+    }
+    assert_eq!(
+        found(&app, &agent, "original").await,
+        ["the original wording"]
+    );
+    assert_eq!(
+        found(&app, &agent, "WAITS parcel").await,
+        ["a parcel that waits"]
+    );
+    assert!(found(&app, &agent, "parcel original").await.is_empty());
+
+    // Edited and deleted while waiting.
+    edit(&app, &ana, kept.id, "the revised wording").await;
+    delete(&app, &ana, gone.id).await;
+    assert!(found(&app, &agent, "original").await.is_empty());
+    assert_eq!(
+        found(&app, &agent, "revised").await,
+        ["the revised wording"]
+    );
+    assert!(found(&app, &agent, "parcel").await.is_empty());
+
+    // Indexed: the index holds the text as it is now, and search finds the same.
+    index_now(&app).await;
+    assert!(found(&app, &agent, "original").await.is_empty());
+    assert_eq!(
+        found(&app, &agent, "revised").await,
+        ["the revised wording"]
+    );
+    assert!(found(&app, &agent, "parcel").await.is_empty());
+
+    // An indexed message and a waiting one, side by side.
+    let fresh = app
+        .send_message(&ana, conv, "another parcel, wording too")
+        .await;
+    if sqlite {
+        assert_eq!(waiting(&app).await, 1);
+    }
+    assert_eq!(
+        found(&app, &agent, "wording").await,
+        ["another parcel, wording too", "the revised wording"]
+    );
+    edit(&app, &ana, kept.id, "the final text").await;
+    assert_eq!(
+        found(&app, &agent, "wording").await,
+        ["another parcel, wording too"]
+    );
+    assert_eq!(found(&app, &agent, "final").await, ["the final text"]);
+
+    // Rows removed altogether, one waiting and one indexed: both leave the index's books.
+    exec(
+        &app,
+        "DELETE FROM messages WHERE id = ?",
+        vec![fresh.id.into()],
+    )
+    .await;
+    exec(
+        &app,
+        "DELETE FROM messages WHERE id = ?",
+        vec![kept.id.into()],
+    )
+    .await;
+    assert!(found(&app, &agent, "wording").await.is_empty());
+    assert!(found(&app, &agent, "final").await.is_empty());
+    index_now(&app).await;
+    assert!(found(&app, &agent, "final").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn found_while_waiting_and_after_sqlite() {
+    found_while_waiting_and_after(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn found_while_waiting_and_after_postgres() {
+    found_while_waiting_and_after(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn found_while_waiting_and_after_mysql() {
+    found_while_waiting_and_after(Backend::Mysql).await;
+}
+
+/// The writer indexes by itself: with no wait, right after each batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_indexes_what_waits() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.search_index_wait_ms = 0)
+        .await
+        .expect("SQLite is always there");
+    let (agent, ana, conv) = app.agent_and_customer().await;
+    for i in 0..5 {
+        app.send_message(&ana, conv, &format!("kettle number {i}"))
+            .await;
+    }
+    let mut left = waiting(&app).await;
+    for _ in 0..200 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        left = waiting(&app).await;
+    }
+    assert_eq!(left, 0, "the writer indexed what waited within 10 s");
+    index_matches_text(&app).await;
+    assert_eq!(found(&app, &agent, "kettle").await.len(), 5);
+}

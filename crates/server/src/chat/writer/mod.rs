@@ -34,6 +34,7 @@ use crate::error::{AppError, AppResult};
 use crate::realtime::close;
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
 use crate::realtime::hub::{ConnHandle, Outbound, QueuedAck, set_in_flight};
+use crate::search;
 use crate::state::AppState;
 use crate::webhooks::subscribers::Subscriber;
 
@@ -142,12 +143,23 @@ async fn run(
         }
     });
     let mut queued = Vec::with_capacity(MAX_BATCH);
+    let mut index =
+        search::index::Queue::new(db.get_database_backend(), state.settings.search_index_wait);
     loop {
+        if index.due() {
+            index_waiting(&db, &mut index).await;
+        }
+        // Idle, the writer still indexes what waits (`search::index`) when its time comes.
+        let idle = index.idle_wait();
         let taken = tokio::select! {
             taken = rx.recv_many(&mut queued, MAX_BATCH) => taken,
             // The server's runtime stopped, and its publisher with it: so does a writer on a
             // thread of its own (whose state, holding a `Writer`, keeps `rx` open).
             () = committed_tx.closed() => 0,
+            () = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
+                index_waiting(&db, &mut index).await;
+                continue;
+            }
         };
         if taken == 0 {
             break;
@@ -164,6 +176,7 @@ async fn run(
         // Who wants `message.created` (usually nobody: an empty list, nothing more is done).
         let hooks = state.webhooks.message_subscribers();
         let mut committed = commit(&db, batch, &hooks, &state.realtime).await;
+        index.stored(committed.stored());
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
             committed.changes = Some(changes::commit(&db, changes).await);
@@ -180,6 +193,17 @@ async fn run(
     let _ = publisher.await;
 }
 
+/// Indexes the messages waiting for the search index. A failure leaves them waiting (search
+/// still finds them by their text) until the next try.
+async fn index_waiting(db: &DatabaseConnection, index: &mut search::index::Queue) {
+    let mut clock = batch::StepClock::start();
+    if let Err(e) = index.flush(db).await {
+        tracing::warn!(error = %e, "indexing new messages for search failed; will retry");
+        index.retry_later();
+    }
+    clock.step("search_index");
+}
+
 /// A stored batch, waiting to be answered and published.
 struct Committed {
     batch: Vec<SendRequest>,
@@ -189,6 +213,14 @@ struct Committed {
 }
 
 impl Committed {
+    /// How many new messages the batch stored.
+    fn stored(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Stored(_)))
+            .count()
+    }
+
     async fn tell(self, state: &AppState) {
         let mut clock = batch::StepClock::start();
         // Only while someone with a push device may be nudged (`push::nudge`): one flag read.

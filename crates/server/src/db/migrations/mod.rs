@@ -22,6 +22,7 @@ mod m0015_create_push;
 mod m0016_add_intake_team;
 mod m0017_add_push_quiet_hours;
 mod m0018_cover_stats_indexes;
+mod m0019_defer_message_search_index;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_add_intake_team::Migration),
             Box::new(m0017_add_push_quiet_hours::Migration),
             Box::new(m0018_cover_stats_indexes::Migration),
+            Box::new(m0019_defer_message_search_index::Migration),
         ]
     }
 }

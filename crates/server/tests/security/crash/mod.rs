@@ -2,7 +2,8 @@
 //! steady rate while the server is SIGKILLed at random moments and restarted; unacknowledged
 //! sends are retried with the same client id (as the app's outbox does). At the end every
 //! acknowledged message is stored exactly once with its body and seq (REST history and resume
-//! agree), seqs are gapless, and `PRAGMA integrity_check` says ok after every kill.
+//! agree), seqs are gapless, `PRAGMA integrity_check` says ok after every kill, and the search
+//! index holds every message (indexed, or waiting to be) once.
 //!
 //! `SECURITY_CRASH_CYCLES` (default 20) and `SECURITY_CRASH_SECS` (default 60) bound the run;
 //! `SECURITY_CRASH_RATE` (default 250) is the offered rate in messages per second, and
@@ -148,6 +149,9 @@ async fn acknowledged_messages_survive_sigkill_exactly_once() {
     server.kill();
     if let Some(bad) = Some(server.integrity().await).filter(|c| c != "ok") {
         problems.push(format!("final integrity_check: {bad}"));
+    }
+    if let Err(bad) = server.search_index_check().await {
+        problems.push(format!("search index: {bad}"));
     }
     let lost = problems.iter().filter(|p| p.contains("is lost")).count();
     crate::figures(&format!(
