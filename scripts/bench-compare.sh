@@ -10,6 +10,7 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cmp   PostgreSQL instead of SQLite
 #   BENCH_OUT=file                               JSON lines (labels: before / after)
 #   BENCH_ROUNDS=1                               before, after, before, after … to see the noise
+#   BENCH_ROOM_RATE=20 BENCH_ROOM_MEMBERS=0      the large room: messages/s, members connected (0: all)
 #   BENCH_METRICS=prefix                         after each run, the writer's /metrics lines
 #                                                (batch sizes, step times) to prefix.LABEL-ROUND.txt
 set -euo pipefail
@@ -83,7 +84,7 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
         fanout) "${B[@]}" fanout --rate "$BENCH_RATES" --duration "$BENCH_DURATION" --drain "$BENCH_DRAIN" | grep -v '^JSON ' ;;
         history) "${B[@]}" history --duration "$BENCH_DURATION" --concurrency 32 | grep -v '^JSON ' ;;
         reconnect) "${B[@]}" reconnect --clients "${BENCH_RECONNECT:-2000}" --messages 5 | grep -v '^JSON ' ;;
-        large-room) "${B[@]}" large-room --rate "${BENCH_ROOM_RATE:-20}" --duration "$BENCH_DURATION" --members 0 | grep -v '^JSON ' ;;
+        large-room) "${B[@]}" large-room --rate "${BENCH_ROOM_RATE:-20}" --duration "$BENCH_DURATION" --members "${BENCH_ROOM_MEMBERS:-0}" | grep -v '^JSON ' ;;
         idle) "${B[@]}" idle --conns "${BENCH_IDLE:-2000}" --hold 2 | grep -v '^JSON ' ;;
         *) echo "unknown step $s"; exit 1 ;;
       esac
