@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -265,8 +266,16 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
     ));
     let app = build_router(state);
     let make = app.into_make_service_with_connect_info::<SocketAddr>();
+    // TCP_NODELAY on every accepted socket: with Nagle's algorithm, a frame written while the
+    // previous one is not yet acknowledged waits for the client's delayed ACK (40 to 200 ms);
+    // at 5,000 msg/s one delivery in nine did (BENCHMARKS.md, session 11).
     match tls {
         None => {
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+                }
+            });
             axum::serve(listener, make)
                 .with_graceful_shutdown(async move { shutdown.cancelled().await })
                 .await?;
@@ -288,7 +297,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
                 shutdown.cancelled().await;
                 h.graceful_shutdown(Some(Duration::from_secs(10)));
             });
-            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .acceptor(axum_server::accept::NoDelayAcceptor::new());
+            axum_server::from_tcp(listener.into_std()?)?
+                .acceptor(acceptor)
                 .handle(handle)
                 .serve(make)
                 .await?;
