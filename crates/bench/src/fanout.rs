@@ -35,10 +35,17 @@ pub struct Plan {
     pub connect_concurrency: usize,
 }
 
+/// A delivery slower than this is counted in its second (the p99.9 budget), so a run
+/// shows whether its tail is spread out or comes in bursts.
+const SLOW_US: u64 = 20_000;
+
 /// One rate step of a run.
 struct Step {
     first: usize,
     count: usize,
+    rate: f64,
+    /// Per second of the send window: deliveries slower than `SLOW_US` of messages sent then.
+    slow: Vec<AtomicU64>,
     ack: Latency,
     delivery: Latency,
     acks: AtomicU64,
@@ -54,6 +61,8 @@ struct Shared {
     delivered: Vec<AtomicU32>,
     acked: Vec<AtomicBool>,
     slowest_us: Vec<AtomicU64>,
+    /// Per connection: deliveries slower than `SLOW_US` (all steps).
+    slow_by_conn: Vec<AtomicU64>,
     errors: Mutex<BTreeMap<String, u64>>,
     foreign: AtomicU64,
     closed: Mutex<BTreeMap<String, u64>>,
@@ -90,7 +99,7 @@ impl Shared {
     }
 
     /// Records a frame; for `ack` and `message` returns (is_ack, conversation, seq, index).
-    fn on_text(&self, text: &str) -> Option<(bool, i64, i64, Option<usize>)> {
+    fn on_text(&self, conn: usize, text: &str) -> Option<(bool, i64, i64, Option<usize>)> {
         let frame = serde_json::from_str::<Frame>(text).ok()?;
         match frame.ty.as_ref() {
             "ack" | "message" => {
@@ -116,6 +125,13 @@ impl Shared {
                     self.delivered[idx].fetch_add(1, Relaxed);
                     self.slowest_us[idx].fetch_max(us, Relaxed);
                     step.delivery.record_us(us);
+                    if us > SLOW_US {
+                        self.slow_by_conn[conn].fetch_add(1, Relaxed);
+                        let second = ((idx - step.first) as f64 / step.rate) as usize;
+                        if let Some(slot) = step.slow.get(second.min(step.slow.len() - 1)) {
+                            slot.fetch_add(1, Relaxed);
+                        }
+                    }
                     step.deliveries.fetch_add(1, Relaxed);
                     step.last_delivery_ns.fetch_max(now, Relaxed);
                 }
@@ -170,6 +186,7 @@ impl Shared {
 type Cmd = (usize, i64);
 
 async fn conn_task(
+    me: usize,
     mut socket: ws::Ws,
     mut rx: mpsc::UnboundedReceiver<Cmd>,
     shared: Arc<Shared>,
@@ -194,7 +211,7 @@ async fn conn_task(
             }
             frame = socket.next() => match frame {
                 Some(Ok(Message::Text(t))) => {
-                    if let Some(seen) = shared.on_text(&t) {
+                    if let Some(seen) = shared.on_text(me, &t) {
                         shared.check(&mut check, seen);
                     }
                 }
@@ -247,6 +264,10 @@ pub async fn run(
         steps.push(Step {
             first,
             count,
+            rate,
+            slow: (0..=plan.duration.as_secs())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
             ack: Latency::default(),
             delivery: Latency::default(),
             acks: AtomicU64::new(0),
@@ -263,6 +284,7 @@ pub async fn run(
         delivered: (0..total).map(|_| AtomicU32::new(0)).collect(),
         acked: (0..total).map(|_| AtomicBool::new(false)).collect(),
         slowest_us: (0..total).map(|_| AtomicU64::new(0)).collect(),
+        slow_by_conn: (0..sockets.len()).map(|_| AtomicU64::new(0)).collect(),
         errors: Mutex::default(),
         foreign: AtomicU64::new(0),
         closed: Mutex::default(),
@@ -274,10 +296,16 @@ pub async fn run(
     let run_id = crate::api::run_id();
     let mut txs = Vec::with_capacity(sockets.len());
     let mut tasks = Vec::with_capacity(sockets.len());
-    for socket in sockets {
+    for (me, socket) in sockets.into_iter().enumerate() {
         let (tx, rx) = mpsc::unbounded_channel();
         txs.push(tx);
-        tasks.push(tokio::spawn(conn_task(socket, rx, shared.clone(), run_id)));
+        tasks.push(tokio::spawn(conn_task(
+            me,
+            socket,
+            rx,
+            shared.clone(),
+            run_id,
+        )));
     }
     // Presence frames of everyone coming online settle first.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -384,6 +412,39 @@ pub async fn run(
         step.ack.summary("ack", &mut r);
         step.delivery.summary("delivery", &mut r);
         slowest.summary("last_member", &mut r);
+        // The connections with the most slow deliveries (cumulative), with their place in
+        // their conversation's member list: is the tail spread out or a few connections'?
+        let mut by_conn: Vec<(u64, usize)> = shared
+            .slow_by_conn
+            .iter()
+            .enumerate()
+            .map(|(c, n)| (n.load(Relaxed), c))
+            .collect();
+        by_conn.sort_unstable_by(|a, b| b.cmp(a));
+        let place = |c: usize| {
+            plan.convs
+                .iter()
+                .find_map(|conv| conv.members.iter().position(|&m| m == c))
+        };
+        r.insert(
+            "slow_connections".into(),
+            json!(
+                by_conn
+                    .iter()
+                    .take(10)
+                    .map(|&(n, c)| json!({"connection": c, "member": place(c), "slow": n}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        r.insert(
+            "deliveries_over_20ms_per_second".into(),
+            json!(
+                step.slow
+                    .iter()
+                    .map(|n| n.load(Relaxed))
+                    .collect::<Vec<_>>()
+            ),
+        );
         let errors = std::mem::take(&mut *shared.errors.lock().expect("lock"));
         r.insert("errors".into(), json!(errors.values().sum::<u64>()));
         r.insert("error_codes".into(), json!(errors));
