@@ -15,8 +15,9 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const SQLITE_UP: &[&str] = &[
-    "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id', tokenize='trigram')",
+/// The triggers that index every message write in its own transaction (m0019 replaces them
+/// with a queue for new messages, and restores them when it is rolled back).
+pub(super) const SQLITE_MESSAGE_TRIGGERS: [&str; 3] = [
     "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END",
@@ -27,6 +28,11 @@ const SQLITE_UP: &[&str] = &[
         INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
         INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
     END",
+];
+
+const SQLITE_MESSAGES_FTS: &str = "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id', tokenize='trigram')";
+
+const SQLITE_UP: &[&str] = &[
     "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
     "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, content='tickets', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
@@ -76,7 +82,11 @@ async fn run(m: &SchemaManager<'_>, sql: &[&str]) -> Result<(), DbErr> {
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         match m.get_database_backend() {
-            DbBackend::Sqlite => run(m, SQLITE_UP).await,
+            DbBackend::Sqlite => {
+                run(m, &[SQLITE_MESSAGES_FTS]).await?;
+                run(m, &SQLITE_MESSAGE_TRIGGERS).await?;
+                run(m, SQLITE_UP).await
+            }
             DbBackend::Postgres => run(m, POSTGRES_UP).await,
             _ => Ok(()),
         }

@@ -15,6 +15,8 @@
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
 
+use super::m0010_create_search_indexes::SQLITE_MESSAGE_TRIGGERS;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -62,16 +64,6 @@ const DOWN: &[&str] = &[
     "DROP TRIGGER messages_fts_delete",
     "DROP TRIGGER messages_fts_update",
     "DROP TABLE messages_fts_pending",
-    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-        INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
-    END",
-    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
-    END",
-    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
-        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
-        INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
-    END",
 ];
 
 /// Runs the statements as one script, so on one pooled connection: a trigger dropped on one
@@ -99,7 +91,11 @@ impl MigrationTrait for Migration {
         if m.get_database_backend() != DbBackend::Sqlite {
             return Ok(());
         }
-        let script: Vec<String> = DOWN.iter().map(|s| String::from(*s)).collect();
+        let script: Vec<String> = DOWN
+            .iter()
+            .chain(&SQLITE_MESSAGE_TRIGGERS)
+            .map(|s| String::from(*s))
+            .collect();
         one_script(m, &script).await
     }
 }
