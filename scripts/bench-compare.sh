@@ -51,7 +51,7 @@ db_url() { # DIR NAME
   if [ -n "$PG" ]; then echo "${PG%/*}/$2"; else echo "sqlite://$1/db/switchboard.db"; fi
 }
 
-echo "== state: $BENCH_USERS users, made once with $BEFORE (work dir $WORK)"
+echo "== state: $BENCH_USERS users, made once with $BEFORE (work dir $WORK, port $PORT)"
 mkdir -p "$WORK/state"
 if [ -n "$PG" ]; then
   psql "${PG%/*}/postgres" -qc "DROP DATABASE IF EXISTS cmp_state" -c "CREATE DATABASE cmp_state"
@@ -90,7 +90,7 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
       esac
     done
     if [ -n "${BENCH_METRICS:-}" ]; then
-      curl -fs "http://127.0.0.1:$PORT/metrics" | grep '^switchboard_writer_' >"$BENCH_METRICS.$which-$round.txt"
+      curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^switchboard_(writer_|message_stage|ws_event_wait)' >"$BENCH_METRICS.$which-$round.txt"
     fi
     stop
   done

@@ -46,6 +46,8 @@ struct Step {
     rate: f64,
     /// Per second of the send window: deliveries slower than `SLOW_US` of messages sent then.
     slow: Vec<AtomicU64>,
+    /// Per second of the send window: the delivery latency of messages sent then.
+    delivery_by_second: Vec<Latency>,
     ack: Latency,
     delivery: Latency,
     acks: AtomicU64,
@@ -125,12 +127,12 @@ impl Shared {
                     self.delivered[idx].fetch_add(1, Relaxed);
                     self.slowest_us[idx].fetch_max(us, Relaxed);
                     step.delivery.record_us(us);
+                    let second = ((idx - step.first) as f64 / step.rate) as usize;
+                    let second = second.min(step.slow.len() - 1);
+                    step.delivery_by_second[second].record_us(us);
                     if us > SLOW_US {
                         self.slow_by_conn[conn].fetch_add(1, Relaxed);
-                        let second = ((idx - step.first) as f64 / step.rate) as usize;
-                        if let Some(slot) = step.slow.get(second.min(step.slow.len() - 1)) {
-                            slot.fetch_add(1, Relaxed);
-                        }
+                        step.slow[second].fetch_add(1, Relaxed);
                     }
                     step.deliveries.fetch_add(1, Relaxed);
                     step.last_delivery_ns.fetch_max(now, Relaxed);
@@ -267,6 +269,9 @@ pub async fn run(
             rate,
             slow: (0..=plan.duration.as_secs())
                 .map(|_| AtomicU64::new(0))
+                .collect(),
+            delivery_by_second: (0..=plan.duration.as_secs())
+                .map(|_| Latency::default())
                 .collect(),
             ack: Latency::default(),
             delivery: Latency::default(),
@@ -445,6 +450,17 @@ pub async fn run(
                     .collect::<Vec<_>>()
             ),
         );
+        for (q, name) in [(0.99, "p99"), (0.999, "p999")] {
+            r.insert(
+                format!("delivery_{name}_ms_per_second"),
+                json!(
+                    step.delivery_by_second
+                        .iter()
+                        .map(|l| l.quantile_ms(q))
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
         let errors = std::mem::take(&mut *shared.errors.lock().expect("lock"));
         r.insert("errors".into(), json!(errors.values().sum::<u64>()));
         r.insert("error_codes".into(), json!(errors));

@@ -26,6 +26,12 @@ impl Latency {
         h.saturating_record(us.max(1));
     }
 
+    /// One quantile in milliseconds (`None` when nothing was recorded).
+    pub fn quantile_ms(&self, q: f64) -> Option<f64> {
+        let h = self.0.lock().expect("histogram lock");
+        (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / 1000.0)
+    }
+
     /// `{p50, p90, p99, p999, max, mean}` in milliseconds, under `prefix_`.
     pub fn summary(&self, prefix: &str, out: &mut Map<String, Value>) {
         let h = self.0.lock().expect("histogram lock");
