@@ -523,6 +523,7 @@ async fn record(state: &AppState, facts: Arc<ConversationFacts>, sender: i64, bo
         reply_to: None,
         conversation: facts,
         reply: Reply::Caller(tx),
+        accepted: std::time::Instant::now(),
     };
     if let Err(e) = state.writer.submit(request).await {
         tracing::error!(error = %e, "call: could not queue its system message");

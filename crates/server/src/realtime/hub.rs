@@ -38,11 +38,17 @@ pub enum Outbound {
 pub struct QueuedEvent {
     pub kind: EventKind,
     pub payload: Utf8Bytes,
+    /// When it was queued: the connections' writers measure how long it waited for them.
+    pub queued_at: std::time::Instant,
 }
 
 impl QueuedEvent {
     pub fn new(kind: EventKind, payload: Utf8Bytes) -> Arc<Self> {
-        Arc::new(Self { kind, payload })
+        Arc::new(Self {
+            kind,
+            payload,
+            queued_at: std::time::Instant::now(),
+        })
     }
 }
 

@@ -277,3 +277,45 @@ db_test!(
         assert_eq!(alice_ws.closed_with().await, Some(4401));
     }
 );
+
+/// The value of one sample line of `/metrics` (0 when absent).
+async fn metric(app: &TestApp, line_start: &str) -> f64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(line_start))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+db_test!(
+    a_delivered_message_is_timed_at_each_stage,
+    |app: TestApp| async move {
+        let (agent, ana, conv) = app.agent_and_customer().await;
+        let mut agent_ws = app.ws(&agent).await;
+        let mut ana_ws = app.ws(&ana).await;
+        let stages = ["queued", "stored", "published"]
+            .map(|s| format!("switchboard_message_stage_seconds_count{{stage=\"{s}\"}} "));
+        let wait = "switchboard_ws_event_wait_seconds_count ";
+        let mut before = Vec::new();
+        for s in stages.iter().map(String::as_str).chain([wait]) {
+            before.push(metric(&app, s).await);
+        }
+        let client_id = uuid::Uuid::new_v4().to_string();
+        agent_ws.send(send_frame(conv, &client_id, "timed")).await;
+        assert_eq!(answers(&mut agent_ws, 1).await[0]["type"], "ack");
+        message_with_body(&mut ana_ws, "timed").await;
+        // The recorder is the process's: other tests add to it too, so counts only grow.
+        for (s, was) in stages.iter().map(String::as_str).chain([wait]).zip(before) {
+            let now = metric(&app, s).await;
+            assert!(now >= was + 1.0, "{s}: {was} → {now}");
+        }
+    }
+);

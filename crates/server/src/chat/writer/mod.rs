@@ -56,6 +56,9 @@ pub struct SendRequest {
     pub reply_to: Option<(i64, i64)>,
     pub conversation: Arc<ConversationFacts>,
     pub reply: Reply,
+    /// When it was accepted: its time in the pipeline is measured from here
+    /// (`switchboard_message_stage_seconds`).
+    pub accepted: std::time::Instant,
 }
 
 /// Where the answer to a send goes.
@@ -168,7 +171,10 @@ async fn run(
         let mut changes = Vec::new();
         for job in queued.drain(..) {
             match job {
-                Job::Send(send) => batch.push(send),
+                Job::Send(send) => {
+                    stage("queued", send.accepted);
+                    batch.push(send)
+                }
                 Job::Change(change) => changes.push(change),
             }
         }
@@ -176,6 +182,9 @@ async fn run(
         // Who wants `message.created` (usually nobody: an empty list, nothing more is done).
         let hooks = state.webhooks.message_subscribers();
         let mut committed = commit(&db, batch, &hooks, &state.realtime).await;
+        for send in &committed.batch {
+            stage("stored", send.accepted);
+        }
         index.stored(committed.stored());
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
@@ -191,6 +200,13 @@ async fn run(
     }
     drop(committed_tx);
     let _ = publisher.await;
+}
+
+/// Records how long after its acceptance a send reached a stage of the pipeline: `checked`
+/// (access, from the in-memory audiences or the database), `queued`, `stored`, `published`.
+pub fn stage(name: &'static str, accepted: std::time::Instant) {
+    metrics::histogram!("switchboard_message_stage_seconds", "stage" => name)
+        .record(accepted.elapsed().as_secs_f64());
 }
 
 /// Indexes the messages waiting for the search index. A failure leaves them waiting (search
@@ -478,6 +494,7 @@ async fn answer(state: &AppState, request: SendRequest, outcome: Outcome) {
         };
         metrics::counter!("switchboard_messages_stored_total").increment(1);
         publish_message(state, &request.conversation, view, origin).await;
+        stage("published", request.accepted);
     }
     match request.reply {
         Reply::Caller(tx) => {

@@ -75,9 +75,14 @@ async fn write_queued(
 ) -> Result<Option<u16>, ()> {
     let mut item = first;
     let mut written = 0;
+    // The oldest event of this flush: how long it waited in the queue for this writer.
+    let mut oldest: Option<std::time::Instant> = None;
     let close = loop {
         if let Outbound::Close(code) = item {
             break Some(code);
+        }
+        if let Outbound::Event(event) = &item {
+            oldest = Some(oldest.map_or(event.queued_at, |t| t.min(event.queued_at)));
         }
         write_item(state, user, sink, cursors, &conn.in_flight, item).await?;
         written += 1;
@@ -90,6 +95,9 @@ async fn write_queued(
         }
     };
     sink.flush().await.map_err(|_| ())?;
+    if let Some(t) = oldest {
+        metrics::histogram!("switchboard_ws_event_wait_seconds").record(t.elapsed().as_secs_f64());
+    }
     Ok(close)
 }
 
