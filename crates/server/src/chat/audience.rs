@@ -9,6 +9,11 @@
 //! (ticket moves, team membership, role changes, disabling, blocks), on every node through the
 //! broker (`Control::Invalidate`). A generation counter keeps a load that raced with an
 //! invalidation from storing what it read before it.
+//!
+//! Concurrent misses of one entry load it once: the others wait for that load (a lock per
+//! stripe of conversations, one for the staff list), so a server that just started and gets a
+//! thousand first sends at once reads each conversation once, not once per send. A connection's
+//! user's teams are loaded when it opens (`warm`), before its first send needs them.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -56,12 +61,17 @@ struct Staff {
     agents_and_admins: Vec<i64>,
 }
 
+/// Locks that make concurrent misses of one conversation load it once.
+const LOAD_STRIPES: usize = 16;
+
 #[derive(Default)]
 pub struct Audiences {
     conversations: DashMap<i64, Arc<ConversationFacts>>,
     teams_of_user: DashMap<i64, Arc<[i64]>>,
     staff: std::sync::RwLock<Option<Arc<Staff>>>,
     generation: AtomicU64,
+    loading_conversations: [tokio::sync::Mutex<()>; LOAD_STRIPES],
+    loading_staff: tokio::sync::Mutex<()>,
 }
 
 impl Audiences {
@@ -90,6 +100,12 @@ impl Audiences {
         db: &impl ConnectionTrait,
         conversation_id: i64,
     ) -> AppResult<Arc<ConversationFacts>> {
+        if let Some(found) = self.conversations.get(&conversation_id) {
+            return Ok(found.clone());
+        }
+        let stripe = conversation_id.rem_euclid(LOAD_STRIPES as i64) as usize;
+        let _loading = self.loading_conversations[stripe].lock().await;
+        // Loaded by the send this one waited for?
         if let Some(found) = self.conversations.get(&conversation_id) {
             return Ok(found.clone());
         }
@@ -123,6 +139,14 @@ impl Audiences {
         Ok(Allowed { facts, staff_view })
     }
 
+    /// Loads what a user's sends will be checked against (their teams, and the staff list that
+    /// tickets' audiences use), so the first send of a new connection finds it in memory.
+    pub async fn warm(&self, db: &impl ConnectionTrait, user: &AuthUser) -> AppResult<()> {
+        self.teams_of(db, user.id).await?;
+        self.staff(db).await?;
+        Ok(())
+    }
+
     /// The teams a user belongs to.
     pub async fn teams_of(&self, db: &impl ConnectionTrait, user_id: i64) -> AppResult<Arc<[i64]>> {
         if let Some(found) = self.teams_of_user.get(&user_id) {
@@ -137,6 +161,10 @@ impl Audiences {
     }
 
     async fn staff(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Staff>> {
+        if let Some(found) = self.staff.read().expect("staff lock").clone() {
+            return Ok(found);
+        }
+        let _loading = self.loading_staff.lock().await;
         if let Some(found) = self.staff.read().expect("staff lock").clone() {
             return Ok(found);
         }
@@ -370,6 +398,35 @@ mod tests {
         let audiences = cached(t.clone());
         let to = audiences.ticket_audience(&offline(), &t).await.unwrap();
         assert_eq!(&to[..], &[ADMIN]);
+    }
+
+    /// A miss that waited for another send's load of the same conversation (or of the staff
+    /// list) takes what that load stored: the database (offline here) is not read again.
+    #[tokio::test]
+    async fn a_miss_waiting_for_a_load_uses_what_it_loaded() {
+        let audiences = Arc::new(Audiences::default());
+        let stripe = TICKET.rem_euclid(LOAD_STRIPES as i64) as usize;
+        let loading = audiences.loading_conversations[stripe].lock().await;
+        let staff_loading = audiences.loading_staff.lock().await;
+        let waiting = tokio::spawn({
+            let audiences = audiences.clone();
+            async move {
+                let facts = audiences.facts(&offline(), TICKET).await;
+                let staff = audiences.staff(&offline()).await;
+                (facts.map(|f| f.id), staff.map(|s| s.admins.clone()))
+            }
+        });
+        tokio::task::yield_now().await;
+        // The load that held the locks stores its results, then lets the waiter go.
+        let filled = cached(ticket(None, None));
+        let facts = filled.conversations.get(&TICKET).unwrap().clone();
+        audiences.conversations.insert(TICKET, facts);
+        *audiences.staff.write().unwrap() = filled.staff.read().unwrap().clone();
+        drop(loading);
+        drop(staff_loading);
+        let (facts, staff) = waiting.await.unwrap();
+        assert_eq!(facts.expect("from memory"), TICKET);
+        assert_eq!(staff.expect("from memory"), vec![ADMIN]);
     }
 
     #[test]

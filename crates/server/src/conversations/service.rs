@@ -84,11 +84,13 @@ pub async fn prepare_send(
     input: SendMessageRequest,
     reply: Reply,
 ) -> AppResult<SendRequest> {
+    let accepted = std::time::Instant::now();
     let kind = validate(&input)?;
     let allowed = state
         .audiences
         .allow(&state.db, user, conversation_id)
         .await?;
+    crate::chat::writer::stage("checked", accepted);
     if kind == MessageKind::Note && !allowed.staff_view {
         return Err(AppError::Forbidden);
     }
@@ -109,6 +111,7 @@ pub async fn prepare_send(
         reply_to,
         conversation: allowed.facts,
         reply,
+        accepted,
     })
 }
 

@@ -120,6 +120,11 @@ async fn run(state: Arc<AppState>, socket: WebSocket) {
         }
     };
     metrics::gauge!("switchboard_ws_connections").increment(1.0);
+    // The access its sends will be checked against, in memory before `ready` (a failure only
+    // leaves it to the first send to load).
+    if let Err(e) = Box::pin(state.audiences.warm(&state.db, &user)).await {
+        tracing::debug!(error = %e, "loading a new connection's access failed");
+    }
     // Encoded in a block: a local would hold the frame for the connection's whole life.
     let ready: Utf8Bytes = {
         let frame = ServerFrame::Ready {
