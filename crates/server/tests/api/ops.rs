@@ -12,15 +12,7 @@ db_test!(
             app.get("/readyz", None).await,
             (200, serde_json::json!({"status": "ready"}))
         );
-        let text = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics_text().await;
         assert!(text.contains("switchboard_http_requests_total"), "{text}");
         assert!(
             text.contains("switchboard_http_request_duration_seconds_bucket"),
