@@ -1,6 +1,7 @@
 //! Database connection and migrations. The URL scheme picks the database: `sqlite:`,
 //! `postgres:` or `mysql:`; the same SeaORM code and migrations run on all three.
 
+pub mod checkpointer;
 pub mod entities;
 pub mod migrations;
 pub mod sqlite_writer;

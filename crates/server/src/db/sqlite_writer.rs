@@ -73,11 +73,14 @@ async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConn
     // The pages a batch touches (the messages' indexes, the search index) stay cached here
     // instead of being read back from the OS for every batch.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-    // Checkpoint (after a commit) once the WAL holds this many pages, not SQLite's 1,000: the
-    // pages every batch rewrites (the conversations' rows, the indexes' upper levels, the
-    // search index) are copied back once per checkpoint, so fewer checkpoints copy less.
+    // A backstop only: the checkpointer copies the WAL back long before it holds this many
+    // pages (SQLite's default is 1,000). Should it fall behind, the writer checkpoints itself
+    // after the commit that crosses it.
     conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Pages go back into the database file on another thread (`checkpointer`): a commit
+    // here only appends to the WAL and syncs it.
+    let checkpointer = super::checkpointer::start(path)?;
     let kinds = column_kinds(&conn)?;
     let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(InPlace {
         inner: Mutex::new(Inner {
@@ -86,6 +89,7 @@ async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConn
             failed_begin: None,
         }),
         kinds,
+        _checkpointer: checkpointer,
     });
     sea_orm::Database::connect_proxy(DbBackend::Sqlite, Arc::new(proxy))
         .await
@@ -160,6 +164,8 @@ fn declared_kind(declared: &str) -> Option<Kind> {
 struct InPlace {
     inner: Mutex<Inner>,
     kinds: HashMap<String, Kind>,
+    /// Runs as long as this connection does.
+    _checkpointer: super::checkpointer::Checkpointer,
 }
 
 struct Inner {
