@@ -27,9 +27,12 @@ use sea_orm::{
     ProxyRow, RuntimeErr, Statement, Value,
 };
 
-/// Prepared statements kept per connection. A batch's statements differ with its size (up to
-/// `MAX_BATCH` rows), so a few hundred shapes are in use at once.
-const STATEMENT_CACHE: usize = 512;
+/// Prepared statements kept per connection. A batch's multi-row statements have one text per
+/// row count (up to `MAX_BATCH` rows), so under load more than a thousand texts are in use at
+/// once; with 512 SQLite parsed and planned them again and again (12 % of the writer's time on
+/// a core at 5,000 msg/s). 4,096 holds them all, for about 50 MB more at 5,000 msg/s
+/// (BENCHMARKS.md, session 13); a quiet server prepares only the few texts it uses.
+const STATEMENT_CACHE: usize = 4096;
 
 /// The writer connection's page cache, in KiB.
 const CACHE_KIB: i64 = 64 * 1024;
