@@ -90,7 +90,7 @@ for round in $(seq 1 "$BENCH_ROUNDS"); do
       esac
     done
     if [ -n "${BENCH_METRICS:-}" ]; then
-      curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^switchboard_(writer_|message_stage|ws_event_wait|sqlite_checkpoint)' >"$BENCH_METRICS.$which-$round.txt"
+      curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^switchboard_(writer_|message_stage|ws_event_wait|sqlite_)' >"$BENCH_METRICS.$which-$round.txt"
     fi
     stop
   done
