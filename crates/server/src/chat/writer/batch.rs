@@ -23,7 +23,8 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set, Statement, TransactionTrait, Value,
+    IntoActiveModel, NotSet, QueryFilter, QuerySelect, QueryTrait, Set, Statement,
+    TransactionTrait, Value,
 };
 
 use super::SendRequest;
@@ -440,18 +441,10 @@ async fn insert_messages(
             reply_to_seq: r.reply_to.map(|(_, seq)| seq),
         })
         .collect();
+    // The same values, without the id: the database assigns it.
     let insert = message::Entity::insert_many(rows.iter().map(|m| message::ActiveModel {
-        conversation_id: Set(m.conversation_id),
-        seq: Set(m.seq),
-        sender_id: Set(m.sender_id),
-        kind: Set(m.kind),
-        body: Set(m.body.clone()),
-        client_id: Set(m.client_id.clone()),
-        created_at: Set(m.created_at),
-        edited_at: Set(None),
-        reply_to_id: Set(m.reply_to_id),
-        reply_to_seq: Set(m.reply_to_seq),
-        ..Default::default()
+        id: NotSet,
+        ..m.clone().into_active_model()
     }));
     if backend == DbBackend::MySql {
         insert.exec_without_returning(txn).await?;
