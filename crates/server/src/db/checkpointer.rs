@@ -48,6 +48,7 @@ fn run(conn: &rusqlite::Connection, stopped: &mpsc::Receiver<()>) {
     let mut last = Wal::default();
     while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
         let start = Instant::now();
+        super::wal_gather::report();
         wait = match checkpoint(conn) {
             Ok(wal) => {
                 let copied = wal.copied_since(&last);

@@ -5,6 +5,7 @@ pub mod checkpointer;
 pub mod entities;
 pub mod migrations;
 pub mod sqlite_writer;
+pub mod wal_gather;
 
 use std::time::Duration;
 

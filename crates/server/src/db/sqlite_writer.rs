@@ -63,8 +63,13 @@ pub async fn open(path: &str) -> anyhow::Result<DatabaseConnection> {
 
 /// `open`, waiting at most `busy` for another connection's write lock.
 async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConnection> {
-    let conn = rusqlite::Connection::open(path)
-        .with_context(|| format!("opening {path} for the chat writer"))?;
+    // Through `wal_gather`: a commit's WAL frames in a few writes, not two per page.
+    let conn = rusqlite::Connection::open_with_flags_and_vfs(
+        path,
+        rusqlite::OpenFlags::default(),
+        super::wal_gather::register()?,
+    )
+    .with_context(|| format!("opening {path} for the chat writer"))?;
     conn.busy_timeout(busy)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
