@@ -63,20 +63,25 @@ async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Databas
 }
 
 /// The chat writer's connection. SQLite: one connection of its own, run on the writer's own
-/// thread (`sqlite_writer`: no per-statement thread hand-off); PostgreSQL and MySQL: the shared
-/// pool.
-pub async fn connect_writer(
-    url: &str,
-    shared: &DatabaseConnection,
-) -> anyhow::Result<DatabaseConnection> {
-    if !is_sqlite(shared) {
-        return Ok(shared.clone());
-    }
-    match sqlite_path(&normalise_url(url)) {
-        Some(path) => sqlite_writer::open(&path).await,
+/// thread (`sqlite_writer`: no per-statement thread hand-off), and the same connection without
+/// SeaORM for a batch's hot statements; PostgreSQL and MySQL: the shared pool.
+#[derive(Clone)]
+pub struct WriterDb {
+    pub conn: DatabaseConnection,
+    pub sqlite: Option<sqlite_writer::Raw>,
+}
+
+pub async fn connect_writer(url: &str, shared: &DatabaseConnection) -> anyhow::Result<WriterDb> {
+    let (conn, sqlite) = if !is_sqlite(shared) {
+        (shared.clone(), None)
+    } else if let Some(path) = sqlite_path(&normalise_url(url)) {
+        let (conn, raw) = sqlite_writer::open(&path).await?;
+        (conn, Some(raw))
+    } else {
         // In memory: only the pool's own connection sees the database.
-        None => connect_with(url, 1).await,
-    }
+        (connect_with(url, 1).await?, None)
+    };
+    Ok(WriterDb { conn, sqlite })
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

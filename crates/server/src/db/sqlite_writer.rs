@@ -54,15 +54,35 @@ pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
     }
 }
 
+/// The writer's connection itself, for the statements of a batch that run on it directly
+/// (`chat::writer::sqlite`): inside a transaction begun through the SeaORM side, on the same
+/// thread, so both sides see one transaction.
+#[derive(Clone)]
+pub struct Raw(Arc<Mutex<Inner>>);
+
+impl Raw {
+    /// Runs `f` on the connection: in the open transaction if there is one. After a BEGIN
+    /// that failed, nothing runs until that transaction ends (as on the SeaORM side).
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, DbErr> {
+        let inner = lock(&self.0);
+        inner.usable()?;
+        f(&inner.conn).map_err(failed)
+    }
+}
+
 /// Opens the database file at `path` for the writer: WAL, `synchronous=FULL` (an ack survives
 /// a power cut), foreign keys on, and the pool's busy timeout. Its statements run on whichever
-/// thread calls them: only the writer's own thread must use it.
-pub async fn open(path: &str) -> anyhow::Result<DatabaseConnection> {
+/// thread calls them: only the writer's own thread must use it. The same connection comes
+/// back twice: behind SeaORM, and as itself.
+pub async fn open(path: &str) -> anyhow::Result<(DatabaseConnection, Raw)> {
     open_waiting(path, Duration::from_secs(10)).await
 }
 
 /// `open`, waiting at most `busy` for another connection's write lock.
-async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConnection> {
+async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<(DatabaseConnection, Raw)> {
     // Through `wal_gather`: a commit's WAL frames in a few writes, not two per page.
     let conn = rusqlite::Connection::open_with_flags_and_vfs(
         path,
@@ -90,18 +110,20 @@ async fn open_waiting(path: &str, busy: Duration) -> anyhow::Result<DatabaseConn
     // here only appends to the WAL and syncs it.
     let checkpointer = super::checkpointer::start(path)?;
     let kinds = column_kinds(&conn)?;
+    let inner = Arc::new(Mutex::new(Inner {
+        conn,
+        depth: 0,
+        failed_begin: None,
+    }));
     let proxy: Box<dyn ProxyDatabaseTrait> = Box::new(InPlace {
-        inner: Mutex::new(Inner {
-            conn,
-            depth: 0,
-            failed_begin: None,
-        }),
+        inner: inner.clone(),
         kinds,
         _checkpointer: checkpointer,
     });
-    sea_orm::Database::connect_proxy(DbBackend::Sqlite, Arc::new(proxy))
+    let db = sea_orm::Database::connect_proxy(DbBackend::Sqlite, Arc::new(proxy))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((db, Raw(inner)))
 }
 
 /// How a column's values are typed for SeaORM (which wants a `bool` as `Bool`, not as the
@@ -170,7 +192,7 @@ fn declared_kind(declared: &str) -> Option<Kind> {
 
 #[derive(Debug)]
 struct InPlace {
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
     kinds: HashMap<String, Kind>,
     /// Runs as long as this connection does.
     _checkpointer: super::checkpointer::Checkpointer,
@@ -194,6 +216,11 @@ impl Inner {
     }
 }
 
+fn lock(inner: &Mutex<Inner>) -> std::sync::MutexGuard<'_, Inner> {
+    // Poisoned only if a statement panicked; the connection itself is still whole.
+    inner.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inner").field("depth", &self.depth).finish()
@@ -202,8 +229,7 @@ impl std::fmt::Debug for Inner {
 
 impl InPlace {
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // Poisoned only if a statement panicked; the connection itself is still whole.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.inner)
     }
 
     fn row(&self, names: &[String], row: &rusqlite::Row<'_>) -> rusqlite::Result<ProxyRow> {
@@ -435,7 +461,7 @@ mod tests {
     #[tokio::test]
     async fn transactions_and_savepoints_commit_and_roll_back_in_place() {
         let (_dir, path) = database();
-        let db = open(&path).await.expect("open the writer's connection");
+        let (db, _) = open(&path).await.expect("open the writer's connection");
 
         let txn = db.begin().await.unwrap();
         let row = txn.query_one_raw(insert("a")).await.unwrap().unwrap();
@@ -460,7 +486,7 @@ mod tests {
     #[tokio::test]
     async fn a_transaction_that_could_not_begin_stores_nothing_and_fails_its_commit() {
         let (_dir, path) = database();
-        let db = open_waiting(&path, Duration::from_millis(50))
+        let (db, _) = open_waiting(&path, Duration::from_millis(50))
             .await
             .unwrap();
         let holder = rusqlite::Connection::open(&path).unwrap();

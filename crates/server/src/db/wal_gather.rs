@@ -50,8 +50,13 @@ thread_local! {
 }
 
 fn count(asked: u64, made: u64) {
-    ASKED.fetch_add(asked, Relaxed);
-    MADE.fetch_add(made, Relaxed);
+    // Most calls count one side only: an atomic add of zero is still a locked instruction.
+    if asked > 0 {
+        ASKED.fetch_add(asked, Relaxed);
+    }
+    if made > 0 {
+        MADE.fetch_add(made, Relaxed);
+    }
     #[cfg(test)]
     THREAD_COUNTS.with(|c| c.set((c.get().0 + asked, c.get().1 + made)));
 }
@@ -269,8 +274,8 @@ const MISSING: c_int = ffi::SQLITE_IOERR;
 unsafe extern "C" fn close(file: *mut ffi::sqlite3_file) -> c_int {
     // SAFETY: see `ours`; after this SQLite never touches the file again, so ours is dropped.
     unsafe {
-        let flushed_rc = ours(file).flush();
         let g = ours(file);
+        let flushed_rc = g.flush();
         let rc = match g.real_methods().xClose {
             Some(close) => close(g.real),
             None => ffi::SQLITE_OK,
@@ -305,9 +310,8 @@ unsafe extern "C" fn read(
 ) -> c_int {
     // SAFETY: arguments passed through as SQLite gave them; see `ours`.
     unsafe {
-        flushed(file, |m, real| match m.xRead {
-            Some(f) => f(real, buf, amount, offset),
-            None => MISSING,
+        flushed(file, |m, real| {
+            m.xRead.map_or(MISSING, |f| f(real, buf, amount, offset))
         })
     }
 }

@@ -22,16 +22,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, NotSet, QueryFilter, QuerySelect, QueryTrait, Set, Statement,
-    TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
+    NotSet, QueryFilter, QuerySelect, QueryTrait, Set, Statement, TransactionTrait, Value,
 };
 
-use super::SendRequest;
+use super::{SendRequest, sqlite};
 use crate::chat::committed::Committed;
 use crate::conversations::view::FileView;
 use crate::conversations::view::MessageView;
+use crate::db::WriterDb;
 use crate::db::entities::{file, message, message_attachment, notification, ticket};
+use crate::db::sqlite_writer::Raw;
 use crate::domain::{MessageKind, now_ms};
 use crate::error::AppResult;
 use crate::notifications::{Notice, truncate};
@@ -92,16 +93,18 @@ impl Effects {
 /// `files`: the attachments' rows, read by the pre-check. `hooks`: the webhook endpoints that
 /// subscribe to `message.created` (usually none).
 pub async fn store(
-    db: &DatabaseConnection,
+    db: &WriterDb,
     requests: &[&SendRequest],
     files: &HashMap<i64, file::Model>,
     hooks: &[Subscriber],
     realtime: &Realtime,
 ) -> AppResult<(Vec<MessageView>, Effects)> {
-    let backend = db.get_database_backend();
+    let backend = db.conn.get_database_backend();
+    // SQLite: the hot statements straight on the writer's connection (`super::sqlite`).
+    let raw = db.sqlite.as_ref();
     let now = now_ms();
     let mut clock = StepClock::start();
-    let txn = db.begin().await?;
+    let txn = db.conn.begin().await?;
     clock.step("begin");
 
     // 1. Seqs: n per conversation, allocated in the database (several nodes may write).
@@ -109,7 +112,10 @@ pub async fn store(
     for r in requests {
         *counts.entry(r.conversation.id).or_default() += 1;
     }
-    let last_seqs = allocate(&txn, backend, Counter::Seq, &counts, now).await?;
+    let last_seqs = match raw {
+        Some(raw) => sqlite::allocate_seqs(raw, &counts, now)?,
+        None => allocate(&txn, backend, Counter::Seq, &counts, now).await?,
+    };
     clock.step("seqs");
     let mut next: HashMap<i64, i64> = counts
         .iter()
@@ -125,7 +131,7 @@ pub async fn store(
         .collect();
 
     // 2. The messages, then their attachments.
-    let stored = insert_messages(&txn, backend, requests, &seqs, now, &counts, &last_seqs).await?;
+    let stored = insert_messages(&txn, raw, requests, &seqs, now, &counts, &last_seqs).await?;
     clock.step("messages");
     let ids: HashMap<(i64, i64), &message::Model> = stored
         .iter()
@@ -164,11 +170,14 @@ pub async fn store(
         let slot = read.entry((r.conversation.id, r.sender_id)).or_default();
         *slot = (*slot).max(seq);
     }
-    advance_reads(&txn, backend, &read, now).await?;
+    match raw {
+        Some(raw) => sqlite::advance_reads(raw, &read, now)?,
+        None => advance_reads(&txn, backend, &read, now).await?,
+    }
     clock.step("reads");
 
     // 4. Ticket side effects.
-    let waiting = pending_tickets(&txn, requests).await?;
+    let waiting = pending_tickets(&txn, raw, requests).await?;
     let mut effects = Effects::default();
     let mut notices = Vec::new();
     for (r, m) in requests.iter().zip(&models) {
@@ -218,7 +227,10 @@ pub async fn store(
     }
     // `@` mentions in notes (`chat::mentions`).
     notices.extend(crate::chat::mentions::notices(&txn, requests, &models, now).await?);
-    effects.notifications = insert_notifications(&txn, notices).await?;
+    effects.notifications = match raw {
+        Some(raw) => sqlite::insert_notifications(raw, notices)?,
+        None => insert_notifications(&txn, notices).await?,
+    };
     clock.step("tickets");
 
     // 5. Webhooks, in this transaction (an outbox: committed with the messages or not at all).
@@ -276,6 +288,7 @@ pub async fn store(
 /// query, and only when a requester writes.
 async fn pending_tickets(
     txn: &impl ConnectionTrait,
+    raw: Option<&Raw>,
     requests: &[&SendRequest],
 ) -> AppResult<std::collections::HashSet<i64>> {
     let asked: Vec<i64> = requests
@@ -286,6 +299,9 @@ async fn pending_tickets(
         .collect();
     if asked.is_empty() {
         return Ok(Default::default());
+    }
+    if let Some(raw) = raw {
+        return Ok(sqlite::reopening_tickets(raw, &asked)?);
     }
     let ids: Vec<i64> = ticket::Entity::find()
         .select_only()
@@ -416,7 +432,7 @@ pub async fn allocate(
 /// `(conversation_id, seq)`.
 async fn insert_messages(
     txn: &impl ConnectionTrait,
-    backend: DbBackend,
+    raw: Option<&Raw>,
     requests: &[&SendRequest],
     seqs: &[i64],
     now: i64,
@@ -441,6 +457,10 @@ async fn insert_messages(
             reply_to_seq: r.reply_to.map(|(_, seq)| seq),
         })
         .collect();
+    if let Some(raw) = raw {
+        return Ok(sqlite::insert_messages(raw, rows)?);
+    }
+    let backend = txn.get_database_backend();
     // The same values, without the id: the database assigns it.
     let insert = message::Entity::insert_many(rows.iter().map(|m| message::ActiveModel {
         id: NotSet,

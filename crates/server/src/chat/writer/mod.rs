@@ -12,6 +12,7 @@
 
 mod batch;
 mod changes;
+mod sqlite;
 
 pub use changes::{ChangeRequest, EDIT_WINDOW_MS, Edit, MAX_REACTION_KINDS};
 
@@ -21,6 +22,8 @@ use std::sync::Arc;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseConnectionType, EntityTrait, QueryFilter,
 };
+
+use crate::db::WriterDb;
 use tokio::sync::{mpsc, oneshot};
 
 use super::audience::ConversationFacts;
@@ -109,13 +112,12 @@ impl Writer {
 /// Starts the writer. On SQLite its connection runs statements on the calling thread
 /// (`db::sqlite_writer`), so the writer gets a thread of its own, which waits for the disk
 /// sync without holding up the runtime's workers; elsewhere it is a task like any other.
-pub fn start(
-    state: AppState,
-    db: DatabaseConnection,
-    rx: mpsc::Receiver<Job>,
-) -> anyhow::Result<()> {
+pub fn start(state: AppState, db: WriterDb, rx: mpsc::Receiver<Job>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Handle::current();
-    if !matches!(db.inner, DatabaseConnectionType::ProxyDatabaseConnection(_)) {
+    if !matches!(
+        db.conn.inner,
+        DatabaseConnectionType::ProxyDatabaseConnection(_)
+    ) {
         runtime.spawn(run(state, db, rx, runtime.clone()));
         return Ok(());
     }
@@ -134,7 +136,7 @@ pub fn start(
 /// publisher, so batches go out in commit order.
 async fn run(
     state: AppState,
-    db: DatabaseConnection,
+    db: WriterDb,
     mut rx: mpsc::Receiver<Job>,
     runtime: tokio::runtime::Handle,
 ) {
@@ -146,11 +148,13 @@ async fn run(
         }
     });
     let mut queued = Vec::with_capacity(MAX_BATCH);
-    let mut index =
-        search::index::Queue::new(db.get_database_backend(), state.settings.search_index_wait);
+    let mut index = search::index::Queue::new(
+        db.conn.get_database_backend(),
+        state.settings.search_index_wait,
+    );
     loop {
         if index.due() {
-            index_waiting(&db, &mut index).await;
+            index_waiting(&db.conn, &mut index).await;
         }
         // Idle, the writer still indexes what waits (`search::index`) when its time comes.
         let idle = index.idle_wait();
@@ -160,7 +164,7 @@ async fn run(
             // thread of its own (whose state, holding a `Writer`, keeps `rx` open).
             () = committed_tx.closed() => 0,
             () = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
-                index_waiting(&db, &mut index).await;
+                index_waiting(&db.conn, &mut index).await;
                 continue;
             }
         };
@@ -188,7 +192,7 @@ async fn run(
         index.stored(committed.stored());
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
-            committed.changes = Some(changes::commit(&db, changes).await);
+            committed.changes = Some(changes::commit(&db.conn, changes).await);
         }
         let mut clock = batch::StepClock::start();
         let sent = committed_tx.send(committed).await;
@@ -276,7 +280,7 @@ enum Outcome {
 }
 
 async fn commit(
-    db: &DatabaseConnection,
+    db: &WriterDb,
     batch: Vec<SendRequest>,
     hooks: &[Subscriber],
     realtime: &crate::realtime::Realtime,
@@ -318,7 +322,7 @@ async fn commit(
                 effects = fx;
             }
             Err(e) if fresh.len() == 1 => {
-                outcomes[fresh[0]] = Some(retry_outcome(db, &batch[fresh[0]], e).await);
+                outcomes[fresh[0]] = Some(retry_outcome(&db.conn, &batch[fresh[0]], e).await);
             }
             Err(e) => {
                 // Retry the survivors one by one: each gets its own answer.
@@ -330,7 +334,7 @@ async fn commit(
                                 effects.merge(fx);
                                 Outcome::Stored(Box::new(views.remove(0)))
                             }
-                            Err(e) => retry_outcome(db, &batch[i], e).await,
+                            Err(e) => retry_outcome(&db.conn, &batch[i], e).await,
                         },
                     );
                 }
@@ -399,7 +403,7 @@ async fn repeat_outcome(
 /// Everything decided before the transaction: repeats of stored sends (one query for the
 /// batch), repeats inside the batch, and attachments that are not the sender's.
 async fn precheck(
-    db: &DatabaseConnection,
+    db: &WriterDb,
     batch: &[SendRequest],
     outcomes: &mut [Option<Outcome>],
     repeat_of: &mut [Option<usize>],
@@ -410,18 +414,21 @@ async fn precheck(
         .iter()
         .map(|r| (r.sender_id, r.client_id.as_str()))
         .collect();
-    let mut any = Condition::any();
-    for (sender_id, client_id) in pairs {
-        any = any.add(
-            Condition::all()
-                .add(message::Column::SenderId.eq(sender_id))
-                .add(message::Column::ClientId.eq(client_id)),
-        );
-    }
-    let stored: HashMap<(i64, String), message::Model> = message::Entity::find()
-        .filter(any)
-        .all(db)
-        .await?
+    let stored = match &db.sqlite {
+        Some(raw) => sqlite::stored_sends(raw, &pairs)?,
+        None => {
+            let mut any = Condition::any();
+            for &(sender_id, client_id) in &pairs {
+                any = any.add(
+                    Condition::all()
+                        .add(message::Column::SenderId.eq(sender_id))
+                        .add(message::Column::ClientId.eq(client_id)),
+                );
+            }
+            message::Entity::find().filter(any).all(&db.conn).await?
+        }
+    };
+    let stored: HashMap<(i64, String), message::Model> = stored
         .into_iter()
         .map(|m| ((m.sender_id, m.client_id.clone()), m))
         .collect();
@@ -434,7 +441,7 @@ async fn precheck(
     } else {
         file::Entity::find()
             .filter(file::Column::Id.is_in(file_ids))
-            .all(db)
+            .all(&db.conn)
             .await?
             .into_iter()
             .map(|f| (f.id, f))
@@ -444,7 +451,7 @@ async fn precheck(
     for (i, request) in batch.iter().enumerate() {
         let key = (request.sender_id, request.client_id.clone());
         if let Some(original) = stored.get(&key) {
-            outcomes[i] = Some(repeat_outcome(db, request, original.clone()).await);
+            outcomes[i] = Some(repeat_outcome(&db.conn, request, original.clone()).await);
             continue;
         }
         if let Some(&first) = first_in_batch.get(&(request.sender_id, request.client_id.as_str())) {
