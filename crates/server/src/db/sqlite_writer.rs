@@ -34,8 +34,13 @@ use sea_orm::{
 /// (BENCHMARKS.md, session 13); a quiet server prepares only the few texts it uses.
 const STATEMENT_CACHE: usize = 4096;
 
-/// The writer connection's page cache, in KiB.
-const CACHE_KIB: i64 = 64 * 1024;
+/// The writer connection's page cache, in KiB: 2,048 pages. SQLite's default (2 MiB) spilled the
+/// pages a batch touches and read them back for every batch; a larger one costs at every
+/// commit: a page split renumbers a page through the locking page's number (262,145) for a
+/// moment, and the commit that follows then walks the cache's whole hash table, whose size
+/// follows the pages cached (64 MiB: 10 % of the writer's time on a core at 5,000 msg/s;
+/// BENCHMARKS.md, session 16).
+const CACHE_KIB: i64 = 8 * 1024;
 /// WAL pages (4 KiB each) that trigger a checkpoint: about 40 MiB.
 const CHECKPOINT_PAGES: i64 = 10_000;
 
