@@ -189,10 +189,14 @@ fn main() -> anyhow::Result<()> {
         return table::print(file);
     }
     let nofile = report::raise_nofile();
-    // Two worker threads: the same as the cores the budget assumes, and it keeps the
-    // generator from taking more than its share of a machine it shares with the server.
+    // Two worker threads by default: the same as the cores the budget assumes, and it keeps
+    // the generator from taking more than its share of a machine it shares with the server.
+    let threads = std::env::var("BENCH_GENERATOR_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(threads)
         .enable_all()
         .build()?;
     rt.block_on(run(cli, nofile))
