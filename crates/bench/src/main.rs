@@ -191,10 +191,12 @@ fn main() -> anyhow::Result<()> {
     let nofile = report::raise_nofile();
     // Two worker threads by default: the same as the cores the budget assumes, and it keeps
     // the generator from taking more than its share of a machine it shares with the server.
-    let threads = std::env::var("BENCH_GENERATOR_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+    let threads = match std::env::var("BENCH_GENERATOR_THREADS") {
+        Ok(v) => v.parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            anyhow::anyhow!("BENCH_GENERATOR_THREADS={v}: a number of threads from 1")
+        })?,
+        Err(_) => 2,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()

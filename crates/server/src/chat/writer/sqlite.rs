@@ -33,14 +33,13 @@ pub fn stored_sends(
     pairs: &BTreeSet<(i64, &str)>,
 ) -> Result<Vec<message::Model>, DbErr> {
     raw.run(|conn| {
-        let read = conn
-            .is_autocommit()
-            .then(|| conn.unchecked_transaction())
-            .transpose()?;
-        let found = find_stored(conn, pairs)?;
-        if let Some(read) = read {
-            read.commit()?;
+        if !conn.is_autocommit() {
+            // Inside the caller's transaction already: its locks are held.
+            return find_stored(conn, pairs);
         }
+        let read = conn.unchecked_transaction()?;
+        let found = find_stored(&read, pairs)?;
+        read.commit()?;
         Ok(found)
     })
 }
