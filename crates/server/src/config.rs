@@ -64,6 +64,9 @@ pub struct RawSettings {
     /// SQLite: the longest a new message waits for the search index (`search::index`) when
     /// fewer than a chunk arrive. Search finds it meanwhile all the same.
     pub search_index_wait_ms: u64,
+    /// Linux 6.12+: the scheduling slice (µs) the runtime's workers and the chat writer ask
+    /// for (`sched`); 0 keeps the kernel's default.
+    pub sched_slice_us: u64,
     pub sla: SlaTargets,
     /// Let webhooks call private, loopback and link-local addresses, and plain `http://`
     /// (a local receiver in tests or on a trusted network). Off: only public HTTPS targets.
@@ -156,6 +159,7 @@ impl Default for RawSettings {
             recent_messages: 1000,
             recent_messages_mb: 64,
             search_index_wait_ms: 1000,
+            sched_slice_us: 100,
             sla: SlaTargets::default(),
             webhook_allow_private: false,
             webhook_timeout_secs: 10,
@@ -209,6 +213,7 @@ pub struct Settings {
     pub recent_messages: usize,
     pub recent_messages_mb: usize,
     pub search_index_wait: std::time::Duration,
+    pub sched_slice_us: u64,
     pub sla: SlaTargets,
     pub webhook_allow_private: bool,
     pub webhook_timeout_secs: u64,
@@ -333,6 +338,15 @@ impl RawSettings {
             }
             allowed_origins.push(origin.trim_end_matches('/').to_string());
         }
+        let slice = self.sched_slice_us;
+        if slice != 0 && !(crate::sched::MIN_SLICE_US..=crate::sched::MAX_SLICE_US).contains(&slice)
+        {
+            problems.push(format!(
+                "SWITCHBOARD_SCHED_SLICE_US: {slice} is neither 0 nor between {} and {}",
+                crate::sched::MIN_SLICE_US,
+                crate::sched::MAX_SLICE_US
+            ));
+        }
         for (name, value) in [
             ("SWITCHBOARD_MAX_BODY_BYTES", self.max_body_bytes),
             ("SWITCHBOARD_MAX_UPLOAD_BYTES", self.max_upload_bytes),
@@ -452,6 +466,7 @@ impl RawSettings {
             recent_messages: self.recent_messages,
             recent_messages_mb: self.recent_messages_mb,
             search_index_wait: std::time::Duration::from_millis(self.search_index_wait_ms),
+            sched_slice_us: self.sched_slice_us,
             sla: self.sla,
             webhook_allow_private: self.webhook_allow_private,
             webhook_timeout_secs: self.webhook_timeout_secs,
@@ -502,5 +517,22 @@ mod tests {
         let problems = raw.validate().unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[2].contains("at least 32 bytes"));
+    }
+
+    #[test]
+    fn a_scheduling_slice_outside_the_kernels_range_is_refused() {
+        for (slice, ok) in [
+            (0, true),
+            (100, true),
+            (100_000, true),
+            (99, false),
+            (100_001, false),
+        ] {
+            let raw = RawSettings {
+                sched_slice_us: slice,
+                ..RawSettings::default()
+            };
+            assert_eq!(raw.validate().is_ok(), ok, "{slice}");
+        }
     }
 }

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod presence;
 pub mod push;
 pub mod realtime;
+pub mod sched;
 pub mod search;
 pub mod seed;
 pub mod social;

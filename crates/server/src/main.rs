@@ -98,8 +98,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format, &settings.log_level);
+    switchboard::sched::configure(settings.sched_slice_us);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_start(switchboard::sched::apply_to_this_thread)
         .build()
     {
         Ok(rt) => rt,

@@ -126,7 +126,10 @@ pub fn start(state: AppState, db: WriterDb, rx: mpsc::Receiver<Job>) -> anyhow::
         .build()?;
     std::thread::Builder::new()
         .name("chat-writer".into())
-        .spawn(move || own.block_on(run(state, db, rx, runtime)))?;
+        .spawn(move || {
+            crate::sched::apply_to_this_thread();
+            own.block_on(run(state, db, rx, runtime))
+        })?;
     Ok(())
 }
 
