@@ -159,6 +159,9 @@ async fn run(
         if index.due() {
             index_waiting(&db.conn, &mut index).await;
         }
+        if let Some(raw) = &db.sqlite {
+            restart_wal_if_due(raw);
+        }
         // Idle, the writer still indexes what waits (`search::index`) when its time comes.
         let idle = index.idle_wait();
         let taken = tokio::select! {
@@ -207,6 +210,17 @@ async fn run(
     }
     drop(committed_tx);
     let _ = publisher.await;
+}
+
+/// SQLite: starts the WAL again when the checkpointer has just copied it (`db::checkpointer`).
+/// A failure changes nothing (the backstop autocheckpoint still bounds the WAL).
+fn restart_wal_if_due(raw: &crate::db::sqlite_writer::Raw) {
+    let mut clock = batch::StepClock::start();
+    match raw.restart_wal_if_due() {
+        Ok(true) => clock.step("wal_restart"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "copying the WAL before its restart failed"),
+    }
 }
 
 /// Records how long after its acceptance a send reached a stage of the pipeline: `checked`
