@@ -53,7 +53,7 @@ struct SchedAttr {
 
 /// Sets the calling thread's slice, keeping its policy (`SCHED_OTHER`) and nice value.
 #[cfg(target_os = "linux")]
-pub fn set_slice(slice_us: u64) -> std::io::Result<()> {
+fn set_slice(slice_us: u64) -> std::io::Result<()> {
     let mut attr = current()?;
     attr.size = std::mem::size_of::<SchedAttr>() as u32;
     attr.flags = 0;
@@ -68,7 +68,7 @@ pub fn set_slice(slice_us: u64) -> std::io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn set_slice(_slice_us: u64) -> std::io::Result<()> {
+fn set_slice(_slice_us: u64) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
@@ -95,8 +95,8 @@ fn current() -> std::io::Result<SchedAttr> {
 }
 
 /// The calling thread's slice in microseconds, as the kernel reports it.
-#[cfg(target_os = "linux")]
-pub fn slice_of_this_thread() -> std::io::Result<u64> {
+#[cfg(all(test, target_os = "linux"))]
+fn slice_of_this_thread() -> std::io::Result<u64> {
     Ok(current()?.runtime / 1_000)
 }
 

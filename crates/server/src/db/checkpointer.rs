@@ -89,21 +89,18 @@ fn run(conn: &rusqlite::Connection, stopped: &mpsc::Receiver<()>, restart: &WalR
         let start = Instant::now();
         super::wal_gather::report();
         wait = match checkpoint(conn) {
-            Ok(wal) => {
-                let wal = if worth_restarting(&wal) {
+            Ok(mut wal) => {
+                if worth_restarting(&wal) {
                     match catch_up(conn) {
-                        Ok(wal) => {
+                        Ok(caught_up) => {
+                            wal = caught_up;
                             restart.raise();
-                            wal
                         }
                         Err(e) => {
-                            tracing::warn!(error = %e, "syncing the SQLite database file failed");
-                            wal
+                            tracing::warn!(error = %e, "syncing the SQLite database file failed")
                         }
                     }
-                } else {
-                    wal
-                };
+                }
                 let copied = wal.copied_since(&last);
                 last = wal;
                 if copied == 0 {
@@ -202,6 +199,15 @@ fn sync_database_file(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 mod tests {
     use super::*;
 
+    /// A new database in WAL mode, and a connection to it.
+    fn wal_database() -> (tempfile::TempDir, std::path::PathBuf, rusqlite::Connection) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("c.db");
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        (dir, db, conn)
+    }
+
     /// Rows in the database file alone, as a copy of it without its WAL shows them.
     fn rows_in_file(dir: &std::path::Path, db: &std::path::Path) -> i64 {
         let copy = dir.join("copy.db");
@@ -214,10 +220,7 @@ mod tests {
 
     #[test]
     fn committed_pages_reach_the_database_file_without_the_writer_checkpointing() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let db = dir.path().join("c.db");
-        let writer = rusqlite::Connection::open(&db).expect("open");
-        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let (dir, db, writer) = wal_database();
         // The writer never checkpoints by itself here.
         writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
         writer
@@ -249,10 +252,7 @@ mod tests {
 
     #[test]
     fn the_database_file_is_synced_through_sqlites_own_handle_and_keeps_its_locks() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let db = dir.path().join("s.db");
-        let writer = rusqlite::Connection::open(&db).expect("open");
-        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let (_dir, db, writer) = wal_database();
         writer
             .execute_batch(
                 "CREATE TABLE items (id INTEGER PRIMARY KEY); INSERT INTO items VALUES (1)",
