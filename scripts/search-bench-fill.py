@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Fills a stopped Switchboard SQLite database with N messages for the search benchmark.
 
-Writes straight into the tables (through the triggers of migrations m0010 and m0019: the new
-messages wait for the FTS5 index, then are indexed as the server's writer indexes them), spread over the existing ticket conversations, sent by
+Writes straight into the tables, spread over the existing ticket conversations, sent by
 each ticket's requester, with sequence numbers continuing each conversation's. Bodies are 6 to
 20 words from a support-desk vocabulary; the words the bench queries for are mixed in at known
-rates (see RARE). Deterministic (seeded).
+rates (see RARE). Deterministic (seeded). The message search index is the server's to build:
+its file (`<database>-search`) is removed here, and the server's search indexer builds it again
+from the messages when it starts (`search::index`); search-bench.sh waits for it.
 
     python3 scripts/search-bench-fill.py DB_PATH [MESSAGES]
 """
 
+import os
 import random
 import sqlite3
 import sys
@@ -88,14 +90,11 @@ def main() -> None:
         "UPDATE conversations SET last_seq = ?, last_message_at = ? WHERE id = ?",
         [(seq, now, conv) for conv, seq in seqs.items()],
     )
-    # What the server's writer does with waiting messages (`search::index`), in one chunk.
-    db.execute(
-        "INSERT INTO messages_fts(rowid, body) "
-        "SELECT m.id, m.body FROM messages_fts_pending p JOIN messages m ON m.id = p.id ORDER BY p.id"
-    )
-    db.execute("DELETE FROM messages_fts_pending")
     db.execute("COMMIT")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(f"{path}-search{suffix}"):
+            os.remove(f"{path}-search{suffix}")
     n = db.execute("SELECT count(*) FROM messages").fetchone()[0]
     print(f"filled {total} messages in {time.time() - t0:.0f} s; the database holds {n}", file=sys.stderr)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench-search`: the search figure of BENCHMARKS.md. Builds the release binaries, starts a
 # fresh SQLite server, creates the bench's users and tickets through the API, stops it, writes
-# SEARCH_MESSAGES messages straight into the database (scripts/search-bench-fill.py: the FTS5
-# triggers index them as the server would), starts it again and runs `switchboard-bench search`.
+# SEARCH_MESSAGES messages straight into the database (scripts/search-bench-fill.py), starts it
+# again, waits for its search indexer to index them all (`search::index`: the time is printed)
+# and runs `switchboard-bench search`.
 #
 #   SEARCH_MESSAGES=1000000   messages to write (default 1,000,000)
 #   SEARCH_USERS=200          bench users (10 per ticket: 20 tickets, 180 agents)
@@ -25,6 +26,7 @@ echo "== fill: $MESSAGES messages"
 python3 scripts/search-bench-fill.py "$WORK/db/switchboard.db" "$MESSAGES"
 echo "== database: $(du -sh "$WORK/db" | cut -f1)"
 start
+wait_for_search_index
 B+=(--server-pid "$SERVER_PID")
 echo "== search"
 "${B[@]}" search --duration "${SEARCH_DURATION:-20}" --concurrency "${SEARCH_CONCURRENCY:-4}" \

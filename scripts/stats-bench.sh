@@ -30,6 +30,7 @@ python3 scripts/stats-bench-fill.py "$WORK/db/switchboard.db" "$TICKETS"
 python3 scripts/search-bench-fill.py "$WORK/db/switchboard.db" "$MESSAGES"
 echo "== database: $(du -sh "$WORK/db" | cut -f1)"
 start
+wait_for_search_index
 B+=(--server-pid "$SERVER_PID")
 echo "== stats"
 "${B[@]}" stats --duration "${STATS_DURATION:-20}" --concurrency "${STATS_CONCURRENCY:-2}" \

@@ -128,6 +128,9 @@ pub fn restore(settings: &Settings, from: &Path, force: bool) -> anyhow::Result<
             std::fs::remove_file(&side).with_context(|| format!("removing {}", side.display()))?;
         }
     }
+    // The search index belonged to the old database: the server builds it again.
+    crate::search::index::remove_files(&db_path)
+        .context("removing the old database's search index")?;
     let database_bytes = std::fs::metadata(&staged)?.len();
     std::fs::rename(&staged, &db_path)
         .with_context(|| format!("moving into {}", db_path.display()))?;

@@ -56,6 +56,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         sla.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
+    let search_index =
+        match crate::db::sqlite_path(&crate::db::normalise_url(&settings.database_url)) {
+            Some(file) => Some(crate::search::index::start(
+                &file,
+                settings.search_index_wait,
+            )?),
+            None => None,
+        };
     let (writer, writer_rx) = Writer::channel();
     let (committed, committed_rx) = crate::chat::committed::channel();
     let shutdown = CancellationToken::new();
@@ -104,6 +112,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         sla,
         writer,
         committed,
+        search_index,
         webhooks,
         calls: Arc::new(crate::calls::Calls::new(
             Duration::from_secs(settings.call_ring_timeout_secs),

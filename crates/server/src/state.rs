@@ -40,6 +40,8 @@ pub struct AppState {
     pub writer: Writer,
     /// What committed batches tell the rest of the server (`chat::committed`).
     pub committed: committed::Sender,
+    /// SQLite (a file): the search indexer's handle (`search::index`); `None` elsewhere.
+    pub search_index: Option<crate::search::index::Indexer>,
     /// Calls in progress on this node (`calls`).
     pub calls: Arc<crate::calls::Calls>,
     /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).

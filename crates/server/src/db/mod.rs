@@ -31,6 +31,16 @@ async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Databas
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the database directory {}", dir.display()))?;
     }
+    // SQLite: the message search index is a file of its own, attached to every connection as
+    // `search` (`search::index`).
+    let attach: std::sync::Arc<str> = if url.starts_with("sqlite:") {
+        crate::search::index::attach_sql(sqlite_path(&url).as_deref()).into()
+    } else {
+        "".into()
+    };
+    if let Some(file) = sqlite_path(&url) {
+        crate::search::index::prepare(&file)?;
+    }
     let mut opts = ConnectOptions::new(url.clone());
     opts.sqlx_logging(false)
         .connect_timeout(Duration::from_secs(5))
@@ -44,8 +54,14 @@ async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<Databas
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
         })
-        .map_sqlx_sqlite_pool_opts(|o| {
-            o.after_release(|conn, _| {
+        .map_sqlx_sqlite_pool_opts(move |o| {
+            let attach = attach.clone();
+            o.after_connect(move |conn, _| {
+                // Our own statement, built from the configured path (quotes doubled).
+                let sql = sea_orm::sqlx::AssertSqlSafe(attach.clone());
+                Box::pin(async move { sea_orm::sqlx::raw_sql(sql).execute(conn).await.map(drop) })
+            })
+            .after_release(|conn, _| {
                 Box::pin(async move {
                     // A COMMIT that fails with SQLITE_FULL (disk full) leaves the transaction
                     // open and the write lock held; a connection must never go back to the pool

@@ -3,10 +3,11 @@
 //! substring ("voic" finds "invoice", 请求 finds 请求书); nothing in the query is syntax, so
 //! quotes, `*`, `NEAR`, `:`, `%` and `_` are searched for literally.
 //!
-//! The indexes are kept by the database (migration m0010): an edit re-indexes and a delete
-//! (an emptied body) drops out in the writer's own transaction. On SQLite a new message waits
-//! for the index a moment (`index`, migration m0019) and is found meanwhile by its text. Visibility reuses the ticket
-//! rule (`tickets::query::visible`) and direct-conversation membership; notes only for staff.
+//! PostgreSQL's indexes are kept by the database (migration m0010) in the writer's own
+//! transaction. On SQLite the message index is a file of its own, kept by a thread of its own
+//! (`index`, migration m0020): a new, edited or deleted message waits for it a moment and is
+//! found meanwhile by its text. Visibility reuses the ticket rule (`tickets::query::visible`)
+//! and direct-conversation membership; notes only for staff.
 
 pub mod index;
 mod query;

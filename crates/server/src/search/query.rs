@@ -193,24 +193,40 @@ fn folded(column: &str, word: &str) -> String {
 
 /// A SQLite FTS5 trigram index over a column.
 struct Fts {
-    /// The FTS5 table.
+    /// The FTS5 table, as the query's FROM names it.
     table: &'static str,
+    /// Its name alone: the hidden column that MATCH takes.
+    name: &'static str,
     /// The indexed table's row id, as the query names it.
     id: &'static str,
-    /// The table of the rows still waiting for the index (`search::index`), if rows wait.
+    /// The ids of the rows the index does not hold as they are now (`search::index`), if any.
     waiting: Option<&'static str>,
+    /// Of those, the ones the index holds an older text of: left out of its answers.
+    changed: Option<&'static str>,
 }
 
+/// Messages stored after the indexer's last pass, and messages changed since (edited, deleted,
+/// an id used again): `search::index`. Written to be found by the rowid and the changes' key.
+const MESSAGES_WAITING: &str = "SELECT id FROM messages WHERE id > coalesce((SELECT indexed_up_to FROM search.index_progress), 0) \
+     UNION ALL SELECT message_id FROM message_search_changes \
+     WHERE id > coalesce((SELECT changes_up_to FROM search.index_progress), 0)";
+const MESSAGES_CHANGED: &str = "SELECT message_id FROM message_search_changes \
+     WHERE id > coalesce((SELECT changes_up_to FROM search.index_progress), 0)";
+
 const MESSAGES_FTS: Fts = Fts {
-    table: "messages_fts",
+    table: "search.message_index",
+    name: "message_index",
     id: "messages.id",
-    waiting: Some("messages_fts_pending"),
+    waiting: Some(MESSAGES_WAITING),
+    changed: Some(MESSAGES_CHANGED),
 };
 
 const TICKETS_FTS: Fts = Fts {
     table: "tickets_fts",
+    name: "tickets_fts",
     id: "tickets.id",
     waiting: None,
+    changed: None,
 };
 
 /// Which rows of an indexed table a query searches. The two are searched apart and merged
@@ -220,7 +236,8 @@ const TICKETS_FTS: Fts = Fts {
 enum Rows {
     /// The rows in the index, found through it.
     Indexed,
-    /// The rows waiting for the index (at most about a chunk, `search::index::CHUNK_ROWS`),
+    /// The rows waiting for the index (stored or changed since its last pass: about a chunk,
+    /// `search::index::CHUNK_ROWS`, under load),
     /// found by a scan of their text.
     Waiting,
 }
@@ -234,9 +251,15 @@ impl Fts {
             .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
             .collect::<Vec<_>>()
             .join(" ");
-        let Fts { table, id, .. } = self;
+        let Fts {
+            table, name, id, ..
+        } = self;
+        let current = match self.changed {
+            Some(changed) => format!(" AND {id} NOT IN ({changed})"),
+            None => String::new(),
+        };
         Expr::cust_with_values(
-            format!("{id} IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"),
+            format!("{id} IN (SELECT rowid FROM {table} WHERE {name} MATCH ?){current}"),
             [phrase],
         )
     }
@@ -249,8 +272,7 @@ impl Fts {
             // No row of this index ever waits.
             return Condition::any().add(Expr::val(1).eq(0));
         };
-        let mut all =
-            Condition::all().add(Expr::cust(format!("{id} IN (SELECT id FROM {waiting})")));
+        let mut all = Condition::all().add(Expr::cust(format!("{id} IN ({waiting})")));
         for w in words {
             all = all.add(Expr::cust_with_values(
                 format!("instr({}, lower(?)) > 0", folded(column, w)),
@@ -396,7 +418,7 @@ pub async fn messages(
         let rows = db.query_all(&page(Rows::Indexed)).await?;
         return rows.iter().map(message_row).collect();
     }
-    // The waiting rows first, then the indexed ones: a row the writer indexes in between is
+    // The waiting rows first, then the indexed ones: a row the indexer indexes in between is
     // found twice (kept once), never missed.
     let mut found: Vec<MessageRow> = Vec::new();
     for rows in [Rows::Waiting, Rows::Indexed] {

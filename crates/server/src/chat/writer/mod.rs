@@ -37,7 +37,6 @@ use crate::error::{AppError, AppResult};
 use crate::realtime::close;
 use crate::realtime::events::{Control, Envelope, EventKind, ServerFrame};
 use crate::realtime::hub::{ConnHandle, Outbound, QueuedAck, set_in_flight};
-use crate::search;
 use crate::state::AppState;
 use crate::webhooks::subscribers::Subscriber;
 
@@ -151,28 +150,15 @@ async fn run(
         }
     });
     let mut queued = Vec::with_capacity(MAX_BATCH);
-    let mut index = search::index::Queue::new(
-        db.conn.get_database_backend(),
-        state.settings.search_index_wait,
-    );
     loop {
-        if index.due() {
-            index_waiting(&db.conn, &mut index).await;
-        }
         if let Some(raw) = &db.sqlite {
             restart_wal_if_due(raw);
         }
-        // Idle, the writer still indexes what waits (`search::index`) when its time comes.
-        let idle = index.idle_wait();
         let taken = tokio::select! {
             taken = rx.recv_many(&mut queued, MAX_BATCH) => taken,
             // The server's runtime stopped, and its publisher with it: so does a writer on a
             // thread of its own (whose state, holding a `Writer`, keeps `rx` open).
             () = committed_tx.closed() => 0,
-            () = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
-                index_waiting(&db.conn, &mut index).await;
-                continue;
-            }
         };
         if taken == 0 {
             break;
@@ -195,7 +181,10 @@ async fn run(
         for send in &committed.batch {
             stage("stored", send.accepted);
         }
-        index.stored(committed.stored());
+        // SQLite: the search indexer's thread indexes them (`search::index`), off this path.
+        if let Some(index) = &state.search_index {
+            index.stored(committed.stored());
+        }
         // Changes after the sends: a change refers to a message stored before it.
         if !changes.is_empty() {
             committed.changes = Some(changes::commit(&db.conn, changes).await);
@@ -228,17 +217,6 @@ fn restart_wal_if_due(raw: &crate::db::sqlite_writer::Raw) {
 pub fn stage(name: &'static str, accepted: std::time::Instant) {
     metrics::histogram!("switchboard_message_stage_seconds", "stage" => name)
         .record(accepted.elapsed().as_secs_f64());
-}
-
-/// Indexes the messages waiting for the search index. A failure leaves them waiting (search
-/// still finds them by their text) until the next try.
-async fn index_waiting(db: &DatabaseConnection, index: &mut search::index::Queue) {
-    let mut clock = batch::StepClock::start();
-    if let Err(e) = index.flush(db).await {
-        tracing::warn!(error = %e, "indexing new messages for search failed; will retry");
-        index.retry_later();
-    }
-    clock.step("search_index");
 }
 
 /// A stored batch, waiting to be answered and published.

@@ -30,7 +30,7 @@ pub(super) const SQLITE_MESSAGE_TRIGGERS: [&str; 3] = [
     END",
 ];
 
-const SQLITE_MESSAGES_FTS: &str = "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id', tokenize='trigram')";
+pub(super) const SQLITE_MESSAGES_FTS: &str = "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id', tokenize='trigram')";
 
 const SQLITE_UP: &[&str] = &[
     "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",

@@ -23,7 +23,7 @@ pub struct Migration;
 /// Whether `old` is still waiting (not in the index yet).
 const WAITING: &str = "EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id)";
 
-const UP: &[&str] = &[
+pub(super) const UP: &[&str] = &[
     "CREATE TABLE messages_fts_pending (id INTEGER PRIMARY KEY NOT NULL)",
     "DROP TRIGGER messages_fts_insert",
     "DROP TRIGGER messages_fts_delete",
@@ -38,7 +38,7 @@ const UP: &[&str] = &[
 /// triggers of one event newest first, so a second trigger would see the row already gone from
 /// the list and drop from the index a row that was never in it (FTS5: "database disk image is
 /// malformed").
-fn conditional_triggers() -> [String; 2] {
+pub(super) fn conditional_triggers() -> [String; 2] {
     [
         format!(
             "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
@@ -69,7 +69,7 @@ const DOWN: &[&str] = &[
 /// Runs the statements as one script, so on one pooled connection: a trigger dropped on one
 /// connection and created again on another failed now and then with "already exists" (the
 /// second connection's copy of the schema was older).
-async fn one_script(m: &SchemaManager<'_>, statements: &[String]) -> Result<(), DbErr> {
+pub(super) async fn one_script(m: &SchemaManager<'_>, statements: &[String]) -> Result<(), DbErr> {
     m.get_connection()
         .execute_unprepared(&statements.join(";\n"))
         .await

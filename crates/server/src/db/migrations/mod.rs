@@ -23,6 +23,11 @@ mod m0016_add_intake_team;
 mod m0017_add_push_quiet_hours;
 mod m0018_cover_stats_indexes;
 mod m0019_defer_message_search_index;
+mod m0020_search_index_own_file;
+
+/// The main database's log of message changes for the search index (`search::index`).
+#[cfg(test)]
+pub(crate) use m0020_search_index_own_file::CHANGE_LOG as SEARCH_CHANGE_LOG;
 
 pub struct Migrator;
 
@@ -49,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_add_push_quiet_hours::Migration),
             Box::new(m0018_cover_stats_indexes::Migration),
             Box::new(m0019_defer_message_search_index::Migration),
+            Box::new(m0020_search_index_own_file::Migration),
         ]
     }
 }

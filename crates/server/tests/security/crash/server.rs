@@ -243,26 +243,15 @@ impl Server {
         integrity_check(&self.db).await
     }
 
-    /// With the server stopped: the messages still waiting for the search index are indexed (as
-    /// the writer does), then FTS5 compares the index with the messages' text. After the
-    /// kills, every message must be in the index or waiting for it, once.
+    /// With the server stopped: the search indexer's file catches up (as its thread does), then
+    /// holds exactly one entry per message with a text (`search::index::catch_up_and_check`).
+    /// After the kills, every message must be indexed or waiting, once.
     pub(super) async fn search_index_check(&self) -> Result<(), String> {
-        use sea_orm::{ConnectionTrait, TransactionTrait};
-        let conn = sea_orm::Database::connect(format!("sqlite://{}?mode=rw", self.db.display()))
+        let db = self.db.to_string_lossy().into_owned();
+        tokio::task::spawn_blocking(move || switchboard::search::index::catch_up_and_check(&db))
             .await
-            .map_err(|e| e.to_string())?;
-        let txn = conn.begin().await.map_err(|e| e.to_string())?;
-        switchboard::search::index::index_waiting(&txn)
-            .await
-            .map_err(|e| format!("indexing the waiting messages: {e}"))?;
-        txn.execute_unprepared(
-            "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)",
-        )
-        .await
-        .map_err(|e| format!("the search index: {e}"))?;
-        txn.commit().await.map_err(|e| e.to_string())?;
-        conn.close().await.ok();
-        Ok(())
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{e:#}"))
     }
 }
 
