@@ -305,6 +305,9 @@ pub(crate) fn index_waiting(conn: &mut Connection) -> rusqlite::Result<usize> {
     }
 }
 
+/// A message's entry in the index.
+const INSERT_ENTRY: &str = "INSERT INTO message_index (rowid, body) VALUES (?1, ?2)";
+
 /// One chunk: the next new messages, then the next changes, in the caller's transaction.
 fn index_chunk(conn: &Connection) -> rusqlite::Result<(usize, usize)> {
     let before = index_progress(conn)?;
@@ -314,8 +317,7 @@ fn index_chunk(conn: &Connection) -> rusqlite::Result<(usize, usize)> {
         let mut read = conn.prepare_cached(
             "SELECT id, body FROM chat.messages WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
-        let mut insert =
-            conn.prepare_cached("INSERT INTO message_index (rowid, body) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare_cached(INSERT_ENTRY)?;
         let mut found = read.query(params![before.indexed_up_to, CHUNK_ROWS as i64])?;
         while let Some(row) = found.next()? {
             let id: i64 = row.get(0)?;
@@ -336,8 +338,7 @@ fn index_chunk(conn: &Connection) -> rusqlite::Result<(usize, usize)> {
              WHERE c.id > ?1 ORDER BY c.id LIMIT ?2",
         )?;
         let mut delete = conn.prepare_cached("DELETE FROM message_index WHERE rowid = ?1")?;
-        let mut insert =
-            conn.prepare_cached("INSERT INTO message_index (rowid, body) VALUES (?1, ?2)")?;
+        let mut insert = conn.prepare_cached(INSERT_ENTRY)?;
         let mut found = read.query(params![before.changes_up_to, CHUNK_ROWS as i64])?;
         while let Some(row) = found.next()? {
             let change: i64 = row.get(0)?;
