@@ -11,6 +11,9 @@
 #   BENCH_OUT=file                               JSON lines (labels: before / after)
 #   BENCH_ROUNDS=1                               before, after, before, after … to see the noise
 #   BENCH_ROOM_RATE=20 BENCH_ROOM_MEMBERS=0      the large room: messages/s, members connected (0: all)
+#   BENCH_FILL=450000                            SQLite: that many messages written into the state
+#                                                first (search-bench-fill.py), so history pages
+#                                                come from the database, not from memory
 #   BENCH_METRICS=prefix                         after each run, the writer's /metrics lines
 #                                                (batch sizes, step times) to prefix.LABEL-ROUND.txt
 set -euo pipefail
@@ -63,6 +66,13 @@ serve "$BEFORE" "$WORK/state" "$STATE_DB"
 "$BENCH" --url "http://127.0.0.1:$PORT" --state "$WORK/state.json" --out "$WORK/setup.jsonl" \
   setup --users "$BENCH_USERS" --group 10 | grep -v '^JSON '
 stop
+if [ -n "${BENCH_FILL:-}" ] && [ -z "$PG" ]; then
+  python3 scripts/search-bench-fill.py "$WORK/state/db/switchboard.db" "$BENCH_FILL"
+  # The search index built once, in the state, so no run starts by building it.
+  serve "$BEFORE" "$WORK/state" "$STATE_DB"
+  python3 scripts/lib/wait-for-search-index.py "$WORK/state/db/switchboard.db"
+  stop
+fi
 
 for round in $(seq 1 "$BENCH_ROUNDS"); do
   for which in before after; do

@@ -56,14 +56,18 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         sla.clone(),
     ));
     let writer_db = crate::db::connect_writer(&settings.database_url, &db).await?;
-    let search_index =
-        match crate::db::sqlite_path(&crate::db::normalise_url(&settings.database_url)) {
-            Some(file) => Some(crate::search::index::start(
-                &file,
-                settings.search_index_wait,
-            )?),
-            None => None,
-        };
+    // A SQLite file (not in memory): read connections of our own, and the search indexer.
+    let sqlite_file = crate::db::sqlite_path(&crate::db::normalise_url(&settings.database_url));
+    let sqlite_reader = sqlite_file
+        .as_deref()
+        .map(|file| Arc::new(crate::db::sqlite_reader::SqliteReader::new(file)));
+    let search_index = match &sqlite_file {
+        Some(file) => Some(crate::search::index::start(
+            file,
+            settings.search_index_wait,
+        )?),
+        None => None,
+    };
     let (writer, writer_rx) = Writer::channel();
     let (committed, committed_rx) = crate::chat::committed::channel();
     let shutdown = CancellationToken::new();
@@ -113,6 +117,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         writer,
         committed,
         search_index,
+        sqlite_reader,
         webhooks,
         calls: Arc::new(crate::calls::Calls::new(
             Duration::from_secs(settings.call_ring_timeout_secs),

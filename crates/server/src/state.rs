@@ -42,6 +42,9 @@ pub struct AppState {
     pub committed: committed::Sender,
     /// SQLite (a file): the search indexer's handle (`search::index`); `None` elsewhere.
     pub search_index: Option<crate::search::index::Indexer>,
+    /// SQLite (a file): read connections of our own for history pages
+    /// (`db::sqlite_reader`); `None` elsewhere.
+    pub sqlite_reader: Option<Arc<crate::db::sqlite_reader::SqliteReader>>,
     /// Calls in progress on this node (`calls`).
     pub calls: Arc<crate::calls::Calls>,
     /// Webhook subscribers in memory and the delivery worker's wake-up (`webhooks`).

@@ -5,6 +5,7 @@ pub mod access;
 pub mod changes;
 pub mod routes;
 pub mod service;
+pub mod sqlite_page;
 pub mod store;
 pub mod unread;
 pub mod view;

@@ -149,8 +149,8 @@ pub async fn list_messages(
         let headers = [(header::CONTENT_TYPE, "application/json")];
         return Ok((headers, recent::page_json(&page)).into_response());
     }
-    let items = store::page(
-        &state.db,
+    let items = store::read_page(
+        &state,
         id,
         q.after_seq,
         q.before_seq,

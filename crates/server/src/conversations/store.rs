@@ -9,6 +9,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
+use super::sqlite_page;
 use super::view::{ChangeView, FileView, MessageView, ReactionView};
 use crate::db::entities::{
     conversation, conversation_member, file, message, message_attachment, message_change,
@@ -17,6 +18,7 @@ use crate::db::entities::{
 use crate::db::is_unique_violation;
 use crate::domain::{MessageKind, now_ms};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 pub struct NewMessage<'a> {
     pub conversation_id: i64,
@@ -163,6 +165,38 @@ pub async fn advance_read(
     Ok(res.rows_affected > 0)
 }
 
+/// [`page`] for a reader: on a SQLite file through the server's own read connections, the
+/// whole page in one call on this thread (`db::sqlite_reader`); elsewhere through the pool.
+pub async fn read_page(
+    state: &AppState,
+    conversation_id: i64,
+    after: Option<i64>,
+    before: Option<i64>,
+    limit: u64,
+    with_notes: bool,
+) -> AppResult<Vec<MessageView>> {
+    let Some(reader) = &state.sqlite_reader else {
+        return page(&state.db, conversation_id, after, before, limit, with_notes).await;
+    };
+    let bounds = PageBounds {
+        conversation_id,
+        after,
+        before,
+        limit,
+        with_notes,
+    };
+    reader.read(|conn| sqlite_page::page(conn, &bounds))
+}
+
+/// Which messages a page holds: see [`page`].
+pub struct PageBounds {
+    pub conversation_id: i64,
+    pub after: Option<i64>,
+    pub before: Option<i64>,
+    pub limit: u64,
+    pub with_notes: bool,
+}
+
 /// Messages of a conversation in seq order. `after`/`before` are exclusive bounds; with only
 /// `before`, the newest `limit` below it. Internal notes only when `with_notes`.
 pub async fn page(
@@ -207,6 +241,8 @@ pub async fn views(
     if !ids.is_empty() {
         let links = message_attachment::Entity::find()
             .filter(message_attachment::Column::MessageId.is_in(ids))
+            .order_by_asc(message_attachment::Column::MessageId)
+            .order_by_asc(message_attachment::Column::FileId)
             .all(db)
             .await?;
         if !links.is_empty() {
@@ -228,15 +264,23 @@ pub async fn views(
             }
         }
     }
-    let mut reactions = reactions_of(db, &rows).await?;
-    Ok(rows
-        .iter()
+    let reactions = reactions_of(db, &rows).await?;
+    Ok(assemble(&rows, files, reactions))
+}
+
+/// Each message's view with its files and reactions.
+pub fn assemble(
+    rows: &[message::Model],
+    mut files: HashMap<i64, Vec<FileView>>,
+    mut reactions: HashMap<i64, Vec<ReactionView>>,
+) -> Vec<MessageView> {
+    rows.iter()
         .map(|m| {
             let mut view = MessageView::new(m, files.remove(&m.id).unwrap_or_default());
             view.reactions = reactions.remove(&m.id).unwrap_or_default();
             view
         })
-        .collect())
+        .collect()
 }
 
 /// Reactions per message, grouped by emoji in the order each was first given.
@@ -257,23 +301,35 @@ async fn reactions_of(
         .filter(message_reaction::Column::MessageId.is_in(ids))
         .order_by_asc(message_reaction::Column::CreatedAt)
         .order_by_asc(message_reaction::Column::UserId)
+        .order_by_asc(message_reaction::Column::Emoji)
         .all(db)
         .await?;
     for r in found {
-        let list = by_message.entry(r.message_id).or_default();
-        match list.iter_mut().find(|v| v.emoji == r.emoji) {
-            Some(v) => {
-                v.count += 1;
-                v.user_ids.push(r.user_id);
-            }
-            None => list.push(ReactionView {
-                emoji: r.emoji,
-                count: 1,
-                user_ids: vec![r.user_id],
-            }),
-        }
+        add_reaction(&mut by_message, r.message_id, r.user_id, r.emoji);
     }
     Ok(by_message)
+}
+
+/// Counts one reaction into its message's list: grouped by emoji, in the order each emoji was
+/// first given (reactions come in `(created_at, user_id, emoji)` order).
+pub fn add_reaction(
+    by_message: &mut HashMap<i64, Vec<ReactionView>>,
+    message_id: i64,
+    user_id: i64,
+    emoji: String,
+) {
+    let list = by_message.entry(message_id).or_default();
+    match list.iter_mut().find(|v| v.emoji == emoji) {
+        Some(v) => {
+            v.count += 1;
+            v.user_ids.push(user_id);
+        }
+        None => list.push(ReactionView {
+            emoji,
+            count: 1,
+            user_ids: vec![user_id],
+        }),
+    }
 }
 
 /// The conversation's last committed seq.

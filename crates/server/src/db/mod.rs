@@ -4,6 +4,8 @@
 pub mod checkpointer;
 pub mod entities;
 pub mod migrations;
+pub mod sqlite_reader;
+pub mod sqlite_rows;
 pub mod sqlite_writer;
 pub mod wal_gather;
 

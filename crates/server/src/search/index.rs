@@ -44,15 +44,20 @@ const IDLE_LOOK: Duration = Duration::from_secs(10);
 /// After a failed pass, the next try comes this much later at the soonest.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// The schema of the search file.
-const SCHEMA: &str = "
-    CREATE VIRTUAL TABLE IF NOT EXISTS message_index USING fts5(
-        body, content='', contentless_delete=1, tokenize='trigram');
-    CREATE TABLE IF NOT EXISTS index_progress (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        indexed_up_to INTEGER NOT NULL,
-        changes_up_to INTEGER NOT NULL);
-    INSERT OR IGNORE INTO index_progress (id, indexed_up_to, changes_up_to) VALUES (1, 0, 0);";
+/// The schema of the search file, its tables named with `schema` in front (`""` in the file
+/// itself, `"search."` where it is attached).
+fn schema(schema: &str) -> String {
+    format!(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS {schema}message_index USING fts5(
+            body, content='', contentless_delete=1, tokenize='trigram');
+        CREATE TABLE IF NOT EXISTS {schema}index_progress (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            indexed_up_to INTEGER NOT NULL,
+            changes_up_to INTEGER NOT NULL);
+        INSERT OR IGNORE INTO {schema}index_progress (id, indexed_up_to, changes_up_to)
+            VALUES (1, 0, 0);"
+    )
+}
 
 /// The search file beside the main database file.
 pub fn search_file(database: &str) -> String {
@@ -70,16 +75,7 @@ pub fn attach_sql(database: Option<&str>) -> String {
         ),
         None => format!(
             "ATTACH DATABASE ':memory:' AS search; {}",
-            SCHEMA
-                .replace(
-                    "IF NOT EXISTS message_index",
-                    "IF NOT EXISTS search.message_index"
-                )
-                .replace(
-                    "IF NOT EXISTS index_progress",
-                    "IF NOT EXISTS search.index_progress"
-                )
-                .replace("INTO index_progress", "INTO search.index_progress")
+            schema("search.")
         ),
     }
 }
@@ -98,7 +94,7 @@ fn open(database: &str) -> anyhow::Result<Connection> {
     // Derived data: a power cut may lose the last chunks; the positions go with them (one
     // transaction), and the indexer indexes those messages again.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(&schema(""))?;
     Ok(conn)
 }
 
@@ -388,20 +384,35 @@ fn rebuild_if_stale(conn: &Connection) -> rusqlite::Result<bool> {
 }
 
 /// With the server stopped (tests and tools): indexes whatever waits in the search file of
-/// `database`, then checks it: FTS5's own structure, and exactly one entry for each message
-/// with a text, none for any other id.
+/// `database`, then [`check`]s it.
 pub fn catch_up_and_check(database: &str) -> anyhow::Result<()> {
     let mut conn = open(database)?;
     conn.execute("ATTACH DATABASE ?1 AS chat", [database])?;
     rebuild_if_stale(&conn)?;
     index_waiting(&mut conn).context("indexing the waiting messages")?;
+    check_indexed(&conn)
+}
+
+/// Checks the search file of `database` (tests and tools; with nothing waiting to be indexed):
+/// FTS5's own structure, exactly one entry for each indexed message with a text and none for
+/// any other id, and each such message found by its whole text (FTS5 keeps no copy of the text
+/// to compare).
+pub fn check(database: &str) -> anyhow::Result<()> {
+    let conn = open(database)?;
+    conn.execute("ATTACH DATABASE ?1 AS chat", [database])?;
+    check_indexed(&conn)
+}
+
+fn check_indexed(conn: &Connection) -> anyhow::Result<()> {
     conn.execute_batch("INSERT INTO message_index (message_index) VALUES ('integrity-check')")
         .context("the search index's structure")?;
+    let indexed = "SELECT id FROM chat.messages WHERE body <> '' \
+                   AND id <= (SELECT indexed_up_to FROM index_progress)";
     let (missing, extra): (i64, i64) = conn.query_row(
-        "SELECT (SELECT count(*) FROM (SELECT id FROM chat.messages WHERE body <> '' \
-                 EXCEPT SELECT rowid FROM message_index)), \
-                (SELECT count(*) FROM (SELECT rowid FROM message_index \
-                 EXCEPT SELECT id FROM chat.messages WHERE body <> ''))",
+        &format!(
+            "SELECT (SELECT count(*) FROM ({indexed} EXCEPT SELECT rowid FROM message_index)), \
+                    (SELECT count(*) FROM (SELECT rowid FROM message_index EXCEPT {indexed}))"
+        ),
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -409,6 +420,26 @@ pub fn catch_up_and_check(database: &str) -> anyhow::Result<()> {
         missing == 0 && extra == 0,
         "the search index misses {missing} messages and holds {extra} ids that are not messages"
     );
+    let mut texts = conn.prepare(&format!(
+        "SELECT id, body FROM chat.messages WHERE id IN ({indexed})"
+    ))?;
+    let mut finds = conn.prepare(
+        "SELECT count(*) FROM message_index WHERE message_index MATCH ?1 AND rowid = ?2",
+    )?;
+    let mut rows = texts.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, body): (i64, String) = (row.get(0)?, row.get(1)?);
+        // The trigram tokenizer matches texts of three characters or more.
+        if body.chars().count() < 3 {
+            continue;
+        }
+        let phrase = format!("\"{}\"", body.replace('"', "\"\""));
+        let found: i64 = finds.query_row(rusqlite::params![phrase, id], |r| r.get(0))?;
+        anyhow::ensure!(
+            found == 1,
+            "message {id} is not indexed with its text {body:?}"
+        );
+    }
     Ok(())
 }
 

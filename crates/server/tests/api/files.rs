@@ -14,7 +14,7 @@ fn assert_error(body: &Value, code: &str) {
     assert!(body["error"]["message"].is_string(), "{body}");
 }
 
-fn picture(format: ImageFormat) -> Vec<u8> {
+pub(crate) fn picture(format: ImageFormat) -> Vec<u8> {
     let img = RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 128]));
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(img)
@@ -81,7 +81,7 @@ async fn put_avatar(
     .await
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     user: &TestUser,
     name: &str,

@@ -15,12 +15,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sea_orm::{ActiveEnum, ActiveValue, DbErr};
 
 use crate::db::entities::{message, notification};
+use crate::db::sqlite_rows::{self, MESSAGE_COLUMNS};
 use crate::db::sqlite_writer::Raw;
-use crate::domain::MessageKind;
 use crate::error::{AppError, AppResult};
 use crate::tickets::domain::Status;
 
@@ -48,41 +48,19 @@ fn find_stored(
     conn: &Connection,
     pairs: &BTreeSet<(i64, &str)>,
 ) -> rusqlite::Result<Vec<message::Model>> {
-    let mut find = conn.prepare_cached(
-        "SELECT id, conversation_id, seq, sender_id, kind, body, client_id, created_at, \
-         edited_at, deleted_at, reply_to_id, reply_to_seq \
-         FROM messages WHERE sender_id = ?1 AND client_id = ?2",
-    )?;
+    let mut find = conn.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_id = ?1 AND client_id = ?2"
+    ))?;
     let mut found = Vec::new();
     for &(sender_id, client_id) in pairs {
         if let Some(m) = find
-            .query_row(params![sender_id, client_id], message_row)
+            .query_row(params![sender_id, client_id], sqlite_rows::message)
             .optional()?
         {
             found.push(m);
         }
     }
     Ok(found)
-}
-
-fn message_row(row: &Row<'_>) -> rusqlite::Result<message::Model> {
-    let kind: String = row.get(4)?;
-    Ok(message::Model {
-        id: row.get(0)?,
-        conversation_id: row.get(1)?,
-        seq: row.get(2)?,
-        sender_id: row.get(3)?,
-        kind: MessageKind::try_from_value(&kind).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
-        })?,
-        body: row.get(5)?,
-        client_id: row.get(6)?,
-        created_at: row.get(7)?,
-        edited_at: row.get(8)?,
-        deleted_at: row.get(9)?,
-        reply_to_id: row.get(10)?,
-        reply_to_seq: row.get(11)?,
-    })
 }
 
 /// Adds `counts[id]` to each conversation's `last_seq` (and stamps `last_message_at`); returns

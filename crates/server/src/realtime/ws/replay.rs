@@ -66,8 +66,8 @@ async fn replay_page(
     if let Some(page) = state.recent.page(conversation_id, query) {
         return Ok(page);
     }
-    let page = store::page(
-        &state.db,
+    let page = store::read_page(
+        state,
         conversation_id,
         Some(after),
         before,
