@@ -30,8 +30,9 @@ use crate::error::AppResult;
 /// the OS's file cache, shared by all). Beyond it, pages are read with `pread`.
 const MMAP_BYTES: i64 = 1 << 30;
 
-/// Statements kept prepared per connection: the page queries have one text per order.
-const STATEMENT_CACHE: usize = 32;
+/// Statements kept prepared per connection: a history page's text varies with its order, its
+/// notes and its length (clients ask for a few lengths).
+const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteReader {
     path: String,
