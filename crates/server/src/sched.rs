@@ -36,6 +36,25 @@ pub fn apply_to_this_thread() {
     }
 }
 
+/// Background work's nice value: such a thread gets a core when the hot threads leave one.
+pub const BACKGROUND_NICE: i32 = 10;
+
+/// Lowers the calling thread's priority to [`BACKGROUND_NICE`] (Linux: a thread's own nice
+/// value; raising it needs no privilege). For work that may lag but must never take a core
+/// from a message in flight, like the search indexer catching up after a burst. A refusal is
+/// logged and changes nothing else.
+pub fn make_this_thread_background() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: plain syscall; `who` 0 is the calling thread on Linux.
+        let r = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE) };
+        if r != 0 {
+            let e = std::io::Error::last_os_error();
+            tracing::debug!(error = %e, "the kernel refused a lower priority");
+        }
+    }
+}
+
 /// `struct sched_attr` (include/uapi/linux/sched/types.h), up to `sched_period`.
 #[cfg(target_os = "linux")]
 #[repr(C)]
@@ -134,6 +153,26 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(other, before);
+    }
+
+    fn nice_of_this_thread() -> i32 {
+        // SAFETY: plain syscall; `who` 0 is the calling thread on Linux.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+    }
+
+    #[test]
+    fn a_background_thread_is_nicer_and_others_are_not() {
+        let before = std::thread::spawn(nice_of_this_thread).join().unwrap();
+        let lowered = std::thread::spawn(|| {
+            make_this_thread_background();
+            nice_of_this_thread()
+        })
+        .join()
+        .unwrap();
+        // Already nicer than that (a server started with `nice`): it stays so.
+        assert_eq!(lowered, BACKGROUND_NICE.max(before));
+        let other = std::thread::spawn(nice_of_this_thread).join().unwrap();
+        assert_eq!(other, before, "the other threads keep their priority");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::realtime::Realtime;
 use crate::realtime::broker::{Broker, LocalBroker};
 use crate::realtime::hub::Hub;
 use crate::realtime::redis::{Notice, RedisBroker};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// Connects to the database, applies migrations and assembles the state.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
@@ -105,7 +105,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     owners.load(&db).await?;
     let (nudges, nudges_rx) =
         crate::push::nudge::Nudges::new(owners, settings.push_unread_delay_ms);
-    let state = AppState {
+    let state = AppState::new(Shared {
         keys: Arc::new(TokenKeys::new(&secret, settings.access_token_ttl_secs)),
         hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
         auth_limiter,
@@ -128,7 +128,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         shutdown,
         settings: Arc::new(settings),
         db,
-    };
+    });
     crate::chat::writer::start(state.clone(), writer_db, writer_rx)?;
     tokio::spawn(crate::tickets::follow::run(state.clone(), committed_rx));
     if let Some(rx) = nudges_rx {

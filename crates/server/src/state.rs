@@ -18,8 +18,28 @@ use crate::config::Settings;
 use crate::realtime::Realtime;
 use crate::webhooks::subscribers::Webhooks;
 
+/// The server's shared state behind one `Arc`: each request's extractors clone it, and every
+/// WebSocket keeps one, for one atomic increment and 8 bytes (field by field it was ~20
+/// increments and ~200 bytes: 2 % of the server's time at 10,000 history pages/s;
+/// BENCHMARKS.md, session 20). Its fields are read through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     /// Shared: the state is cloned for every request and kept by every WebSocket, and the

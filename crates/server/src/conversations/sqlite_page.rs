@@ -1,6 +1,6 @@
 //! [`store::page`](super::store::page) on a SQLite file, read through one of the server's own
 //! connections (`db::sqlite_reader`): the same messages, files and reactions in three
-//! statements, run back to back on the reader's thread inside one read transaction.
+//! statements, run back to back on the calling thread inside one read transaction.
 //!
 //! The files and reactions are found through the page's seq range in the messages' index on
 //! `(conversation_id, seq)`, which holds each message's id: one fixed text per statement (not
@@ -43,7 +43,8 @@ fn messages(
     let order = if newest_first { "DESC" } else { "ASC" };
     // The notes' filter and the limit are in the text, not parameters: SQLite prepares a
     // statement again at every run when a bound value may change its plan, as a bound LIMIT
-    // does (13 % of a page's time). The limit is a number from 1 to 200, so the texts are few.
+    // does (13 % of the server's time under the history benchmark; BENCHMARKS.md, session 20).
+    // The limit is a number from 1 to 200, so the texts are few.
     let notes = if b.with_notes {
         String::new()
     } else {

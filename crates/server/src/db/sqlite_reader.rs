@@ -8,11 +8,11 @@
 //! rusqlite connection (the same libsqlite3), in one read transaction, so the page's queries
 //! see one snapshot.
 //!
-//! The closure runs on the calling thread, a runtime worker, without a hand-off: a page is
-//! ~0.1 ms of SQLite's work on pages already in memory, within tokio's guidance for code
-//! between two awaits, and less than encoding the page as JSON. Handing it to a blocking
-//! thread cost a fifth of the pages/s (BENCHMARKS.md, session 20). A read that must wait for
-//! the disk holds its worker meanwhile; the other workers take over its queued tasks.
+//! The closure runs on the calling thread, a runtime worker, without a hand-off: a 50-message
+//! page is ~60 µs of SQLite's work on pages already in memory, within tokio's guidance for code
+//! between two awaits (10–100 µs). Handing it to a blocking thread and back cost a fifth of the
+//! pages/s (BENCHMARKS.md, session 20). A read that must wait for the disk holds its worker
+//! meanwhile; the other workers take over its queued tasks.
 //!
 //! The file is read through a memory map: no `pread` copy per page, +70 % pages/s. A page's
 //! messages are scattered over the table (conversations interleave), so each is a B-tree

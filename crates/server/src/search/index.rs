@@ -151,7 +151,12 @@ pub fn start(database: &str, max_wait: Duration) -> anyhow::Result<Indexer> {
     let weak = Arc::downgrade(&inner);
     std::thread::Builder::new()
         .name("search-indexer".into())
-        .spawn(move || run(&mut conn, &weak, max_wait))?;
+        .spawn(move || {
+            // The index may lag (searches scan what waits); sends must not wait for it. After
+            // a burst it has a backlog to catch up on while the next messages arrive.
+            crate::sched::make_this_thread_background();
+            run(&mut conn, &weak, max_wait)
+        })?;
     Ok(Indexer { inner })
 }
 
