@@ -149,15 +149,14 @@ pub async fn list_messages(
         let headers = [(header::CONTENT_TYPE, "application/json")];
         return Ok((headers, recent::page_json(&page)).into_response());
     }
-    let items = store::read_page(
-        &state,
-        id,
-        q.after_seq,
-        q.before_seq,
+    let bounds = store::PageBounds {
+        conversation_id: id,
+        after: q.after_seq,
+        before: q.before_seq,
         limit,
-        allowed.staff_view,
-    )
-    .await?;
+        with_notes: allowed.staff_view,
+    };
+    let items = store::read_page(&state, bounds).await?;
     Ok(Json(MessagePage { items }).into_response())
 }
 

@@ -167,28 +167,16 @@ pub async fn advance_read(
 
 /// [`page`] for a reader: on a SQLite file through the server's own read connections, the
 /// whole page in one call on this thread (`db::sqlite_reader`); elsewhere through the pool.
-pub async fn read_page(
-    state: &AppState,
-    conversation_id: i64,
-    after: Option<i64>,
-    before: Option<i64>,
-    limit: u64,
-    with_notes: bool,
-) -> AppResult<Vec<MessageView>> {
-    let Some(reader) = &state.sqlite_reader else {
-        return page(&state.db, conversation_id, after, before, limit, with_notes).await;
-    };
-    let bounds = PageBounds {
-        conversation_id,
-        after,
-        before,
-        limit,
-        with_notes,
-    };
-    reader.read(|conn| sqlite_page::page(conn, &bounds))
+pub async fn read_page(state: &AppState, bounds: PageBounds) -> AppResult<Vec<MessageView>> {
+    match &state.sqlite_reader {
+        Some(reader) => reader.read(|conn| sqlite_page::page(conn, &bounds)),
+        None => page(&state.db, &bounds).await,
+    }
 }
 
-/// Which messages a page holds: see [`page`].
+/// Which messages a page holds, in seq order. `after`/`before` are exclusive bounds; with only
+/// `before`, the newest `limit` below it. Internal notes only when `with_notes`.
+#[derive(Clone, Copy)]
 pub struct PageBounds {
     pub conversation_id: i64,
     pub after: Option<i64>,
@@ -197,16 +185,15 @@ pub struct PageBounds {
     pub with_notes: bool,
 }
 
-/// Messages of a conversation in seq order. `after`/`before` are exclusive bounds; with only
-/// `before`, the newest `limit` below it. Internal notes only when `with_notes`.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    conversation_id: i64,
-    after: Option<i64>,
-    before: Option<i64>,
-    limit: u64,
-    with_notes: bool,
-) -> AppResult<Vec<MessageView>> {
+/// The messages of a page (see [`PageBounds`]), through SeaORM.
+pub async fn page(db: &impl ConnectionTrait, bounds: &PageBounds) -> AppResult<Vec<MessageView>> {
+    let PageBounds {
+        conversation_id,
+        after,
+        before,
+        limit,
+        with_notes,
+    } = *bounds;
     let mut q = message::Entity::find().filter(message::Column::ConversationId.eq(conversation_id));
     if let Some(a) = after {
         q = q.filter(message::Column::Seq.gt(a));

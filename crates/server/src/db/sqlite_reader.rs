@@ -97,16 +97,21 @@ fn open(path: &str) -> rusqlite::Result<Connection> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_see_commits_and_never_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.db").to_string_lossy().into_owned();
+    /// A WAL database holding `t (v)` with the row 1: a writer's connection and a reader.
+    fn a_table_of_one_row(dir: &std::path::Path) -> (Connection, SqliteReader) {
+        let path = dir.join("r.db").to_string_lossy().into_owned();
         let writer = Connection::open(&path).unwrap();
         writer.pragma_update(None, "journal_mode", "WAL").unwrap();
         writer
             .execute_batch("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1)")
             .unwrap();
-        let reader = SqliteReader::new(&path);
+        (writer, SqliteReader::new(&path))
+    }
+
+    #[test]
+    fn reads_see_commits_and_never_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, reader) = a_table_of_one_row(dir.path());
         let sum = |r: &SqliteReader| {
             r.read(|c| c.query_row("SELECT sum(v) FROM t", [], |row| row.get::<_, i64>(0)))
         };
@@ -123,13 +128,7 @@ mod tests {
     #[test]
     fn a_read_sees_one_snapshot() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.db").to_string_lossy().into_owned();
-        let writer = Connection::open(&path).unwrap();
-        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
-        writer
-            .execute_batch("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1)")
-            .unwrap();
-        let reader = SqliteReader::new(&path);
+        let (writer, reader) = a_table_of_one_row(dir.path());
         let (before, after) = reader
             .read(|c| {
                 let count = |c: &Connection| {

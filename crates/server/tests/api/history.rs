@@ -13,6 +13,17 @@ async fn app_with_a_small_ring(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |s| s.recent_messages = 8).await
 }
 
+/// A customer's ticket (its conversation) and an agent who sees it.
+async fn a_ticket_and_its_agent(app: &TestApp) -> (TestUser, TestUser, i64) {
+    let customer = app.register("Cleo").await;
+    let agent = app.user_with_role("Agent", Role::Agent).await;
+    let conv = app
+        .open_ticket(&customer, "Invoice", "low")
+        .await
+        .conversation_id;
+    (customer, agent, conv)
+}
+
 fn seqs(items: &[Value]) -> Vec<i64> {
     items.iter().map(|m| m["seq"].as_i64().unwrap()).collect()
 }
@@ -21,12 +32,7 @@ async fn pages_agree(backend: Backend) {
     let Some(app) = app_with_a_small_ring(backend).await else {
         return;
     };
-    let customer = app.register("Cleo").await;
-    let agent = app.user_with_role("Agent", Role::Agent).await;
-    let conv = app
-        .open_ticket(&customer, "Invoice", "low")
-        .await
-        .conversation_id;
+    let (customer, agent, conv) = a_ticket_and_its_agent(&app).await;
     for i in 0..9 {
         app.send_message(&customer, conv, &format!("customer {i}"))
             .await;
@@ -166,12 +172,7 @@ db_test!(
             sea_orm::DbBackend::Sqlite
         );
         assert_eq!(app.state.sqlite_reader.is_some(), sqlite);
-        let customer = app.register("Cleo").await;
-        let agent = app.user_with_role("Agent", Role::Agent).await;
-        let conv = app
-            .open_ticket(&customer, "Invoice", "low")
-            .await
-            .conversation_id;
+        let (customer, agent, conv) = a_ticket_and_its_agent(&app).await;
         let (s, text) = crate::files::upload(
             &app,
             &customer,
@@ -229,9 +230,14 @@ db_test!(
                 .await;
         }
 
-        let all = store::read_page(&app.state, conv, None, None, 200, true)
-            .await
-            .unwrap();
+        let everything = store::PageBounds {
+            conversation_id: conv,
+            after: None,
+            before: None,
+            limit: 200,
+            with_notes: true,
+        };
+        let all = store::read_page(&app.state, everything).await.unwrap();
         // The ticket's opening message, then the eight above.
         assert_eq!(all.len(), 9);
         let full = &all[1];
@@ -255,12 +261,15 @@ db_test!(
                     ]);
                 }
                 for (after, before) in bounds {
-                    let read = store::read_page(&app.state, conv, after, before, limit, with_notes)
-                        .await
-                        .unwrap();
-                    let pooled = store::page(&app.state.db, conv, after, before, limit, with_notes)
-                        .await
-                        .unwrap();
+                    let bounds = store::PageBounds {
+                        conversation_id: conv,
+                        after,
+                        before,
+                        limit,
+                        with_notes,
+                    };
+                    let pooled = store::page(&app.state.db, &bounds).await.unwrap();
+                    let read = store::read_page(&app.state, bounds).await.unwrap();
                     assert_eq!(
                         json_of(&read),
                         json_of(&pooled),

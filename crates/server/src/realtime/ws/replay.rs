@@ -66,16 +66,14 @@ async fn replay_page(
     if let Some(page) = state.recent.page(conversation_id, query) {
         return Ok(page);
     }
-    let page = store::read_page(
-        state,
+    let bounds = store::PageBounds {
         conversation_id,
-        Some(after),
+        after: Some(after),
         before,
-        REPLAY_PAGE,
-        user.is_staff(),
-    )
-    .await
-    .map_err(|_| ())?;
+        limit: REPLAY_PAGE,
+        with_notes: user.is_staff(),
+    };
+    let page = store::read_page(state, bounds).await.map_err(|_| ())?;
     Ok(page.iter().map(|m| Arc::new(Recent::new(m))).collect())
 }
 
